@@ -1,0 +1,82 @@
+using MLComponents.Numerics;
+
+namespace MLComponents.Numerics;
+
+/// <summary>
+/// Geometry of one padded batch: <see cref="Batch"/> sequences padded to <see cref="Length"/> tokens.
+/// Sequence b holds real tokens at positions 0..Lengths[b]-1 and padding after them.
+/// </summary>
+public readonly record struct PositionBatch(int Batch, int Length, int[] Lengths);
+
+/// <summary>Model geometry a position module is built for.</summary>
+public readonly record struct PositionModuleShape(int ModelDimension, int Heads, int Layers, int MaxTokens)
+{
+    /// <summary>Per-head dimension.</summary>
+    public int HeadDimension => ModelDimension / Heads;
+}
+
+/// <summary>
+/// The runtime of a <see cref="PositionEncoding"/> inside a Transformer: learned parameters (if any) and
+/// up to three hooks, each with its backward. All tensors are row-major float32 arrays that may be longer
+/// than the shape passed (the engine plans buffers for the largest batch); only the stated prefix is read
+/// or written. Layouts:
+/// <list type="bullet">
+/// <item>embeddings: tok[B,T,Dt] in, x[B,T,D] out, Dt = <see cref="TokenEmbeddingWidth"/>(D)</item>
+/// <item>queries/keys: q,k[B,H,T,dh], transformed in place</item>
+/// <item>logits: logits[B,H,T,T] (already scaled q.k), probs[B,H,T,T], head outputs o[B,H,T,dh]</item>
+/// </list>
+/// Backward methods ACCUMULATE into parameter gradients (Parameter.Grad) and into the given input
+/// gradients where the doc says "add", so the engine can sum contributions. The engine masks padded
+/// keys after <see cref="ForwardLogits"/>; hooks need not. Hooks may use Parallel.For but must produce
+/// bit-identical results for the same inputs and thread count.
+/// </summary>
+public abstract class PositionModule
+{
+    /// <summary>Learned parameters (empty for fixed schemes). Names are unique and stable (saved by name).</summary>
+    public virtual IReadOnlyList<Parameter> Parameters => [];
+
+    /// <summary>True when the embeddings hook does anything.</summary>
+    public virtual bool HasEmbeddingHook => false;
+
+    /// <summary>True when queries/keys are transformed (RoPE, xPos).</summary>
+    public virtual bool HasQueryKeyHook => false;
+
+    /// <summary>True when attention logits get a bias or a query-dependent term (ALiBi, T5, Shaw, FIRE, scaled).</summary>
+    public virtual bool HasLogitHook => false;
+
+    /// <summary>True when attention outputs get a value-side term (Shaw relative values).</summary>
+    public virtual bool HasValueHook => false;
+
+    /// <summary>Width of the token embedding the model must produce for model dimension D (D unless the scheme concatenates).</summary>
+    public virtual int TokenEmbeddingWidth(int modelDimension) => modelDimension;
+
+    /// <summary>x[B,T,D] = combine(tok[B,T,Dt], position encodings).</summary>
+    public virtual void ForwardEmbeddings(float[] tok, float[] x, PositionBatch batch, int modelDimension) =>
+        Array.Copy(tok, x, batch.Batch * batch.Length * modelDimension);
+
+    /// <summary>dtok[B,T,Dt] = d x / d tok applied to dx (overwrite); add parameter gradients.</summary>
+    public virtual void BackwardEmbeddings(float[] dx, float[] dtok, PositionBatch batch, int modelDimension) =>
+        Array.Copy(dx, dtok, batch.Batch * batch.Length * modelDimension);
+
+    /// <summary>Transforms q and k of one layer in place.</summary>
+    public virtual void ForwardQueryKey(int layer, float[] q, float[] k, PositionBatch batch, int heads, int headDimension) { }
+
+    /// <summary>Maps dq and dk (gradients w.r.t. the transformed q, k) in place to gradients w.r.t. the inputs; add parameter gradients.</summary>
+    public virtual void BackwardQueryKey(int layer, float[] dq, float[] dk, PositionBatch batch, int heads, int headDimension) { }
+
+    /// <summary>
+    /// Adds the position term to logits[B,H,T,T] of one layer. <paramref name="q"/>[B,H,T,dh] are the queries
+    /// (after any query/key hook) and <paramref name="scale"/> the factor already applied to q.k (1/sqrt(dh)),
+    /// for schemes whose term depends on the query (Shaw relative keys).
+    /// </summary>
+    public virtual void ForwardLogits(int layer, float[] q, float[] logits, PositionBatch batch, int heads, int headDimension, float scale) { }
+
+    /// <summary>Given dlogits, add parameter gradients and add the query-dependent part to dq.</summary>
+    public virtual void BackwardLogits(int layer, float[] q, float[] dlogits, float[] dq, PositionBatch batch, int heads, int headDimension, float scale) { }
+
+    /// <summary>Adds the value-side term to o[B,H,T,dh] of one layer from probs[B,H,T,T] (Shaw: o_i += sum_j p_ij aV[clip(j-i)]).</summary>
+    public virtual void ForwardValues(int layer, float[] probs, float[] output, PositionBatch batch, int heads, int headDimension) { }
+
+    /// <summary>Given dout[B,H,T,dh], add parameter gradients and add to dprobs[B,H,T,T].</summary>
+    public virtual void BackwardValues(int layer, float[] probs, float[] dOutput, float[] dProbs, PositionBatch batch, int heads, int headDimension) { }
+}

@@ -101,7 +101,7 @@ public sealed class TransformsCatalog : CatalogBase
 }
 
 /// <summary>Multiclass classification: trainers and evaluation.</summary>
-public sealed class MulticlassClassificationCatalog : CatalogBase
+public sealed partial class MulticlassClassificationCatalog : CatalogBase
 {
     internal MulticlassClassificationCatalog(MLContext ctx) : base(ctx) => Trainers = new MulticlassClassificationTrainers(ctx);
 
@@ -116,7 +116,7 @@ public sealed class MulticlassClassificationCatalog : CatalogBase
 }
 
 /// <summary>Regression: trainers and evaluation.</summary>
-public sealed class RegressionCatalog : CatalogBase
+public sealed partial class RegressionCatalog : CatalogBase
 {
     internal RegressionCatalog(MLContext ctx) : base(ctx) => Trainers = new RegressionTrainers(ctx);
 

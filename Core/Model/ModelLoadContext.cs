@@ -37,6 +37,8 @@ public sealed class ModelLoadContext
     {
         if (!Options.TryGetPropertyValue(name, out var node) || node is null)
             throw new ModelFormatException(EntryPath, $"option '{name}' is missing");
+        // Structured options (objects, arrays) come back as nodes; scalars convert through GetValue.
+        if (node is T direct) return direct;
         try { return node.GetValue<T>(); }
         catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
@@ -65,6 +67,15 @@ public sealed class ModelLoadContext
     /// <summary>The shape of a stored tensor.</summary>
     public int[] GetTensorShape(string name) => [.. GetTensor(name, []).Shape];
 
+    /// <summary>Names of the stored tensors (ordinal order).</summary>
+    public IReadOnlyList<string> TensorNames => [.. _tensors.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>Names of the stored texts (ordinal order).</summary>
+    public IReadOnlyList<string> TextNames => [.. _texts.Keys.Order(StringComparer.Ordinal)];
+
+    /// <summary>True when a text of that name is stored.</summary>
+    public bool HasText(string name) => _texts.ContainsKey(name);
+
     /// <summary>True when a tensor of that name is stored.</summary>
     public bool HasTensor(string name) => _tensors.ContainsKey(name);
 
@@ -90,15 +101,4 @@ public sealed class ModelLoadContext
             throw new ModelFormatException(EntryPath, $"tensor '{name}' has shape [{string.Join(",", t.Shape)}], expected [{string.Join(",", expectedShape)}]");
         return t;
     }
-}
-
-/// <summary>A model archive is malformed or unsafe. The message names the archive entry (or file) at fault.</summary>
-public sealed class ModelFormatException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public ModelFormatException(string entry, string problem, Exception? inner = null)
-        : base($"Model archive entry '{entry}': {problem}.", inner) => Entry = entry;
-
-    /// <summary>The archive entry (or file) at fault.</summary>
-    public string Entry { get; }
 }

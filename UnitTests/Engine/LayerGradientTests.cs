@@ -1,3 +1,4 @@
+using PE = MLComponents.PositionEncoding;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using MLComponents.Engine;
 using MLComponents.Numerics;
@@ -178,7 +179,7 @@ public sealed class LayerGradientTests
         int b = 2, t = 5, d = 8, h = 2;
         int[] lengths = [5, 3];
         var pb = new PositionBatch(b, t, lengths);
-        var module = new NoPositionModule();
+        var module = PE.None().CreateModule(new PositionModuleShape(d, h, 1, t), 0);
         foreach (float dropout in new[] { 0f, 0.3f })
         {
             var act = new AttentionActivations(b, t, d, h, dropout > 0);
@@ -217,9 +218,9 @@ public sealed class LayerGradientTests
         var qkv = GradientCheck.Random(rng, t * 3 * d);
         var out1 = new float[t * d];
         var out2 = new float[t * d];
-        AttentionLayer.Forward(0, qkv, out1, act, new NoPositionModule(), pb, d, h, 0, 0, false, 1);
+        AttentionLayer.Forward(0, qkv, out1, act, PE.None().CreateModule(new PositionModuleShape(d, h, 1, t), 0), pb, d, h, 0, 0, false, 1);
         for (int i = 2 * 3 * d; i < qkv.Length; i++) { qkv[i] += 5f; }
-        AttentionLayer.Forward(0, qkv, out2, act, new NoPositionModule(), pb, d, h, 0, 0, false, 1);
+        AttentionLayer.Forward(0, qkv, out2, act, PE.None().CreateModule(new PositionModuleShape(d, h, 1, t), 0), pb, d, h, 0, 0, false, 1);
         CollectionAssert.AreEqual(out1.AsSpan(0, 2 * d).ToArray(), out2.AsSpan(0, 2 * d).ToArray());
         // And a hand-computed value: query 0, head 0 attends over keys 0..1 only.
         double s0 = 0, s1 = 0;

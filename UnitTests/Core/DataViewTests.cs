@@ -165,3 +165,21 @@ public sealed class DataViewTests
         Assert.AreEqual(7f, vectors[7].GetValues()[0]);
     }
 }
+
+[TestClass]
+public sealed class DataViewExtensionsTests
+{
+    [TestMethod]
+    public void GetColumnReadsIndependentValuesAndChecksTheType()
+    {
+        var ml = new MLContext(1);
+        var view = ml.Data.LoadFromEnumerable(new[] { new RichRow { Features = [1, 2, 3], Weight = 4 }, new RichRow { Features = [5, 6, 7], Weight = 8 } });
+        var vectors = view.GetColumn<VBuffer<float>>("Features").ToArray();
+        CollectionAssert.AreEqual(new[] { 1f, 2f, 3f }, vectors[0].ToArray());
+        CollectionAssert.AreEqual(new[] { 5f, 6f, 7f }, vectors[1].ToArray());
+        CollectionAssert.AreEqual(new[] { 4f, 8f }, view.GetColumn<float>("Weight").ToArray());
+        var e = Assert.ThrowsExactly<SchemaException>(() => view.GetColumn<double>("Weight"));
+        StringAssert.Contains(e.Message, "Double");
+        Assert.AreEqual("Nope", Assert.ThrowsExactly<SchemaException>(() => view.GetColumn<float>("Nope")).ColumnName);
+    }
+}

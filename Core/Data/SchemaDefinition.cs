@@ -10,7 +10,8 @@ namespace MLComponents;
 /// <remarks>
 /// Member types: string and ReadOnlyMemory&lt;char&gt; map to text; float, double, int, uint, long and bool
 /// to numbers/booleans; uint with <see cref="KeyTypeAttribute"/> to a key; arrays and VBuffers of those
-/// to vectors (fixed size with <see cref="VectorTypeAttribute"/>, else variable).
+/// to vectors: fixed size with <see cref="VectorTypeAttribute"/>, or with <see cref="LoadColumnAttribute"/>
+/// (as many items as text fields), else variable.
 /// </remarks>
 public sealed class SchemaDefinition : List<SchemaDefinition.Column>
 {
@@ -47,7 +48,11 @@ public sealed class SchemaDefinition : List<SchemaDefinition.Column>
     internal static DataViewType DefaultColumnType(MemberInfo member, Type memberType)
     {
         var key = member.GetCustomAttribute<KeyTypeAttribute>();
-        int size = member.GetCustomAttribute<VectorTypeAttribute>()?.Size ?? 0;
+        // Without [VectorType], an array read from a fixed set of text fields ([LoadColumn(start, end)]) has
+        // that many items: the same type then describes the file and the prediction-engine input (ML.NET
+        // makes users repeat it, a classic source of schema-mismatch errors).
+        int size = member.GetCustomAttribute<VectorTypeAttribute>()?.Size
+            ?? member.GetCustomAttribute<LoadColumnAttribute>()?.Sources.Count ?? 0;
         Type? itemType = memberType.IsArray && memberType.GetArrayRank() == 1 ? memberType.GetElementType()
             : memberType.IsGenericType && memberType.GetGenericTypeDefinition() == typeof(VBuffer<>) ? memberType.GetGenericArguments()[0]
             : null;

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json;
 
 namespace MLComponents;
 
@@ -32,11 +33,26 @@ internal static class ModelArchiveWriter
     {
         if (string.IsNullOrWhiteSpace(ctx.TypeId))
             throw new InvalidOperationException($"The component saved at '{path}' has an empty ComponentTypeId.");
+        CheckPlainJson(ctx, path);
         var c = new ModelManifest.Component(path, ctx.TypeId, ctx.Options);
         if (ctx.Tensors.Count > 0) c.TensorsEntry = ModelManifest.TensorsEntryOf(path);
         foreach (string name in ctx.Texts.Keys) c.TextEntries.Add(new(name, ModelManifest.TextEntryOf(path, name)));
         foreach (var (name, child) in ctx.Children) c.Children.Add(new(name, Describe(child, ModelManifest.ChildPath(path, name))));
         return c;
+    }
+
+    /// <summary>Options end up in the manifest; fail here, naming the component, rather than deep in serialisation.</summary>
+    private static void CheckPlainJson(ModelSaveContext ctx, string path)
+    {
+        try
+        {
+            _ = ctx.Options.ToJsonString();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or JsonException)
+        {
+            throw new InvalidOperationException(
+                $"The options of component '{ctx.TypeId}' (saved at '{path}') are not plain JSON data: {e.Message}", e);
+        }
     }
 
     private static void WriteData(ZipArchive zip, ModelSaveContext ctx, ModelManifest.Component c)

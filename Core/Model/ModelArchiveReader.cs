@@ -161,8 +161,9 @@ internal sealed class ModelArchiveReader
     internal static ReadOnlyMemory<byte> ReadCapped(Stream source, string name, long declared, long entryCap, long totalCap, long alreadyRead)
     {
         long totalLeft = totalCap - alreadyRead;
-        // Trust the declared size only to size the first buffer, and not much even then.
-        var ms = new MemoryStream((int)Math.Clamp(declared, 0, 1 << 20));
+        // The declared size sizes the buffer (no regrowth copies for honest archives). Believing it costs no more
+        // than the caps already allow: a real bomb within the caps gets that far too, just more slowly.
+        var ms = new MemoryStream((int)Math.Clamp(Math.Min(declared, Math.Min(entryCap, totalLeft)), 0, Array.MaxLength));
         var buffer = new byte[1 << 16];
         int n;
         while ((n = source.Read(buffer)) > 0)

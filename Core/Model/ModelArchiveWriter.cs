@@ -58,7 +58,14 @@ internal static class ModelArchiveWriter
     private static void WriteData(ZipArchive zip, ModelSaveContext ctx, ModelManifest.Component c)
     {
         if (c.TensorsEntry is not null)
-            AddEntry(zip, c.TensorsEntry, SafeTensorsFormat.Write(ctx.Tensors, TensorMetadata), CompressionLevel.Fastest);
+        {
+            // Stored, not deflated: trained float weights barely compress (a few percent) and deflating them
+            // made saving several times slower.
+            var entry = zip.CreateEntry(c.TensorsEntry, CompressionLevel.NoCompression);
+            entry.LastWriteTime = FixedTimestamp;
+            using var s = entry.Open();
+            SafeTensorsFormat.Write(s, ctx.Tensors, TensorMetadata);
+        }
         foreach (var (name, entry) in c.TextEntries)
             AddEntry(zip, entry, EncodeText(ctx.Texts[name], entry), CompressionLevel.Optimal);
         for (int i = 0; i < c.Children.Count; i++)

@@ -72,6 +72,8 @@ public sealed partial class DataOperationsCatalog
         var pairs = new List<(DataViewSchema.Column, SchemaDefinition.Column)>();
         foreach (var m in definition)
         {
+            // Computed (get-only) members are outputs of the row class, not slots to fill.
+            if (!m.CanWrite) continue;
             var col = schema.GetColumnOrNull(m.ColumnName);
             if (col is null)
             {

@@ -94,6 +94,13 @@ public sealed class SchemaDefinition : List<SchemaDefinition.Column>
         internal MemberInfo Member { get; }
         internal LoadColumnAttribute? LoadColumn { get; }
 
+        internal bool CanWrite => Member switch
+        {
+            PropertyInfo p => p.CanWrite && p.SetMethod is { IsPublic: true },
+            FieldInfo f => !f.IsInitOnly,
+            _ => false,
+        };
+
         /// <summary>The field or property name.</summary>
         public string MemberName => Member.Name;
 

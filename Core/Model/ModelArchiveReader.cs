@@ -141,30 +141,41 @@ internal sealed class ModelArchiveReader
                 ? "is missing: this is not an MLComponents model archive"
                 : $"is referenced by component '{referencedBy}' but is not in the archive");
         if (!_used.Add(name)) throw new ModelFormatException(name, "is referenced more than once by the manifest");
-        long entryCap = _limits.MaxEntryBytes;
-        long totalLeft = _limits.MaxTotalBytes - _bytesRead;
         try
         {
             using var s = entry.Open();
-            var ms = new MemoryStream((int)Math.Min(entry.Length, 1 << 20));
-            var buffer = new byte[1 << 16];
-            int n;
-            while ((n = s.Read(buffer)) > 0)
-            {
-                long next = ms.Length + n;
-                if (next > entryCap)
-                    throw new ModelFormatException(name, $"decompresses to more than the per-entry limit of {entryCap} bytes (it declares {entry.Length})");
-                if (next > totalLeft)
-                    throw new ModelFormatException(name, $"decompressing it would exceed the limit of {_limits.MaxTotalBytes} uncompressed bytes for the whole archive");
-                ms.Write(buffer, 0, n);
-            }
-            _bytesRead += ms.Length;
-            return ms.GetBuffer().AsMemory(0, (int)ms.Length);
+            var bytes = ReadCapped(s, name, entry.Length, _limits.MaxEntryBytes, _limits.MaxTotalBytes, _bytesRead);
+            _bytesRead += bytes.Length;
+            return bytes;
         }
         catch (Exception e) when (IsCorruptZip(e))
         {
             throw new ModelFormatException(name, $"cannot be decompressed: the archive is truncated or corrupt ({e.Message})", e);
         }
+    }
+
+    /// <summary>
+    /// Copies a decompressing stream, failing as soon as it produces more than the per-entry cap or than what
+    /// is left of the archive's total budget (<paramref name="totalCap"/> minus <paramref name="alreadyRead"/>).
+    /// </summary>
+    internal static ReadOnlyMemory<byte> ReadCapped(Stream source, string name, long declared, long entryCap, long totalCap, long alreadyRead)
+    {
+        long totalLeft = totalCap - alreadyRead;
+        // The declared size sizes the buffer (no regrowth copies for honest archives). Believing it costs no more
+        // than the caps already allow: a real bomb within the caps gets that far too, just more slowly.
+        var ms = new MemoryStream((int)Math.Clamp(Math.Min(declared, Math.Min(entryCap, totalLeft)), 0, Array.MaxLength));
+        var buffer = new byte[1 << 16];
+        int n;
+        while ((n = source.Read(buffer)) > 0)
+        {
+            long next = ms.Length + n;
+            if (next > entryCap)
+                throw new ModelFormatException(name, $"decompresses to more than the per-entry limit of {entryCap} bytes (it declares {declared})");
+            if (next > totalLeft)
+                throw new ModelFormatException(name, $"decompressing it would exceed the limit of {totalCap} uncompressed bytes for the whole archive");
+            ms.Write(buffer, 0, n);
+        }
+        return ms.GetBuffer().AsMemory(0, (int)ms.Length);
     }
 
     private ModelLoadContext BuildContext(ModelManifest.Component c, ComponentRegistry registry)

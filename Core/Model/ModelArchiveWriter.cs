@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json;
 
 namespace MLComponents;
 
@@ -32,6 +33,7 @@ internal static class ModelArchiveWriter
     {
         if (string.IsNullOrWhiteSpace(ctx.TypeId))
             throw new InvalidOperationException($"The component saved at '{path}' has an empty ComponentTypeId.");
+        CheckPlainJson(ctx, path);
         var c = new ModelManifest.Component(path, ctx.TypeId, ctx.Options);
         if (ctx.Tensors.Count > 0) c.TensorsEntry = ModelManifest.TensorsEntryOf(path);
         foreach (string name in ctx.Texts.Keys) c.TextEntries.Add(new(name, ModelManifest.TextEntryOf(path, name)));
@@ -39,10 +41,31 @@ internal static class ModelArchiveWriter
         return c;
     }
 
+    /// <summary>Options end up in the manifest; fail here, naming the component, rather than deep in serialisation.</summary>
+    private static void CheckPlainJson(ModelSaveContext ctx, string path)
+    {
+        try
+        {
+            _ = ctx.Options.ToJsonString();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or JsonException)
+        {
+            throw new InvalidOperationException(
+                $"The options of component '{ctx.TypeId}' (saved at '{path}') are not plain JSON data: {e.Message}", e);
+        }
+    }
+
     private static void WriteData(ZipArchive zip, ModelSaveContext ctx, ModelManifest.Component c)
     {
         if (c.TensorsEntry is not null)
-            AddEntry(zip, c.TensorsEntry, SafeTensorsFormat.Write(ctx.Tensors, TensorMetadata), CompressionLevel.Fastest);
+        {
+            // Stored, not deflated: trained float weights barely compress (a few percent) and deflating them
+            // made saving several times slower.
+            var entry = zip.CreateEntry(c.TensorsEntry, CompressionLevel.NoCompression);
+            entry.LastWriteTime = FixedTimestamp;
+            using var s = entry.Open();
+            SafeTensorsFormat.Write(s, ctx.Tensors, TensorMetadata);
+        }
         foreach (var (name, entry) in c.TextEntries)
             AddEntry(zip, entry, EncodeText(ctx.Texts[name], entry), CompressionLevel.Optimal);
         for (int i = 0; i < c.Children.Count; i++)

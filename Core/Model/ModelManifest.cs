@@ -14,7 +14,8 @@ internal static class ModelManifest
     public const int FormatVersion = 1;
     public const string RootPath = "model";
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Relaxed escaping keeps non-ASCII option values readable; the manifest is never embedded in HTML.
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>One component as the manifest describes it. <see cref="Path"/> is derived from names, never read from the file.</summary>
     public sealed class Component(string path, string typeId, JsonObject options)

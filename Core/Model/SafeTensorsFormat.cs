@@ -15,8 +15,19 @@ internal static class SafeTensorsFormat
 {
     private const string MetadataKey = "__metadata__";
 
-    /// <summary>Serialises tensors, sorted by name so that the same model always gives the same bytes.</summary>
+    /// <summary>Serialises tensors into a new array (see <see cref="Write(Stream, IEnumerable{KeyValuePair{string, TensorData}}, IReadOnlyDictionary{string, string})"/>).</summary>
     public static byte[] Write(IEnumerable<KeyValuePair<string, TensorData>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var ms = new MemoryStream();
+        Write(ms, tensors, metadata);
+        return ms.ToArray();
+    }
+
+    /// <summary>
+    /// Streams tensors to <paramref name="destination"/>, sorted by name so that the same model always gives the
+    /// same bytes; the data is written straight from the tensors' arrays, never copied into one big buffer.
+    /// </summary>
+    public static void Write(Stream destination, IEnumerable<KeyValuePair<string, TensorData>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var sorted = tensors.OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
         var header = new MemoryStream();
@@ -50,19 +61,16 @@ internal static class SafeTensorsFormat
         // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
         int headerLen = (int)header.Length;
         int padded = (headerLen + 7) & ~7;
-        var result = new byte[checked(8 + padded + offset)];
-        BinaryPrimitives.WriteUInt64LittleEndian(result, (ulong)padded);
-        header.GetBuffer().AsSpan(0, headerLen).CopyTo(result.AsSpan(8));
-        result.AsSpan(8 + headerLen, padded - headerLen).Fill((byte)' ');
-        var data = result.AsSpan(8 + padded);
+        Span<byte> prefix = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)padded);
+        destination.Write(prefix);
+        destination.Write(header.GetBuffer().AsSpan(0, headerLen));
+        for (int i = headerLen; i < padded; i++) destination.WriteByte((byte)' ');
         foreach (var (_, t) in sorted)
         {
-            int n = checked((int)(t.ElementCount * 4));
-            if (t.Floats is not null) WriteLittleEndian<float>(t.Floats, data[..n]);
-            else WriteLittleEndian<int>(t.Ints!, data[..n]);
-            data = data[n..];
+            if (t.Floats is not null) WriteLittleEndian<float>(destination, t.Floats);
+            else WriteLittleEndian<int>(destination, t.Ints!);
         }
-        return result;
     }
 
     /// <summary>Parses and fully validates a safetensors blob; every problem names <paramref name="entry"/>.</summary>
@@ -240,10 +248,17 @@ internal static class SafeTensorsFormat
             throw new ModelFormatException(entry, $"safetensors data region is {dataLength} bytes but the tensors cover only {expected}");
     }
 
-    private static void WriteLittleEndian<T>(T[] values, Span<byte> destination) where T : unmanaged
+    private static void WriteLittleEndian<T>(Stream destination, T[] values) where T : unmanaged
     {
-        MemoryMarshal.AsBytes(values.AsSpan()).CopyTo(destination);
-        if (!BitConverter.IsLittleEndian) ReverseEach4(destination);
+        var bytes = MemoryMarshal.AsBytes(values.AsSpan());
+        if (BitConverter.IsLittleEndian)
+        {
+            destination.Write(bytes);
+            return;
+        }
+        var swapped = bytes.ToArray();
+        ReverseEach4(swapped);
+        destination.Write(swapped);
     }
 
     private static T[] ReadLittleEndian<T>(ReadOnlySpan<byte> raw) where T : unmanaged

@@ -85,6 +85,48 @@ public sealed class ArchiveRoundTripTests
         AssertBagsEqual(model, (ArchiveBag)ml.Model.Load(stream, out _));
     }
 
+    [TestMethod]
+    public void SaveToANonSeekableStream_Loads()
+    {
+        var ml = NewContext();
+        var model = SampleTree();
+        var sink = new WriteOnlyStream();
+        ml.Model.Save(model, SimpleSchema(), sink);
+        AssertBagsEqual(model, (ArchiveBag)LoadFromBytes(ml, sink.Inner.ToArray(), out _));
+    }
+
+    [TestMethod]
+    public void OptionsThatAreNotPlainJson_FailAtSaveNamingTheComponent()
+    {
+        var ml = NewContext();
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => SaveToBytes(ml, new NonJsonWrapper()));
+        StringAssert.Contains(e.Message, "component 'ArchiveTests.NonJson' (saved at 'model/components/inner')");
+    }
+
+    private sealed class NonJsonWrapper : ITransformer
+    {
+        public string ComponentTypeId => ArchiveBag.TypeId;
+        public bool IsRowToRowMapper => true;
+        public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => inputSchema;
+        public IDataView Transform(IDataView input) => input;
+        public void Save(ModelSaveContext ctx) => ctx.AddComponent("inner", new NonJsonOptionsComponent());
+    }
+
+    private sealed class WriteOnlyStream : Stream
+    {
+        public MemoryStream Inner { get; } = new();
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => Inner.Write(buffer, offset, count);
+    }
+
     private sealed class ForwardOnlyStream(byte[] data) : Stream
     {
         private readonly MemoryStream _inner = new(data);

@@ -77,3 +77,17 @@ public sealed class ThrowingSaveComponent(Action? probe = null) : ITransformer
 
     public static ThrowingSaveComponent Load(ModelLoadContext ctx) => new();
 }
+
+/// <summary>A component whose options hold a value JSON cannot represent.</summary>
+public sealed class NonJsonOptionsComponent : ITransformer
+{
+    public string ComponentTypeId => "ArchiveTests.NonJson";
+
+    public bool IsRowToRowMapper => true;
+
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => inputSchema;
+
+    public IDataView Transform(IDataView input) => input;
+
+    public void Save(ModelSaveContext ctx) => ctx.Options["rate"] = double.NaN;
+}

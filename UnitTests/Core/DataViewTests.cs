@@ -183,3 +183,23 @@ public sealed class DataViewExtensionsTests
         Assert.AreEqual("Nope", Assert.ThrowsExactly<SchemaException>(() => view.GetColumn<float>("Nope")).ColumnName);
     }
 }
+
+[TestClass]
+public sealed class ReadOnlyMemberTests
+{
+    public sealed class WithComputed
+    {
+        public float X { get; set; }
+        public float Twice => 2 * X;
+    }
+
+    [TestMethod]
+    public void GetOnlyMembersAreReadAsColumnsButNeverFilled()
+    {
+        var ml = new MLContext(1);
+        var view = ml.Data.LoadFromEnumerable(new[] { new WithComputed { X = 3 } });
+        CollectionAssert.AreEqual(new[] { 6f }, view.GetColumn<float>("Twice").ToArray());
+        var back = ml.Data.CreateEnumerable<WithComputed>(view, false).Single();
+        Assert.AreEqual(6f, back.Twice);
+    }
+}

@@ -35,8 +35,13 @@ internal sealed class CsvRecordReader(TextReader reader, string filePath, char s
         }
         while (line.Length == 0);
 
-        _sb.Clear();
         _fields.Clear();
+        if (!allowQuoting || line.IndexOf('"', StringComparison.Ordinal) < 0)
+        {
+            SplitPlain(line);
+            return true;
+        }
+        _sb.Clear();
         int i = 0;
         while (true)
         {
@@ -58,15 +63,12 @@ internal sealed class CsvRecordReader(TextReader reader, string filePath, char s
                         i = 0;
                         continue;
                     }
-                    char c = line[i];
-                    if (c == '"')
-                    {
-                        if (i + 1 < line.Length && line[i + 1] == '"') { _sb.Append('"'); i += 2; continue; }
-                        i++;
-                        break;
-                    }
-                    _sb.Append(c);
-                    i++;
+                    int q = line.IndexOf('"', i);
+                    if (q < 0) { _sb.Append(line, i, line.Length - i); i = line.Length; continue; }
+                    _sb.Append(line, i, q - i);
+                    if (q + 1 < line.Length && line[q + 1] == '"') { _sb.Append('"'); i = q + 2; continue; }
+                    i = q + 1;
+                    break;
                 }
                 if (trimWhitespace) while (i < line.Length && IsBlank(line[i])) i++;
                 if (i < line.Length && line[i] != separator)
@@ -92,6 +94,27 @@ internal sealed class CsvRecordReader(TextReader reader, string filePath, char s
         }
         Text = _sb.ToString();
         return true;
+    }
+
+    // The common case (no quote on the line): fields are slices of the line itself, nothing is copied.
+    private void SplitPlain(string line)
+    {
+        int i = 0;
+        while (true)
+        {
+            int end = line.IndexOf(separator, i);
+            if (end < 0) end = line.Length;
+            int a = i, b = end;
+            if (trimWhitespace)
+            {
+                while (a < b && IsBlank(line[a])) a++;
+                while (b > a && IsBlank(line[b - 1])) b--;
+            }
+            _fields.Add((a, b - a));
+            if (end == line.Length) break;
+            i = end + 1;
+        }
+        Text = line;
     }
 
     private bool IsBlank(char c) => c != separator && (c == ' ' || c == '\t');

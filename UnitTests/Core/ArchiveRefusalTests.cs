@@ -55,7 +55,7 @@ public sealed class ArchiveRefusalTests
         var ml = NewContext();
         // 40,000 bytes of zeros compress to almost nothing; the zip then claims they are 16 bytes.
         var bomb = new ArchiveBag { Floats = { ("big", new float[10_000], [10_000]) } };
-        byte[] archive = PatchDeclaredSize(SaveToBytes(ml, bomb), RootTensors, 16);
+        byte[] archive = PatchDeclaredSize(Deflated(SaveToBytes(ml, bomb), RootTensors), RootTensors, 16);
         ml.Model.ArchiveLimits = new ModelArchiveLimits { MaxEntryBytes = 4096 };
         var e = LoadExpectingFormatError(ml, archive);
         Assert.AreEqual(RootTensors, e.Entry);
@@ -183,7 +183,7 @@ public sealed class ArchiveRefusalTests
     public void CorruptedCompressedData_IsRefusedNamingTheEntry()
     {
         var ml = NewContext();
-        byte[] archive = ValidArchive(ml);
+        byte[] archive = Deflated(ValidArchive(ml), RootTensors);
         var (dataStart, dataLength) = LocateData(archive, RootTensors);
         for (int i = 0; i < dataLength; i++) archive[dataStart + i] ^= 0x5A;
         var e = LoadExpectingFormatError(ml, archive);
@@ -283,6 +283,16 @@ public sealed class ArchiveRefusalTests
         var e = LoadExpectingFormatError(ml, archive);
         Assert.AreEqual("model/components/kid", e.Entry);
         StringAssert.Contains(e.Message, "option 'floatTensors' is missing");
+    }
+
+    /// <summary>Our writer stores tensors uncompressed; re-store one deflated, as another zip tool might.</summary>
+    private static byte[] Deflated(byte[] archive, string name)
+    {
+        byte[] data = ReadEntries(archive).Single(e => e.Name == name).Data;
+        byte[] result = ReplaceEntry(archive, name, data);
+        var (_, compressed) = LocateData(result, name);
+        Assert.IsTrue(compressed < data.Length, "the entry should now be deflated");
+        return result;
     }
 
     private static string ReplaceNth(string s, string find, int n, string replacement)

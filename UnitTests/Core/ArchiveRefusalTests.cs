@@ -28,6 +28,18 @@ public sealed class ArchiveRefusalTests
     }
 
     [TestMethod]
+    public void DirectoryEntries_AsOtherZipToolsWriteThem_AreAccepted()
+    {
+        var ml = NewContext();
+        byte[] archive = AddEntry(AddEntry(ValidArchive(ml), "model/", []), "model/components/", []);
+        AssertBagsEqual(SampleTree(), (ArchiveBag)LoadFromBytes(ml, archive, out _));
+
+        var e = LoadExpectingFormatError(ml, AddEntry(ValidArchive(ml), "model/", [1]));
+        Assert.AreEqual("model/", e.Entry);
+        StringAssert.Contains(e.Message, "directory entry must not hold data");
+    }
+
+    [TestMethod]
     public void DuplicateEntryName_IsRefused()
     {
         var ml = NewContext();

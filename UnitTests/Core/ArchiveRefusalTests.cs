@@ -192,6 +192,83 @@ public sealed class ArchiveRefusalTests
     }
 
     [TestMethod]
+    public void RandomByteCorruption_EitherLoadsOrFailsWithAFormatError()
+    {
+        // Seeded fuzzing over both a stored and a deflated layout: whatever the damage, the only acceptable
+        // failure is a ModelFormatException (LoadExpectingFormatError fails the test on any other type).
+        var ml = NewContext();
+        byte[][] originals = [ValidArchive(ml), Deflated(ValidArchive(ml), RootTensors)];
+        var rng = new Random(20261123);
+        int refused = 0, loaded = 0;
+        for (int iteration = 0; iteration < 400; iteration++)
+        {
+            byte[] archive = (byte[])originals[iteration % 2].Clone();
+            int flips = 1 + rng.Next(4);
+            for (int f = 0; f < flips; f++) archive[rng.Next(archive.Length)] ^= (byte)(1 + rng.Next(255));
+            try
+            {
+                LoadFromBytes(ml, archive, out _);
+                loaded++;
+            }
+            catch (ModelFormatException)
+            {
+                refused++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"iteration {iteration}: {e.GetType().Name} escaped: {e}");
+            }
+        }
+        Assert.IsTrue(refused > 100, $"only {refused} of 400 corruptions were refused ({loaded} loaded)");
+    }
+
+    [TestMethod]
+    public void RandomManifestAndHeaderEdits_EitherLoadOrFailWithAFormatError()
+    {
+        // Byte flips inside the zip mostly hit data; these edits go to the JSON the reader interprets.
+        var ml = NewContext();
+        var entries = ReadEntries(ValidArchive(ml));
+        var rng = new Random(MutationSeed);
+        int refused = 0;
+        for (int iteration = 0; iteration < MutationIterations; iteration++)
+        {
+            int target = rng.Next(2) == 0 ? 0 : entries.FindIndex(e => e.Name == RootTensors);
+            var bytes = new List<byte>(entries[target].Data);
+            // Edits stay inside the manifest, or inside the safetensors length prefix and header.
+            int limit = target == 0 ? bytes.Count : 8 + (int)BitConverter.ToUInt64(entries[target].Data, 0);
+            for (int edit = 1 + rng.Next(3); edit > 0; edit--)
+            {
+                int at = rng.Next(limit);
+                switch (rng.Next(3))
+                {
+                    case 0: bytes[at] = (byte)ReplacementChars[rng.Next(ReplacementChars.Length)]; break;
+                    case 1: bytes.RemoveAt(at); limit--; break;
+                    default: bytes.Insert(at, (byte)ReplacementChars[rng.Next(ReplacementChars.Length)]); limit++; break;
+                }
+            }
+            var mutated = entries.ToList();
+            mutated[target] = (entries[target].Name, bytes.ToArray());
+            try
+            {
+                LoadFromBytes(ml, BuildZip(mutated), out _);
+            }
+            catch (ModelFormatException)
+            {
+                refused++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"iteration {iteration}: {e.GetType().Name} escaped: {e}");
+            }
+        }
+        Assert.IsTrue(refused > MutationIterations / 4, $"only {refused} of {MutationIterations} edits were refused");
+    }
+
+    private const string ReplacementChars = "{}[]\",:0123456789-.eE \n\u00e9a"; // \u00e9 becomes a lone 0xE9: invalid UTF-8
+    private const int MutationSeed = 11;
+    private const int MutationIterations = 300;
+
+    [TestMethod]
     public void CorruptedCompressedData_IsRefusedNamingTheEntry()
     {
         var ml = NewContext();

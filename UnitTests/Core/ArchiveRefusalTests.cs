@@ -135,6 +135,18 @@ public sealed class ArchiveRefusalTests
     }
 
     [TestMethod]
+    public void NonsensicalLimits_AreRejectedWhenSet()
+    {
+        var ml = NewContext();
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Model.ArchiveLimits = ModelArchiveLimits.Default with { MaxEntryCount = 0 });
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Model.ArchiveLimits = ModelArchiveLimits.Default with { MaxEntryBytes = (long)Array.MaxLength + 1 });
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Model.ArchiveLimits = ModelArchiveLimits.Default with { MaxTotalBytes = -1 });
+        Assert.AreSame(ModelArchiveLimits.Default, ml.Model.ArchiveLimits);
+        Assert.AreEqual(10_000, ModelArchiveLimits.Default.MaxEntryCount);
+        Assert.AreEqual(4L << 30, ModelArchiveLimits.Default.MaxTotalBytes);
+    }
+
+    [TestMethod]
     public void ArchiveWithTooManyEntries_IsRefusedNamingTheFile()
     {
         var ml = NewContext();
@@ -146,6 +158,19 @@ public sealed class ArchiveRefusalTests
 
         ml.Model.ArchiveLimits = new ModelArchiveLimits { MaxEntryCount = 7 };
         Assert.IsInstanceOfType<ArchiveBag>(LoadFromBytes(ml, archive, out _));
+    }
+
+    [TestMethod]
+    public void EntryCountClaimedByTheEndRecord_IsCheckedBeforeTheDirectoryIsParsed()
+    {
+        var ml = NewContext();
+        byte[] archive = ValidArchive(ml);
+        int eocd = archive.Length - 22;
+        BinaryPrimitives.WriteUInt16LittleEndian(archive.AsSpan(eocd + 8), 60_000);
+        BinaryPrimitives.WriteUInt16LittleEndian(archive.AsSpan(eocd + 10), 60_000);
+        var e = LoadExpectingFormatError(ml, archive);
+        Assert.AreEqual("stream", e.Entry);
+        StringAssert.Contains(e.Message, "has 60000 entries, more than the limit of 10000");
     }
 
     [TestMethod]

@@ -192,6 +192,27 @@ public sealed class ArchiveRefusalTests
     }
 
     [TestMethod]
+    public void RootThatIsNotATransformer_IsRefused()
+    {
+        var ml = NewContext();
+        byte[] archive = EditManifest(SaveToBytes(ml, new ArchiveBag()), m => m.Replace($"\"{ArchiveBag.TypeId}\"", $"\"{PlainComponent.TypeId}\""));
+        var e = LoadExpectingFormatError(ml, archive);
+        Assert.AreEqual("model", e.Entry);
+        StringAssert.Contains(e.Message, "loads as PlainComponent, which is not an ITransformer");
+    }
+
+    [TestMethod]
+    public void ChildOfTheWrongKind_IsRefusedNamingTheChild()
+    {
+        var ml = NewContext();
+        byte[] archive = SaveToBytes(ml, new ArchiveBag { Children = { ("kid", new ArchiveBag()) } });
+        archive = EditManifest(archive, m => ReplaceNth(m, $"\"{ArchiveBag.TypeId}\"", 2, $"\"{PlainComponent.TypeId}\""));
+        var e = LoadExpectingFormatError(ml, archive);
+        Assert.AreEqual("model/components/kid", e.Entry);
+        StringAssert.Contains(e.Message, $"component of type '{PlainComponent.TypeId}' is not a ArchiveBag");
+    }
+
+    [TestMethod]
     public void ClrTypeNameAsTypeId_IsNeverInstantiated()
     {
         var ml = NewContext();

@@ -46,15 +46,18 @@ internal static class BuiltInComponents
                 if (onlyLoaded) continue;
                 assembly = TryLoad(name);
             }
+            if (assembly is not null) AddAll(ComponentLoader.FromAssembly(assembly));
+            // Marked only once scanned without error, so a broken registration fails every lookup, not just the first.
             Attempted.Add(name);
-            if (assembly is null) continue;
-            foreach (var loader in ComponentLoader.FromAssembly(assembly))
-            {
-                if (Loaders.TryGetValue(loader.TypeId, out var existing) && existing.ComponentType != loader.ComponentType)
-                    throw ComponentLoader.Clash(loader.TypeId, existing.ComponentType, loader.ComponentType);
-                Loaders[loader.TypeId] = loader;
-            }
         }
+    }
+
+    private static void AddAll(List<ComponentLoader> loaders)
+    {
+        foreach (var loader in loaders)
+            if (Loaders.TryGetValue(loader.TypeId, out var existing) && existing.ComponentType != loader.ComponentType)
+                throw ComponentLoader.Clash(loader.TypeId, existing.ComponentType, loader.ComponentType);
+        foreach (var loader in loaders) Loaders[loader.TypeId] = loader;
     }
 
     private static Assembly? TryLoad(string name)

@@ -122,6 +122,8 @@ internal sealed class ModelArchiveReader
             string name = e.FullName;
             if (ArchiveEntryName.Problem(name) is string problem) throw new ModelFormatException(name, problem);
             if (!_entries.TryAdd(name, e)) throw new ModelFormatException(name, "the archive holds two entries of this name");
+            if (ArchiveEntryName.IsDirectory(name) && e.Length != 0)
+                throw new ModelFormatException(name, "a directory entry must not hold data");
             if (e.Length < 0 || e.Length > _limits.MaxEntryBytes)
                 throw new ModelFormatException(name, $"declares {e.Length} uncompressed bytes, more than the per-entry limit of {_limits.MaxEntryBytes}");
             declaredTotal += e.Length;

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -80,11 +81,21 @@ internal static class ModelManifest
 
     public static (DataViewSchema InputSchema, Component Root) Read(ReadOnlySpan<byte> bytes, ModelArchiveLimits limits)
     {
+        string text;
+        try
+        {
+            // JsonDocument checks UTF-8 inside strings only when they are read; decode strictly up front instead.
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new ModelFormatException(EntryName, "not valid UTF-8", e);
+        }
         JsonDocument doc;
         try
         {
             // Each nesting level of components costs two JSON levels; options get some room of their own.
-            doc = JsonDocument.Parse(bytes.ToArray(), new JsonDocumentOptions { MaxDepth = 2 * limits.MaxComponentDepth + 64 });
+            doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 2 * limits.MaxComponentDepth + 64 });
         }
         catch (JsonException e)
         {

@@ -84,6 +84,16 @@ public sealed class ArchiveAtomicSaveTests
     }
 
     [TestMethod]
+    public void SaveIntoAMissingDirectory_FailsWithTheStandardException()
+    {
+        var ml = NewContext();
+        using var dir = NewTempDirectory();
+        string path = Path.Combine(dir.Path, "missing", "model.zip");
+        Assert.ThrowsExactly<DirectoryNotFoundException>(() => ml.Model.Save(new ArchiveBag(), SimpleSchema(), path));
+        Assert.IsFalse(Directory.Exists(Path.Combine(dir.Path, "missing")));
+    }
+
+    [TestMethod]
     public void LoadOfATruncatedFile_NamesTheFile()
     {
         var ml = NewContext();

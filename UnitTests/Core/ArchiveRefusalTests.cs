@@ -28,6 +28,18 @@ public sealed class ArchiveRefusalTests
     }
 
     [TestMethod]
+    public void DirectoryEntries_AsOtherZipToolsWriteThem_AreAccepted()
+    {
+        var ml = NewContext();
+        byte[] archive = AddEntry(AddEntry(ValidArchive(ml), "model/", []), "model/components/", []);
+        AssertBagsEqual(SampleTree(), (ArchiveBag)LoadFromBytes(ml, archive, out _));
+
+        var e = LoadExpectingFormatError(ml, AddEntry(ValidArchive(ml), "model/", [1]));
+        Assert.AreEqual("model/", e.Entry);
+        StringAssert.Contains(e.Message, "directory entry must not hold data");
+    }
+
+    [TestMethod]
     public void DuplicateEntryName_IsRefused()
     {
         var ml = NewContext();
@@ -55,7 +67,7 @@ public sealed class ArchiveRefusalTests
         var ml = NewContext();
         // 40,000 bytes of zeros compress to almost nothing; the zip then claims they are 16 bytes.
         var bomb = new ArchiveBag { Floats = { ("big", new float[10_000], [10_000]) } };
-        byte[] archive = PatchDeclaredSize(SaveToBytes(ml, bomb), RootTensors, 16);
+        byte[] archive = PatchDeclaredSize(Deflated(SaveToBytes(ml, bomb), RootTensors), RootTensors, 16);
         ml.Model.ArchiveLimits = new ModelArchiveLimits { MaxEntryBytes = 4096 };
         var e = LoadExpectingFormatError(ml, archive);
         Assert.AreEqual(RootTensors, e.Entry);
@@ -123,6 +135,18 @@ public sealed class ArchiveRefusalTests
     }
 
     [TestMethod]
+    public void NonsensicalLimits_AreRejectedWhenSet()
+    {
+        var ml = NewContext();
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Model.ArchiveLimits = ModelArchiveLimits.Default with { MaxEntryCount = 0 });
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Model.ArchiveLimits = ModelArchiveLimits.Default with { MaxEntryBytes = (long)Array.MaxLength + 1 });
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Model.ArchiveLimits = ModelArchiveLimits.Default with { MaxTotalBytes = -1 });
+        Assert.AreSame(ModelArchiveLimits.Default, ml.Model.ArchiveLimits);
+        Assert.AreEqual(10_000, ModelArchiveLimits.Default.MaxEntryCount);
+        Assert.AreEqual(4L << 30, ModelArchiveLimits.Default.MaxTotalBytes);
+    }
+
+    [TestMethod]
     public void ArchiveWithTooManyEntries_IsRefusedNamingTheFile()
     {
         var ml = NewContext();
@@ -134,6 +158,19 @@ public sealed class ArchiveRefusalTests
 
         ml.Model.ArchiveLimits = new ModelArchiveLimits { MaxEntryCount = 7 };
         Assert.IsInstanceOfType<ArchiveBag>(LoadFromBytes(ml, archive, out _));
+    }
+
+    [TestMethod]
+    public void EntryCountClaimedByTheEndRecord_IsCheckedBeforeTheDirectoryIsParsed()
+    {
+        var ml = NewContext();
+        byte[] archive = ValidArchive(ml);
+        int eocd = archive.Length - 22;
+        BinaryPrimitives.WriteUInt16LittleEndian(archive.AsSpan(eocd + 8), 60_000);
+        BinaryPrimitives.WriteUInt16LittleEndian(archive.AsSpan(eocd + 10), 60_000);
+        var e = LoadExpectingFormatError(ml, archive);
+        Assert.AreEqual("stream", e.Entry);
+        StringAssert.Contains(e.Message, "has 60000 entries, more than the limit of 10000");
     }
 
     [TestMethod]
@@ -152,6 +189,27 @@ public sealed class ArchiveRefusalTests
         e = LoadExpectingFormatError(saving, nested);
         Assert.AreEqual("model/components/0-tok", e.Entry);
         StringAssert.Contains(e.Message, "unknown component type id 'No.Such.Component'");
+    }
+
+    [TestMethod]
+    public void RootThatIsNotATransformer_IsRefused()
+    {
+        var ml = NewContext();
+        byte[] archive = EditManifest(SaveToBytes(ml, new ArchiveBag()), m => m.Replace($"\"{ArchiveBag.TypeId}\"", $"\"{PlainComponent.TypeId}\""));
+        var e = LoadExpectingFormatError(ml, archive);
+        Assert.AreEqual("model", e.Entry);
+        StringAssert.Contains(e.Message, "loads as PlainComponent, which is not an ITransformer");
+    }
+
+    [TestMethod]
+    public void ChildOfTheWrongKind_IsRefusedNamingTheChild()
+    {
+        var ml = NewContext();
+        byte[] archive = SaveToBytes(ml, new ArchiveBag { Children = { ("kid", new ArchiveBag()) } });
+        archive = EditManifest(archive, m => ReplaceNth(m, $"\"{ArchiveBag.TypeId}\"", 2, $"\"{PlainComponent.TypeId}\""));
+        var e = LoadExpectingFormatError(ml, archive);
+        Assert.AreEqual("model/components/kid", e.Entry);
+        StringAssert.Contains(e.Message, $"component of type '{PlainComponent.TypeId}' is not a ArchiveBag");
     }
 
     [TestMethod]
@@ -180,10 +238,87 @@ public sealed class ArchiveRefusalTests
     }
 
     [TestMethod]
+    public void RandomByteCorruption_EitherLoadsOrFailsWithAFormatError()
+    {
+        // Seeded fuzzing over both a stored and a deflated layout: whatever the damage, the only acceptable
+        // failure is a ModelFormatException (LoadExpectingFormatError fails the test on any other type).
+        var ml = NewContext();
+        byte[][] originals = [ValidArchive(ml), Deflated(ValidArchive(ml), RootTensors)];
+        var rng = new Random(20261123);
+        int refused = 0, loaded = 0;
+        for (int iteration = 0; iteration < 400; iteration++)
+        {
+            byte[] archive = (byte[])originals[iteration % 2].Clone();
+            int flips = 1 + rng.Next(4);
+            for (int f = 0; f < flips; f++) archive[rng.Next(archive.Length)] ^= (byte)(1 + rng.Next(255));
+            try
+            {
+                LoadFromBytes(ml, archive, out _);
+                loaded++;
+            }
+            catch (ModelFormatException)
+            {
+                refused++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"iteration {iteration}: {e.GetType().Name} escaped: {e}");
+            }
+        }
+        Assert.IsTrue(refused > 100, $"only {refused} of 400 corruptions were refused ({loaded} loaded)");
+    }
+
+    [TestMethod]
+    public void RandomManifestAndHeaderEdits_EitherLoadOrFailWithAFormatError()
+    {
+        // Byte flips inside the zip mostly hit data; these edits go to the JSON the reader interprets.
+        var ml = NewContext();
+        var entries = ReadEntries(ValidArchive(ml));
+        var rng = new Random(MutationSeed);
+        int refused = 0;
+        for (int iteration = 0; iteration < MutationIterations; iteration++)
+        {
+            int target = rng.Next(2) == 0 ? 0 : entries.FindIndex(e => e.Name == RootTensors);
+            var bytes = new List<byte>(entries[target].Data);
+            // Edits stay inside the manifest, or inside the safetensors length prefix and header.
+            int limit = target == 0 ? bytes.Count : 8 + (int)BitConverter.ToUInt64(entries[target].Data, 0);
+            for (int edit = 1 + rng.Next(3); edit > 0; edit--)
+            {
+                int at = rng.Next(limit);
+                switch (rng.Next(3))
+                {
+                    case 0: bytes[at] = (byte)ReplacementChars[rng.Next(ReplacementChars.Length)]; break;
+                    case 1: bytes.RemoveAt(at); limit--; break;
+                    default: bytes.Insert(at, (byte)ReplacementChars[rng.Next(ReplacementChars.Length)]); limit++; break;
+                }
+            }
+            var mutated = entries.ToList();
+            mutated[target] = (entries[target].Name, bytes.ToArray());
+            try
+            {
+                LoadFromBytes(ml, BuildZip(mutated), out _);
+            }
+            catch (ModelFormatException)
+            {
+                refused++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"iteration {iteration}: {e.GetType().Name} escaped: {e}");
+            }
+        }
+        Assert.IsTrue(refused > MutationIterations / 4, $"only {refused} of {MutationIterations} edits were refused");
+    }
+
+    private const string ReplacementChars = "{}[]\",:0123456789-.eE \n\u00e9a"; // \u00e9 becomes a lone 0xE9: invalid UTF-8
+    private const int MutationSeed = 11;
+    private const int MutationIterations = 300;
+
+    [TestMethod]
     public void CorruptedCompressedData_IsRefusedNamingTheEntry()
     {
         var ml = NewContext();
-        byte[] archive = ValidArchive(ml);
+        byte[] archive = Deflated(ValidArchive(ml), RootTensors);
         var (dataStart, dataLength) = LocateData(archive, RootTensors);
         for (int i = 0; i < dataLength; i++) archive[dataStart + i] ^= 0x5A;
         var e = LoadExpectingFormatError(ml, archive);
@@ -283,6 +418,16 @@ public sealed class ArchiveRefusalTests
         var e = LoadExpectingFormatError(ml, archive);
         Assert.AreEqual("model/components/kid", e.Entry);
         StringAssert.Contains(e.Message, "option 'floatTensors' is missing");
+    }
+
+    /// <summary>Our writer stores tensors uncompressed; re-store one deflated, as another zip tool might.</summary>
+    private static byte[] Deflated(byte[] archive, string name)
+    {
+        byte[] data = ReadEntries(archive).Single(e => e.Name == name).Data;
+        byte[] result = ReplaceEntry(archive, name, data);
+        var (_, compressed) = LocateData(result, name);
+        Assert.IsTrue(compressed < data.Length, "the entry should now be deflated");
+        return result;
     }
 
     private static string ReplaceNth(string s, string find, int n, string replacement)

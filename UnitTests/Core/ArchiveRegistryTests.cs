@@ -20,6 +20,15 @@ public sealed class ArchiveRegistryTests
     }
 
     [TestMethod]
+    public void UnknownId_MakesTheRegistryLoadEveryKnownBuiltInAssembly()
+    {
+        Assert.IsFalse(new MLContext().ComponentCatalog.IsRegistered("Surely.Not.A.Component"));
+        var loaded = AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name).ToHashSet();
+        foreach (string name in new[] { "MLComponents.Core", "MLComponents.Transforms", "MLComponents.Trainers" })
+            Assert.IsTrue(loaded.Contains(name), $"{name} should have been loaded to look for the id");
+    }
+
+    [TestMethod]
     public void RegisteringTheSameAssemblyTwice_IsHarmless()
     {
         var ml = NewContext();

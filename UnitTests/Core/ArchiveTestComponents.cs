@@ -4,6 +4,7 @@ using MLComponents.UnitTests.Core;
 
 [assembly: ModelComponent(ArchiveBag.TypeId, typeof(ArchiveBag))]
 [assembly: ModelComponent(ThrowingSaveComponent.TypeId, typeof(ThrowingSaveComponent))]
+[assembly: ModelComponent(PlainComponent.TypeId, typeof(PlainComponent))]
 
 namespace MLComponents.UnitTests.Core;
 
@@ -90,4 +91,16 @@ public sealed class NonJsonOptionsComponent : ITransformer
     public IDataView Transform(IDataView input) => input;
 
     public void Save(ModelSaveContext ctx) => ctx.Options["rate"] = double.NaN;
+}
+
+/// <summary>A saveable part that is not a transformer (as a scheme or tokenizer might be).</summary>
+public sealed class PlainComponent : ICanSaveModel
+{
+    public const string TypeId = "ArchiveTests.Plain";
+
+    public string ComponentTypeId => TypeId;
+
+    public void Save(ModelSaveContext ctx) { }
+
+    public static PlainComponent Load(ModelLoadContext ctx) => new();
 }

@@ -19,13 +19,13 @@ public abstract partial class PositionEncoding
             NoPositionEncoding.KindName => NoPositionEncoding.FromJsonOptions(json),
             SinusoidalEncoding.KindName => SinusoidalEncoding.FromJsonOptions(json),
             LearnedAbsoluteEncoding.KindName => LearnedAbsoluteEncoding.FromJsonOptions(json),
-            //ScaledRelativeEncoding.KindName => ScaledRelativeEncoding.FromJsonOptions(json),
-            //ShawRelativeEncoding.KindName => ShawRelativeEncoding.FromJsonOptions(json),
+            ScaledRelativeEncoding.KindName => ScaledRelativeEncoding.FromJsonOptions(json),
+            ShawRelativeEncoding.KindName => ShawRelativeEncoding.FromJsonOptions(json),
             T5BiasEncoding.KindName => T5BiasEncoding.FromJsonOptions(json),
             RotaryEncoding.KindName => RotaryEncoding.FromJsonOptions(json),
             XPosEncoding.KindName => XPosEncoding.FromJsonOptions(json),
             AlibiEncoding.KindName => AlibiEncoding.FromJsonOptions(json),
-            //FireEncoding.KindName => FireEncoding.FromJsonOptions(json),
+            FireEncoding.KindName => FireEncoding.FromJsonOptions(json),
             _ => throw new ArgumentException($"Unknown position-encoding kind '{kind}'.", nameof(json)),
         };
     }

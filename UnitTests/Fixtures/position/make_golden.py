@@ -163,6 +163,76 @@ t5_case("t5_small", 2, 2, 12, 8, 10)
 rel = torch.arange(-300, 301)
 cases["t5_default_buckets"] = dict(relative=rel.tolist(), buckets=t5_bucket(rel, 32, 128).tolist())
 
+
+# ---------------------------------------------------------------- scaled relative (seed formula)
+def scaled_case(name, B, H, T, width, base, layout, lengths, layers, per_layer, layer):
+    logits = randn(B, H, T, T)
+    weight = randn(layers if per_layer else 1, H, width, std=0.5)
+    w = weight[layer if per_layer else 0]                                  # [H, width]
+    i = torch.arange(T, dtype=D64)[:, None]
+    j = torch.arange(T, dtype=D64)[None, :]
+    out, dist, enc0 = logits.clone(), [], None
+    for b, n in enumerate(lengths):
+        d = (i - j).abs() + (i + j) / n                                    # [T, T]
+        enc = sinusoid(d, width, base, layout, 1.0)                        # [T, T, width]
+        out[b] += torch.einsum("hc,ijc->hij", w, enc)
+        dist.append(flat(d))
+        if b == 0:
+            enc0 = enc
+    cases[name] = dict(options=dict(width=width, base=base, layout=layout, perLayer=per_layer), B=B, H=H, T=T, dh=4,
+                       lengths=lengths, layers=layers, layer=layer, logits=flat(logits),
+                       params={"position.scaled.weight": flat(weight)}, out=flat(out), distances0=dist[0], encodings0=flat(enc0))
+
+
+scaled_case("scaled_shared", 2, 2, 6, 8, 10000.0, "interleaved", [6, 4], 2, False, 1)
+scaled_case("scaled_per_layer_split", 1, 3, 5, 6, 50.0, "split", [5], 2, True, 1)
+
+
+# ---------------------------------------------------------------- Shaw relative keys and values
+def shaw_case(name, B, H, T, dh, k, lengths):
+    q, logits, probs, o = randn(B, H, T, dh), randn(B, H, T, T), torch.rand(B, H, T, T).to(D64), randn(B, H, T, dh)
+    aK, aV = randn(2 * k + 1, dh, std=0.5), randn(2 * k + 1, dh, std=0.5)
+    pos = torch.arange(T)
+    idx = (pos[None, :] - pos[:, None]).clamp(-k, k) + k                   # [T, T] (query, key)
+    scale = 1 / math.sqrt(dh)
+    out_logits = logits + scale * torch.einsum("bhid,ijd->bhij", q, aK[idx])
+    out_o = o + torch.einsum("bhij,ijd->bhid", probs, aV[idx])
+    cases[name] = dict(options=dict(clip=k), B=B, H=H, T=T, dh=dh, lengths=lengths, scale=scale,
+                       q=flat(q), logits=flat(logits), probs=flat(probs), o=flat(o),
+                       params={"position.shaw.key.0": flat(aK), "position.shaw.value.0": flat(aV)},
+                       out_logits=flat(out_logits), out_o=flat(out_o), indices=[int(v) for v in idx.reshape(-1).tolist()])
+
+
+shaw_case("shaw", 2, 2, 7, 4, 2, [7, 5])
+
+
+# ---------------------------------------------------------------- FIRE (bidirectional adaptation)
+def fire_case(name, B, H, T, hidden, lengths, c, L):
+    logits = randn(B, H, T, T)
+    w1, b1 = randn(hidden), randn(hidden)
+    w2, b2 = randn(H, hidden, std=0.5), randn(H, std=0.5)
+    log_c = torch.tensor([math.log(c)], dtype=torch.float32).to(D64)
+    thr = torch.tensor([L], dtype=D64)
+    cc = log_c.exp()
+    psi = lambda x: torch.log(cc * x + 1)
+    out = logits.clone()
+    i = torch.arange(T, dtype=D64)[:, None].expand(T, T)
+    j = torch.arange(T, dtype=D64)[None, :].expand(T, T)
+    r = j - i
+    for b, n in enumerate(lengths):
+        far = torch.where(r > 0, n - 1 - i, i)
+        norm = torch.maximum(torch.maximum(far, thr.expand(T, T)), torch.ones(T, T, dtype=D64))
+        u = torch.sign(r) * psi(r.abs()) / psi(norm)                        # [T, T]
+        hid = torch.relu(u[..., None] * w1 + b1)                              # [T, T, hidden]
+        out[b] += (hid @ w2.T + b2).permute(2, 0, 1)                          # [H, T, T]
+    cases[name] = dict(options=dict(hidden=hidden, threshold=L), B=B, H=H, T=T, dh=4, lengths=lengths, logits=flat(logits),
+                       params={"position.fire.w1": flat(w1), "position.fire.b1": flat(b1), "position.fire.w2": flat(w2),
+                               "position.fire.b2": flat(b2), "position.fire.logC": flat(log_c), "position.fire.threshold": flat(thr)},
+                       out=flat(out))
+
+
+fire_case("fire", 2, 2, 9, 5, [9, 6], 0.7, 2.5)
+
 with open("golden.json", "w") as f:
     json.dump(cases, f)
 print("wrote", len(cases), "cases")

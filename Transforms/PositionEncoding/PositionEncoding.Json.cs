@@ -17,15 +17,15 @@ public abstract partial class PositionEncoding
         return kind switch
         {
             NoPositionEncoding.KindName => NoPositionEncoding.FromJsonOptions(json),
-            //SinusoidalEncoding.KindName => SinusoidalEncoding.FromJsonOptions(json),
-            //LearnedAbsoluteEncoding.KindName => LearnedAbsoluteEncoding.FromJsonOptions(json),
-            //ScaledRelativeEncoding.KindName => ScaledRelativeEncoding.FromJsonOptions(json),
-            //ShawRelativeEncoding.KindName => ShawRelativeEncoding.FromJsonOptions(json),
-            //T5BiasEncoding.KindName => T5BiasEncoding.FromJsonOptions(json),
+            SinusoidalEncoding.KindName => SinusoidalEncoding.FromJsonOptions(json),
+            LearnedAbsoluteEncoding.KindName => LearnedAbsoluteEncoding.FromJsonOptions(json),
+            ScaledRelativeEncoding.KindName => ScaledRelativeEncoding.FromJsonOptions(json),
+            ShawRelativeEncoding.KindName => ShawRelativeEncoding.FromJsonOptions(json),
+            T5BiasEncoding.KindName => T5BiasEncoding.FromJsonOptions(json),
             RotaryEncoding.KindName => RotaryEncoding.FromJsonOptions(json),
             XPosEncoding.KindName => XPosEncoding.FromJsonOptions(json),
-            //AlibiEncoding.KindName => AlibiEncoding.FromJsonOptions(json),
-            //FireEncoding.KindName => FireEncoding.FromJsonOptions(json),
+            AlibiEncoding.KindName => AlibiEncoding.FromJsonOptions(json),
+            FireEncoding.KindName => FireEncoding.FromJsonOptions(json),
             _ => throw new ArgumentException($"Unknown position-encoding kind '{kind}'.", nameof(json)),
         };
     }
@@ -47,7 +47,9 @@ internal static class JsonOptions
     public static double Double(JsonObject json, string name, double fallback)
     {
         if (!json.TryGetPropertyValue(name, out var node) || node is null) return fallback;
-        if (node is JsonValue v && v.TryGetValue(out double d)) return d;
+        // Number nodes may hold an int, a double or a parsed JsonElement; their JSON text reads back the same way.
+        if (node.GetValueKind() == System.Text.Json.JsonValueKind.Number)
+            return double.Parse(node.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
         throw new ArgumentException($"Position-encoding option '{name}' must be a number, got {node.ToJsonString()}.", name);
     }
 
@@ -62,7 +64,7 @@ internal static class JsonOptions
     public static bool Bool(JsonObject json, string name, bool fallback)
     {
         if (!json.TryGetPropertyValue(name, out var node) || node is null) return fallback;
-        if (node is JsonValue v && v.TryGetValue(out bool b)) return b;
+        if (node.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False) return node.GetValue<bool>();
         throw new ArgumentException($"Position-encoding option '{name}' must be true or false, got {node.ToJsonString()}.", name);
     }
 

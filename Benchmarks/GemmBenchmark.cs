@@ -87,19 +87,35 @@ internal static class GemmBenchmark
 
         int perRun = Math.Max(1, (int)(calls * (seconds / 5) / sw.Elapsed.TotalSeconds));
         var rates = new List<double>();
+        var process = System.Diagnostics.Process.GetCurrentProcess();
         for (int run = 0; run < 5; run++)
         {
+            process.Refresh();
+            TimeSpan cpu0 = process.TotalProcessorTime;
             sw.Restart();
             for (int i = 0; i < perRun; i++)
             {
                 Once();
             }
 
-            rates.Add(2.0 * s.M * s.N * s.K * s.Batch * perRun / sw.Elapsed.TotalSeconds / 1e9);
+            double elapsed = sw.Elapsed.TotalSeconds;
+            if (UseCpuTime)
+            {
+                process.Refresh();
+                elapsed = (process.TotalProcessorTime - cpu0).TotalSeconds / threads;
+            }
+
+            rates.Add(2.0 * s.M * s.N * s.K * s.Batch * perRun / elapsed / 1e9);
         }
 
         return rates.Max();
     }
+
+    /// <summary>
+    /// Divide by process CPU time per thread instead of wall time: a tuning aid on a shared machine
+    /// (it hides time spent descheduled), never used for the reported comparison.
+    /// </summary>
+    internal static bool UseCpuTime { get; set; }
 
     /// <summary>The shape as torch_gemm_shapes.py takes it: ta,tb,m,n,k,batch.</summary>
     public static string Spec(Shape s) => $"{(s.TransA ? 1 : 0)},{(s.TransB ? 1 : 0)},{s.M},{s.N},{s.K},{s.Batch}";

@@ -4,6 +4,44 @@ using MLComponents.Benchmarks;
 // dotnet run -c Release --project Benchmarks -- [gemm|model|all] [--no-torch]
 string mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 bool runPeers = !args.Contains("--no-torch");
+if (mode == "tune")
+{
+    // Tuning aid: GFLOPS per CPU-second for the shapes whose names contain the filter.
+    GemmBenchmark.UseCpuTime = true;
+    string filter = args.Length > 1 ? args[1] : "";
+    foreach (var s in new[] { GemmBenchmark.Square }.Concat(GemmBenchmark.ModelShapes).Where(s => s.Name.Contains(filter, StringComparison.Ordinal)))
+    {
+        Console.WriteLine($"{s.Name,-44} {GemmBenchmark.Measure(s, 1),8:F1}");
+    }
+
+    return 0;
+}
+
+if (mode == "small")
+{
+    GemmBenchmark.UseCpuTime = true;
+    foreach (var s in new GemmBenchmark.Shape[]
+    {
+        new("64x64x32 nt hot", false, true, 64, 64, 32), new("64x64x32 nt b128", false, true, 64, 64, 32, 128),
+        new("64x64x32 nn hot", false, false, 64, 64, 32), new("66x64x32 nn hot", false, false, 66, 64, 32),
+        new("60x64x32 nn hot", false, false, 60, 64, 32),
+        new("64x32x64 nn hot", false, false, 64, 32, 64), new("64x32x64 tn hot", true, false, 64, 32, 64),
+        new("64x32x64 nn b128", false, false, 64, 32, 64, 128),
+        new("66x32x64 nn hot", false, false, 66, 32, 64), new("66x32x64 tn hot", true, false, 66, 32, 64),
+    })
+    {
+        Console.WriteLine($"{s.Name,-44} {GemmBenchmark.Measure(s, 1),8:F1}");
+    }
+
+    return 0;
+}
+
+if (mode == "pack")
+{
+    PackProbe.Run();
+    return 0;
+}
+
 if (mode == "kernel")
 {
     Console.WriteLine($"bare 6x16 kernel on L1-resident panels: {KernelProbe.Measure():F1} GFLOPS");

@@ -78,9 +78,9 @@ public sealed class AdamW
     {
         ArgumentNullException.ThrowIfNull(parameters);
         double sum = 0;
-        foreach (var p in parameters)
+        for (int i = 0; i < parameters.Count; i++)
         {
-            foreach (float g in p.Grad)
+            foreach (float g in parameters[i].Grad)
             {
                 sum += (double)g * g;
             }
@@ -90,9 +90,9 @@ public sealed class AdamW
         if (coef < 1)
         {
             float c = (float)coef;
-            foreach (var p in parameters)
+            for (int i = 0; i < parameters.Count; i++)
             {
-                System.Numerics.Tensors.TensorPrimitives.Multiply(p.Grad, c, p.Grad);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(parameters[i].Grad, c, parameters[i].Grad);
             }
         }
         return norm;

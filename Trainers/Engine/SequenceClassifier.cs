@@ -108,9 +108,10 @@ public sealed class SequenceClassifier
     /// <summary>Clears every parameter gradient.</summary>
     public void ZeroGrad()
     {
-        foreach (var p in Parameters)
+        // Indexed loop: foreach over an IReadOnlyList boxes its enumerator, and a step must not allocate.
+        for (int i = 0; i < Parameters.Count; i++)
         {
-            p.ZeroGrad();
+            Parameters[i].ZeroGrad();
         }
     }
 

@@ -63,7 +63,7 @@ public static class SampleApp
         if (a.TrainFile is null)
         {
             stdout.WriteLine("Training on the embedded 'who did it?' data (the label is the animal that acts; word order decides it).");
-            train = ml.Data.LoadFromEnumerable(Generate(2000, seed: 11));
+            train = ml.Data.LoadFromEnumerable(Generate(1500, seed: 11));
             tests.Add(("whodidit-test", ml.Data.LoadFromEnumerable(Generate(500, seed: 12))));
         }
         else

@@ -16,7 +16,7 @@ public sealed class SoftmaxRegressionOptions
     public int MaximumNumberOfIterations { get; set; } = 300;
 
     /// <summary>Stop when an iteration lowers the objective by less than this (relative), or the gradient norm falls below it.</summary>
-    public double OptimizationTolerance { get; set; } = 1e-8;
+    public double OptimizationTolerance { get; set; } = 1e-10;
 
     /// <summary>Number of (s, y) pairs L-BFGS remembers.</summary>
     public int HistorySize { get; set; } = 20;

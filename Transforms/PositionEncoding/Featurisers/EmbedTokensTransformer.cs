@@ -102,6 +102,11 @@ public sealed class EmbedTokensTransformer : RowToRowTransformerBase
     /// <summary>Per-cursor state: position tables of the last length seen, reused while rows keep that length.</summary>
     private sealed class Embedder(EmbedTokensTransformer parent)
     {
+        // Hashing costs a log, a root and a sine/cosine per pair; TokenizeToIds gives frequent words small ids, so
+        // remembering the vectors of ids below this bound saves nearly all of that work for a bounded memory.
+        private const int CachedIds = 4096;
+
+        private readonly float[]?[] _tokenCache = new float[]?[CachedIds];
         private int _length = -1;
         private float[] _absolute = [], _cos = [], _sin = [];
         private readonly int[] _first = new int[parent._source.Pairs], _second = new int[parent._source.Pairs];
@@ -116,7 +121,22 @@ public sealed class EmbedTokensTransformer : RowToRowTransformerBase
             {
                 var row = output.Slice(i * width, width);
                 var token = row[..d];
-                HashedTokenEmbedding.Write(parent.Seed, ids[i], token);
+                int id = ids[i];
+                if (id < CachedIds)
+                {
+                    var cached = _tokenCache[id];
+                    if (cached is null)
+                    {
+                        cached = new float[d];
+                        HashedTokenEmbedding.Write(parent.Seed, id, cached);
+                        _tokenCache[id] = cached;
+                    }
+                    cached.CopyTo(token);
+                }
+                else
+                {
+                    HashedTokenEmbedding.Write(parent.Seed, id, token);
+                }
                 if (none) continue;
                 switch (parent.Combine)
                 {

@@ -63,6 +63,8 @@ public sealed class PositionFeaturiserTransformer : RowToRowTransformerBase
     public float[] Compute(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        // Not every scheme's inspection API accepts length 0 (the scaled scheme's tables do not), and the answer is known.
+        if (length == 0) return [];
         switch (Feature)
         {
             case PositionFeature.Encodings: return _source.Absolute(length);

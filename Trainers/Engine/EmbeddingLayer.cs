@@ -1,0 +1,48 @@
+using System.Numerics.Tensors;
+
+namespace MLComponents.Engine;
+
+/// <summary>
+/// Token embedding lookup, out[b,t,:] = W[ids[b,t], :] for real tokens and zeros for padding (t &gt;= length), so
+/// padding never touches the table. Backward scatter-adds rows in (b, t) order: deterministic with no atomics.
+/// </summary>
+public static class EmbeddingLayer
+{
+    /// <summary>Forward. <paramref name="ids"/> is [B,T] row-major; entries at padded positions are ignored.</summary>
+    public static void Forward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] table, int vocabulary, float[] output, int batch, int length, int dim)
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            int n = lengths[b];
+            for (int t = 0; t < length; t++)
+            {
+                var row = output.AsSpan((b * length + t) * dim, dim);
+                if (t >= n)
+                {
+                    row.Clear();
+                    continue;
+                }
+                int id = ids[b * length + t];
+                if ((uint)id >= (uint)vocabulary)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(ids), id,
+                        $"Token id {id} at sequence {b}, position {t} is outside the vocabulary [0, {vocabulary}).");
+                }
+                table.AsSpan(id * dim, dim).CopyTo(row);
+            }
+        }
+    }
+
+    /// <summary>dTable[ids[b,t]] += dOutput[b,t] for real tokens, in (b, t) order.</summary>
+    public static void Backward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] dOutput, float[] dTable, int batch, int length, int dim)
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            for (int t = 0; t < lengths[b]; t++)
+            {
+                var g = dTable.AsSpan(ids[b * length + t] * dim, dim);
+                TensorPrimitives.Add(g, dOutput.AsSpan((b * length + t) * dim, dim), g);
+            }
+        }
+    }
+}

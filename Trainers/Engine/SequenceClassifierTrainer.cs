@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using MLComponents.Numerics;
+
+namespace MLComponents.Engine;
+
+/// <summary>
+/// Trains a <see cref="SequenceClassifier"/> on arrays: token-id sequences (each already truncated to
+/// <see cref="SequenceClassifierOptions.MaxTokens"/> by the caller) and labels 0..C-1. Length-bucketed
+/// batches, AdamW with warm-up and cosine/linear decay, gradient clipping, optional validation with early
+/// stopping that keeps the best epoch's weights. Same seed and thread count give bit-identical results.
+/// </summary>
+public sealed class SequenceClassifierTrainer
+{
+    /// <summary>Creates a trainer with the given options.</summary>
+    public SequenceClassifierTrainer(SequenceClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+    }
+
+    /// <summary>The options.</summary>
+    public SequenceClassifierOptions Options { get; }
+
+    /// <summary>
+    /// Trains and returns the model. Validation data (both or neither) enables per-epoch metrics and early stopping;
+    /// the returned model then holds the weights of the epoch with the best validation accuracy (ties: lower log-loss).
+    /// </summary>
+    public SequenceClassifier Fit(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels,
+        IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var o = Options;
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (sequences.Count == 0)
+        {
+            throw new ArgumentException("No training examples.", nameof(sequences));
+        }
+        if (labels.Count != sequences.Count)
+        {
+            throw new ArgumentException($"{labels.Count} labels for {sequences.Count} sequences.", nameof(labels));
+        }
+        if ((validationSequences is null) != (validationLabels is null) || (validationSequences is not null && validationSequences.Count != validationLabels!.Count))
+        {
+            throw new ArgumentException("Validation sequences and labels must both be given, with equal counts.", nameof(validationLabels));
+        }
+        CheckOptions(o);
+        int classes = o.Classes > 0 ? o.Classes : labels.Max() + 1;
+        int vocabulary = o.Vocabulary > 0 ? o.Vocabulary : Math.Max(MaxId(sequences), validationSequences is null ? 0 : MaxId(validationSequences)) + 1;
+        Validate(sequences, labels, classes, vocabulary, o.MaxTokens, "training");
+        if (validationSequences is not null)
+        {
+            Validate(validationSequences, validationLabels!, classes, vocabulary, o.MaxTokens, "validation");
+        }
+        if (o.ClassWeights is { } cw && cw.Length != classes)
+        {
+            throw new ArgumentException($"Option 'ClassWeights' has {cw.Length} entries for {classes} classes.", nameof(o.ClassWeights));
+        }
+
+        var config = new TransformerConfig
+        {
+            Vocabulary = vocabulary, ModelDimension = o.ModelDimension, Heads = o.Heads, Layers = o.Layers,
+            FeedForwardDimension = o.FeedForwardDimension, MaxTokens = o.MaxTokens, Dropout = o.Dropout,
+        };
+        var model = new SequenceClassifier(config, classes, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, o.Pooling) { Threads = o.Threads };
+        int batchSize = Math.Min(o.BatchSize, sequences.Count);
+        model.Plan(batchSize);
+        var optimiser = new AdamW(model.Parameters, o.WeightDecay);
+        int stepsPerEpoch = (sequences.Count + batchSize - 1) / batchSize;
+        int totalSteps = stepsPerEpoch * o.Epochs;
+        var schedule = new LearningRateSchedule(o.LearningRate, (int)Math.Round(o.WarmupFraction * totalSteps), totalSteps, o.Schedule);
+        var batch = new PaddedBatch(batchSize, o.MaxTokens);
+        var batchLabels = new int[batchSize];
+        var order = new int[sequences.Count];
+        var rng = new Random(o.Seed);
+        float[][]? best = null;
+        double bestAccuracy = double.NegativeInfinity, bestLogLoss = double.PositiveInfinity;
+        int sinceBest = 0;
+        long step = 0;
+        var clock = Stopwatch.StartNew();
+
+        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        {
+            var offsets = LengthBuckets.Plan(sequences, order, batchSize, o.BucketBatches, rng);
+            double lossSum = 0;
+            long tokens = 0;
+            int lossCount = 0;
+            for (int bi = 0; bi + 1 < offsets.Length; bi++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int start = offsets[bi], n = offsets[bi + 1] - start;
+                batch.Fill(sequences, start, n, order);
+                for (int i = 0; i < n; i++)
+                {
+                    batchLabels[i] = labels[order[start + i]];
+                }
+                model.ZeroGrad();
+                model.Forward(batch.Ids, batch.Lengths, n, batch.Length, training: true, step);
+                lossSum += model.Loss(batchLabels.AsSpan(0, n), o.ClassWeights, o.LabelSmoothing);
+                lossCount++;
+                model.Backward();
+                if (o.ClipNorm > 0)
+                {
+                    AdamW.ClipGradientNorm(model.Parameters, o.ClipNorm);
+                }
+                optimiser.Update(schedule.Rate(step));
+                step++;
+                foreach (int len in batch.Lengths)
+                {
+                    tokens += len;
+                }
+                bool last = bi + 2 == offsets.Length;
+                if (progress is not null && !last && o.ProgressInterval > 0 && step % o.ProgressInterval == 0)
+                {
+                    progress.Report(new TrainingProgress(epoch, step, lossSum / lossCount, tokens / clock.Elapsed.TotalSeconds, null, null, false));
+                    lossSum = 0;
+                    lossCount = 0;
+                    tokens = 0;
+                    clock.Restart();
+                }
+            }
+            double trainLoss = lossCount > 0 ? lossSum / lossCount : double.NaN;
+            double tokensPerSecond = tokens / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+            double? accuracy = null, logLoss = null;
+            bool stop = false;
+            if (validationSequences is not null)
+            {
+                (accuracy, logLoss) = Evaluate(model, validationSequences, validationLabels!, batchSize);
+                if (accuracy > bestAccuracy || (accuracy == bestAccuracy && logLoss < bestLogLoss))
+                {
+                    bestAccuracy = accuracy.Value;
+                    bestLogLoss = logLoss.Value;
+                    best ??= [.. model.Parameters.Select(p => new float[p.Length])];
+                    for (int i = 0; i < best.Length; i++)
+                    {
+                        model.Parameters[i].Value.CopyTo(best[i], 0);
+                    }
+                    sinceBest = 0;
+                }
+                else if (o.EarlyStoppingPatience > 0 && ++sinceBest >= o.EarlyStoppingPatience)
+                {
+                    stop = true;
+                }
+            }
+            progress?.Report(new TrainingProgress(epoch, step, trainLoss, tokensPerSecond, accuracy, logLoss, true));
+            clock.Restart();
+            if (stop)
+            {
+                break;
+            }
+        }
+        if (best is not null)
+        {
+            for (int i = 0; i < best.Length; i++)
+            {
+                best[i].CopyTo(model.Parameters[i].Value, 0);
+            }
+        }
+        return model;
+    }
+
+    /// <summary>Accuracy and mean log-loss (natural log) of a model on labelled sequences.</summary>
+    public static (double Accuracy, double LogLoss) Evaluate(SequenceClassifier model, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentNullException.ThrowIfNull(labels);
+        int c = model.Classes;
+        var probs = new float[sequences.Count * c];
+        model.Predict(sequences, probs, batchSize);
+        int correct = 0;
+        double logLoss = 0;
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            var p = probs.AsSpan(i * c, c);
+            int arg = 0;
+            for (int j = 1; j < c; j++)
+            {
+                if (p[j] > p[arg])
+                {
+                    arg = j;
+                }
+            }
+            correct += arg == labels[i] ? 1 : 0;
+            logLoss -= Math.Log(Math.Max(p[labels[i]], 1e-15));
+        }
+        return ((double)correct / sequences.Count, logLoss / sequences.Count);
+    }
+
+    private static int MaxId(IReadOnlyList<int[]> sequences)
+    {
+        int max = 0;
+        foreach (var s in sequences)
+        {
+            if (s is not null && s.Length > 0)
+            {
+                max = Math.Max(max, s.Max());
+            }
+        }
+        return max;
+    }
+
+    private static void Validate(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels, int classes, int vocabulary, int maxTokens, string set)
+    {
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            var s = sequences[i] ?? throw new ArgumentException($"The {set} sequence at row {i} is null.", nameof(sequences));
+            if (s.Length == 0 || s.Length > maxTokens)
+            {
+                throw new ArgumentException($"The {set} sequence at row {i} has {s.Length} tokens; expected 1..{maxTokens} (truncate to MaxTokens first).", nameof(sequences));
+            }
+            foreach (int id in s)
+            {
+                if ((uint)id >= (uint)vocabulary)
+                {
+                    throw new ArgumentException($"The {set} sequence at row {i} has token id {id}, outside the vocabulary [0, {vocabulary}).", nameof(sequences));
+                }
+            }
+            if ((uint)labels[i] >= (uint)classes)
+            {
+                throw new ArgumentException($"The {set} label at row {i} is {labels[i]}, outside [0, {classes}).", nameof(labels));
+            }
+        }
+    }
+
+    private static void CheckOptions(SequenceClassifierOptions o)
+    {
+        static void Fail(string name, object value, string rule) =>
+            throw new ArgumentException($"Option '{name}' must be {rule}, got {value}.", name);
+        if (o.Epochs < 1) Fail(nameof(o.Epochs), o.Epochs, ">= 1");
+        if (o.BatchSize < 1) Fail(nameof(o.BatchSize), o.BatchSize, ">= 1");
+        if (!(o.LearningRate > 0)) Fail(nameof(o.LearningRate), o.LearningRate, "> 0");
+        if (!(o.WeightDecay >= 0)) Fail(nameof(o.WeightDecay), o.WeightDecay, ">= 0");
+        if (!(o.WarmupFraction >= 0 && o.WarmupFraction <= 1)) Fail(nameof(o.WarmupFraction), o.WarmupFraction, "in [0, 1]");
+        if (!(o.LabelSmoothing >= 0 && o.LabelSmoothing < 1)) Fail(nameof(o.LabelSmoothing), o.LabelSmoothing, "in [0, 1)");
+        if (o.Threads < 1) Fail(nameof(o.Threads), o.Threads, ">= 1");
+        if (o.BucketBatches < 1) Fail(nameof(o.BucketBatches), o.BucketBatches, ">= 1");
+    }
+}

@@ -1,0 +1,53 @@
+namespace MLComponents.Engine;
+
+/// <summary>Geometry of a <see cref="TransformerEncoder"/>.</summary>
+public sealed record TransformerConfig
+{
+    /// <summary>Vocabulary size V (token ids are 0..V-1).</summary>
+    public int Vocabulary { get; init; } = 8000;
+
+    /// <summary>Model dimension D.</summary>
+    public int ModelDimension { get; init; } = 128;
+
+    /// <summary>Attention heads H (must divide D).</summary>
+    public int Heads { get; init; } = 4;
+
+    /// <summary>Encoder blocks L.</summary>
+    public int Layers { get; init; } = 2;
+
+    /// <summary>Feed-forward width F.</summary>
+    public int FeedForwardDimension { get; init; } = 512;
+
+    /// <summary>Longest sequence the model accepts (and position tables are built for).</summary>
+    public int MaxTokens { get; init; } = 256;
+
+    /// <summary>Dropout probability on attention probabilities and on both residual branches (training only).</summary>
+    public float Dropout { get; init; } = 0.1f;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        Positive(Vocabulary, nameof(Vocabulary));
+        Positive(ModelDimension, nameof(ModelDimension));
+        Positive(Heads, nameof(Heads));
+        Positive(Layers, nameof(Layers));
+        Positive(FeedForwardDimension, nameof(FeedForwardDimension));
+        Positive(MaxTokens, nameof(MaxTokens));
+        if (ModelDimension % Heads != 0)
+        {
+            throw new ArgumentException($"Option '{nameof(ModelDimension)}' ({ModelDimension}) must be a multiple of '{nameof(Heads)}' ({Heads}).", nameof(ModelDimension));
+        }
+        if (!(Dropout >= 0 && Dropout < 1))
+        {
+            throw new ArgumentException($"Option '{nameof(Dropout)}' must be in [0, 1), got {Dropout}.", nameof(Dropout));
+        }
+    }
+
+    private static void Positive(int value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentException($"Option '{name}' must be positive, got {value}.", name);
+        }
+    }
+}

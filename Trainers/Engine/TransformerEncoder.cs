@@ -1,0 +1,245 @@
+using System.Numerics.Tensors;
+using MLComponents.Numerics;
+
+namespace MLComponents.Engine;
+
+/// <summary>
+/// A pre-LayerNorm Transformer encoder: token embedding, the position scheme's hooks, L blocks of
+/// [LayerNorm, fused-QKV multi-head self-attention with padding mask, output projection, dropout, residual;
+/// LayerNorm, Linear D-&gt;F, GELU, Linear F-&gt;D, dropout, residual], and a final LayerNorm. Output is
+/// h[B,T,D] (<see cref="Output"/>); heads (classifier, sentence pooling) sit on top and call
+/// <see cref="Backward"/> with dL/dh. Buffers are planned once for the largest batch seen and reused.
+/// Not thread-safe: one forward/backward at a time.
+/// </summary>
+public sealed class TransformerEncoder
+{
+    private readonly EncoderBlock[] _blocks;
+    private EncoderWorkspace? _ws;
+    private int _batch, _length;
+    private int[] _lengths = [];
+    private ulong _dropoutBase;
+    private bool _training;
+    private int[] _ids = [];
+
+    /// <summary>
+    /// Builds an encoder with seeded initial weights: GPT-style normal(0, 0.02) for the embedding and linear weights,
+    /// zero biases, unit LayerNorm gains. <paramref name="positionEncoding"/> null means <see cref="PositionEncoding.None"/>.
+    /// </summary>
+    public TransformerEncoder(TransformerConfig config, PositionEncoding? positionEncoding, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        Seed = seed;
+        PositionEncoding = positionEncoding ?? PositionEncoding.None();
+        Position = PositionEncoding.CreateModule(
+            new PositionModuleShape(config.ModelDimension, config.Heads, config.Layers, config.MaxTokens), seed);
+        TokenWidth = Position.TokenEmbeddingWidth(config.ModelDimension);
+        var rng = new Random(seed);
+        TokenEmbedding = ParameterInit.Normal("token_embedding.weight", [config.Vocabulary, TokenWidth], rng);
+        _blocks = new EncoderBlock[config.Layers];
+        for (int l = 0; l < config.Layers; l++)
+        {
+            _blocks[l] = new EncoderBlock(l, config, rng);
+        }
+        FinalGain = ParameterInit.Ones("final_norm.weight", [config.ModelDimension]);
+        FinalBias = ParameterInit.Zeros("final_norm.bias", [config.ModelDimension]);
+        var list = new List<Parameter> { TokenEmbedding };
+        list.AddRange(Position.Parameters);
+        foreach (var b in _blocks)
+        {
+            list.AddRange(b.Parameters);
+        }
+        list.Add(FinalGain);
+        list.Add(FinalBias);
+        Parameters = list;
+        CheckUniqueNames(list);
+    }
+
+    /// <summary>Geometry.</summary>
+    public TransformerConfig Config { get; }
+
+    /// <summary>The seed of the initial weights and of the dropout masks.</summary>
+    public int Seed { get; }
+
+    /// <summary>The position scheme.</summary>
+    public PositionEncoding PositionEncoding { get; }
+
+    /// <summary>The scheme's runtime module (its parameters are part of <see cref="Parameters"/>).</summary>
+    public PositionModule Position { get; }
+
+    /// <summary>Token-embedding width (D, or less when the scheme concatenates its own features).</summary>
+    public int TokenWidth { get; }
+
+    /// <summary>Token embedding table [V, TokenWidth].</summary>
+    public Parameter TokenEmbedding { get; }
+
+    /// <summary>Final LayerNorm gain.</summary>
+    public Parameter FinalGain { get; }
+
+    /// <summary>Final LayerNorm bias.</summary>
+    public Parameter FinalBias { get; }
+
+    /// <summary>All learned tensors in a fixed order, with stable unique names.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>Threads for matrix products and row loops (results are bit-identical for a given count).</summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>The final hidden states h[B,T,D] of the last <see cref="Forward"/> (prefix of a planned buffer).</summary>
+    public float[] Output => Workspace.Final;
+
+    /// <summary>The lengths of the last forward batch.</summary>
+    public ReadOnlySpan<int> Lengths => _lengths;
+
+    /// <summary>Batch size of the last forward.</summary>
+    public int BatchSize => _batch;
+
+    /// <summary>Padded length of the last forward.</summary>
+    public int Length => _length;
+
+    private EncoderWorkspace Workspace => _ws ?? throw new InvalidOperationException("Call Forward first.");
+
+    /// <summary>
+    /// Plans buffers for up to <paramref name="batch"/> sequences of up to <see cref="TransformerConfig.MaxTokens"/>
+    /// tokens. Forward does this on demand; call it up front so the first step does not allocate mid-training.
+    /// </summary>
+    public void Plan(int batch)
+    {
+        if (_ws is null || _ws.Batch < batch || _ws.NormScratch.Length < 2 * Config.ModelDimension * Threads)
+        {
+            _ws = new EncoderWorkspace(Config, TokenWidth, Math.Max(batch, _ws?.Batch ?? 0), Config.MaxTokens, Threads);
+        }
+    }
+
+    /// <summary>
+    /// Runs the encoder on ids[B,T] (row-major, padded; entries past each length are ignored) with lengths[B]
+    /// (1..T). <paramref name="training"/> turns dropout on; <paramref name="step"/> picks the dropout masks
+    /// (same seed and step give the same masks). The ids span must stay unchanged until <see cref="Backward"/>.
+    /// </summary>
+    public void Forward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, int batch, int length, bool training, long step = 0)
+    {
+        if (batch <= 0 || length <= 0 || length > Config.MaxTokens)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), $"Batch {batch} x length {length} is outside 1..{Config.MaxTokens} tokens.");
+        }
+        if (ids.Length < batch * length || lengths.Length < batch)
+        {
+            throw new ArgumentException($"ids must hold batch*length = {batch * length} entries and lengths {batch}.", nameof(ids));
+        }
+        for (int b = 0; b < batch; b++)
+        {
+            if (lengths[b] < 1 || lengths[b] > length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(lengths), lengths[b], $"Sequence {b} has length {lengths[b]}, outside 1..{length}.");
+            }
+        }
+        Plan(batch);
+        var ws = Workspace;
+        _batch = batch;
+        _length = length;
+        _lengths = ws.LengthsFor(lengths, batch);
+        _training = training;
+        _dropoutBase = DropoutLayer.Key(Seed, step, 0);
+        if (_ids.Length < ws.Batch * ws.Length)
+        {
+            _ids = new int[ws.Batch * ws.Length];
+        }
+        ids[..(batch * length)].CopyTo(_ids);
+        var pb = new PositionBatch(batch, length, _lengths);
+        int rows = batch * length, d = Config.ModelDimension, f = Config.FeedForwardDimension, threads = Threads;
+        float p = training ? Config.Dropout : 0f;
+
+        EmbeddingLayer.Forward(ids, _lengths, TokenEmbedding.Value, Config.Vocabulary, ws.Tokens, batch, length, TokenWidth);
+        Position.ForwardEmbeddings(ws.Tokens, ws.Embedded, pb, d);
+        float[] x = ws.Embedded;
+        for (int l = 0; l < _blocks.Length; l++)
+        {
+            var w = _blocks[l];
+            var a = ws.Blocks[l];
+            LayerNormLayer.Forward(x, w.Norm1Gain.Value, w.Norm1Bias.Value, a.Norm1, a.Norm1Mean, a.Norm1Rstd, rows, d, threads);
+            LinearLayer.Forward(a.Norm1, w.QkvWeight.Value, w.QkvBias.Value, a.Qkv, rows, d, 3 * d, threads);
+            AttentionLayer.Forward(l, a.Qkv, a.Merged, a.Attention, Position, pb, d, Config.Heads, p, SiteKey(l, 0), training, threads);
+            LinearLayer.Forward(a.Merged, w.OutWeight.Value, w.OutBias.Value, a.Middle, rows, d, d, threads);
+            if (p > 0)
+            {
+                DropoutLayer.Apply(a.Middle, a.Middle, 0, rows * d, p, SiteKey(l, 1));
+            }
+            TensorPrimitives.Add(a.Middle.AsSpan(0, rows * d), x.AsSpan(0, rows * d), a.Middle.AsSpan(0, rows * d));
+            LayerNormLayer.Forward(a.Middle, w.Norm2Gain.Value, w.Norm2Bias.Value, a.Norm2, a.Norm2Mean, a.Norm2Rstd, rows, d, threads);
+            LinearLayer.Forward(a.Norm2, w.UpWeight.Value, w.UpBias.Value, a.Up, rows, d, f, threads);
+            GeluLayer.Forward(a.Up, a.Gelu, rows * f, threads);
+            LinearLayer.Forward(a.Gelu, w.DownWeight.Value, w.DownBias.Value, a.Output, rows, f, d, threads);
+            if (p > 0)
+            {
+                DropoutLayer.Apply(a.Output, a.Output, 0, rows * d, p, SiteKey(l, 2));
+            }
+            TensorPrimitives.Add(a.Output.AsSpan(0, rows * d), a.Middle.AsSpan(0, rows * d), a.Output.AsSpan(0, rows * d));
+            x = a.Output;
+        }
+        LayerNormLayer.Forward(x, FinalGain.Value, FinalBias.Value, ws.Final, ws.FinalMean, ws.FinalRstd, rows, d, threads);
+    }
+
+    /// <summary>
+    /// Back-propagates dL/dh[B,T,D] (same geometry as the last <see cref="Forward"/>) and ADDS every parameter's
+    /// gradient into <see cref="Parameter.Grad"/>. <paramref name="dOutput"/> is not modified.
+    /// </summary>
+    public void Backward(float[] dOutput)
+    {
+        var ws = Workspace;
+        int batch = _batch, length = _length, rows = batch * length, d = Config.ModelDimension, f = Config.FeedForwardDimension, threads = Threads;
+        var pb = new PositionBatch(batch, length, _lengths);
+        float p = _training ? Config.Dropout : 0f;
+        float[] lastOut = _blocks.Length > 0 ? ws.Blocks[^1].Output : ws.Embedded;
+        LayerNormLayer.Backward(lastOut, FinalGain.Value, ws.FinalMean, ws.FinalRstd, dOutput, ws.DResidual,
+            FinalGain.Grad, FinalBias.Grad, ws.NormScratch, rows, d, threads);
+        for (int l = _blocks.Length - 1; l >= 0; l--)
+        {
+            var w = _blocks[l];
+            var a = ws.Blocks[l];
+            float[] x = l == 0 ? ws.Embedded : ws.Blocks[l - 1].Output;
+            // out = middle + drop(down(gelu(up(norm2(middle)))))
+            CopyOrDrop(ws.DResidual, ws.DBranch, rows * d, p, SiteKey(l, 2));
+            LinearLayer.Backward(a.Gelu, w.DownWeight.Value, ws.DBranch, ws.DHidden, w.DownWeight.Grad, w.DownBias.Grad, rows, f, d, threads);
+            GeluLayer.Backward(a.Up, ws.DHidden, ws.DHidden, rows * f, threads);
+            LinearLayer.Backward(a.Norm2, w.UpWeight.Value, ws.DHidden, ws.DNorm, w.UpWeight.Grad, w.UpBias.Grad, rows, d, f, threads);
+            LayerNormLayer.Backward(a.Middle, w.Norm2Gain.Value, a.Norm2Mean, a.Norm2Rstd, ws.DNorm, ws.DResidual,
+                w.Norm2Gain.Grad, w.Norm2Bias.Grad, ws.NormScratch, rows, d, threads, accumulateInput: true);
+            // middle = x + drop(out(attention(qkv(norm1(x)))))
+            CopyOrDrop(ws.DResidual, ws.DBranch, rows * d, p, SiteKey(l, 1));
+            LinearLayer.Backward(a.Merged, w.OutWeight.Value, ws.DBranch, ws.DNorm, w.OutWeight.Grad, w.OutBias.Grad, rows, d, d, threads);
+            AttentionLayer.Backward(l, ws.DNorm, ws.DQkv, a.Attention, ws.AttentionGrads, Position, pb, d, Config.Heads, p, SiteKey(l, 0), _training, threads);
+            LinearLayer.Backward(a.Norm1, w.QkvWeight.Value, ws.DQkv, ws.DNorm, w.QkvWeight.Grad, w.QkvBias.Grad, rows, d, 3 * d, threads);
+            LayerNormLayer.Backward(x, w.Norm1Gain.Value, a.Norm1Mean, a.Norm1Rstd, ws.DNorm, ws.DResidual,
+                w.Norm1Gain.Grad, w.Norm1Bias.Grad, ws.NormScratch, rows, d, threads, accumulateInput: true);
+        }
+        Position.BackwardEmbeddings(ws.DResidual, ws.DTokens, pb, d);
+        EmbeddingLayer.Backward(_ids, _lengths, ws.DTokens, TokenEmbedding.Grad, batch, length, TokenWidth);
+    }
+
+    private ulong SiteKey(int layer, int site) => _dropoutBase + (ulong)(layer * 3 + site + 1) * 0x9E3779B97F4A7C15UL;
+
+    private static void CopyOrDrop(float[] src, float[] dst, int count, float p, ulong key)
+    {
+        if (p > 0)
+        {
+            DropoutLayer.Apply(src, dst, 0, count, p, key);
+        }
+        else
+        {
+            Array.Copy(src, dst, count);
+        }
+    }
+
+    private static void CheckUniqueNames(List<Parameter> list)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in list)
+        {
+            if (!seen.Add(p.Name))
+            {
+                throw new InvalidOperationException($"Duplicate parameter name '{p.Name}' (a position module reused an engine name).");
+            }
+        }
+    }
+}

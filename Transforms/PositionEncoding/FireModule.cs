@@ -1,0 +1,208 @@
+namespace MLComponents.Numerics;
+
+/// <summary>
+/// Logit hook of FIRE: logits[b,h,i,j] += MLP(u(i,j; N_b))_h. Per sequence, psi(|r|) and 1/psi(normaliser) are
+/// tabulated so a pair costs one multiply before the MLP. The backward recomputes the MLP activations (cheaper
+/// than storing [B,T,T,hidden]), threads over sequences into per-sequence gradient slots, and sums them in order.
+/// </summary>
+internal sealed class FireModule : PositionModule, IRelativeBiasSource
+{
+    private readonly int _hidden;
+    private readonly bool _learnThreshold;
+    private readonly float _fixedThreshold;
+    private readonly Parameter _w1, _b1, _w2, _b2, _logC;
+    private readonly Parameter? _threshold;
+    private readonly Parameter[] _all;
+    private Scratch _partial; // [B, gradient slots]
+    private Scratch _tables;  // [B, 3T]: psi(|r|) for r < T, then 1/psi(M) left and right per query
+
+    public FireModule(FireEncoding scheme, int heads, int seed)
+    {
+        Heads = heads;
+        _hidden = scheme.Hidden;
+        _learnThreshold = scheme.LearnThreshold;
+        _fixedThreshold = (float)scheme.Threshold;
+        var rng = new Random(seed);
+        _w1 = new Parameter("position.fire.w1", [_hidden], applyWeightDecay: false);
+        _b1 = new Parameter("position.fire.b1", [_hidden], applyWeightDecay: false);
+        _w2 = new Parameter("position.fire.w2", [heads, _hidden], applyWeightDecay: false);
+        _b2 = new Parameter("position.fire.b2", [heads], applyWeightDecay: false);
+        _logC = new Parameter("position.fire.logC", [1], applyWeightDecay: false);
+        // PyTorch Linear's default bounds: 1/sqrt(fan_in), fan_in 1 for the first layer.
+        PositionInit.Uniform(rng, _w1.Value, 1);
+        PositionInit.Uniform(rng, _b1.Value, 1);
+        PositionInit.Uniform(rng, _w2.Value, 1 / Math.Sqrt(_hidden));
+        _logC.Value[0] = (float)Math.Log(scheme.InitC);
+        if (_learnThreshold)
+        {
+            _threshold = new Parameter("position.fire.threshold", [1], applyWeightDecay: false);
+            _threshold.Value[0] = _fixedThreshold;
+        }
+        _all = _threshold is null ? [_w1, _b1, _w2, _b2, _logC] : [_w1, _b1, _w2, _b2, _logC, _threshold];
+    }
+
+    public int Heads { get; }
+
+    public override IReadOnlyList<Parameter> Parameters => _all;
+
+    public override bool HasLogitHook => true;
+
+    private float C => MathF.Exp(_logC.Value[0]);
+
+    private float L => _threshold?.Value[0] ?? _fixedThreshold;
+
+    public float[] Bias(int length, int sequenceLength)
+    {
+        var bias = new float[Heads * length * length];
+        var table = new float[3 * length];
+        Span<float> a = stackalloc float[_hidden];
+        FillTable(table, length, sequenceLength);
+        for (int i = 0; i < length; i++)
+            for (int j = 0; j < length; j++)
+            {
+                float u = Input(table, length, i, j);
+                Hidden(u, a, null);
+                for (int h = 0; h < Heads; h++) bias[(((h * length) + i) * length) + j] = Output(a, h);
+            }
+        return bias;
+    }
+
+    // table[0..T): psi(r); table[T + i]: 1/psi(M_left(i)); table[2T + i]: 1/psi(M_right(i)).
+    private void FillTable(Span<float> table, int t, int n)
+    {
+        double c = C, l = L;
+        for (int r = 0; r < t; r++) table[r] = (float)Math.Log((c * r) + 1);
+        for (int i = 0; i < t; i++)
+        {
+            table[t + i] = (float)(1 / Math.Log((c * Math.Max(Math.Max(i, l), 1)) + 1));
+            table[(2 * t) + i] = (float)(1 / Math.Log((c * Math.Max(Math.Max(n - 1 - i, l), 1)) + 1));
+        }
+    }
+
+    private static float Input(ReadOnlySpan<float> table, int t, int i, int j) =>
+        j == i ? 0 : j > i ? table[j - i] * table[(2 * t) + i] : -table[i - j] * table[t + i];
+
+    private void Hidden(float u, Span<float> a, Span<float> pre)
+    {
+        var w1 = _w1.Value;
+        var b1 = _b1.Value;
+        for (int k = 0; k < _hidden; k++)
+        {
+            float p = (w1[k] * u) + b1[k];
+            if (!pre.IsEmpty) pre[k] = p;
+            a[k] = p > 0 ? p : 0;
+        }
+    }
+
+    private float Output(ReadOnlySpan<float> a, int h) =>
+        _b2.Value[h] + System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<float>(_w2.Value, h * _hidden, _hidden), a);
+
+    public override void ForwardLogits(int layer, float[] q, float[] logits, PositionBatch batch, int heads, int headDimension, float scale)
+    {
+        CheckHeads(heads);
+        int t = batch.Length;
+        var tables = _tables.Get(batch.Batch * 3 * t);
+        void Sequence(int b)
+        {
+            var table = tables.AsSpan(b * 3 * t, 3 * t);
+            FillTable(table, t, batch.Lengths[b]);
+            Span<float> a = stackalloc float[_hidden];
+            int offset = b * heads * t * t;
+            for (int i = 0; i < t; i++)
+                for (int j = 0; j < t; j++)
+                {
+                    Hidden(Input(table, t, i, j), a, null);
+                    for (int h = 0; h < heads; h++) logits[offset + (((h * t) + i) * t) + j] += Output(a, h);
+                }
+        }
+        Run(batch.Batch, (long)batch.Batch * t * t * _hidden * (heads + 1), Sequence);
+    }
+
+    public override void BackwardLogits(int layer, float[] q, float[] dlogits, float[] dq, PositionBatch batch, int heads, int headDimension, float scale)
+    {
+        CheckHeads(heads);
+        int t = batch.Length, hid = _hidden;
+        // Gradient slots: w1, b1, w2, b2, logC, threshold.
+        int oW1 = 0, oB1 = hid, oW2 = 2 * hid, oB2 = oW2 + (heads * hid), oC = oB2 + heads, oL = oC + 1, slots = oL + 1;
+        var partial = _partial.GetCleared(batch.Batch * slots);
+        var tables = _tables.Get(batch.Batch * 3 * t);
+        double c = C, l = L;
+        var w1 = _w1.Value;
+        var w2 = _w2.Value;
+        void Sequence(int b)
+        {
+            var table = tables.AsSpan(b * 3 * t, 3 * t);
+            int n = batch.Lengths[b];
+            FillTable(table, t, n);
+            Span<float> a = stackalloc float[hid];
+            Span<float> pre = stackalloc float[hid];
+            Span<float> g = stackalloc float[heads];
+            var part = partial.AsSpan(b * slots, slots);
+            double dLogC = 0, dL = 0;
+            int offset = b * heads * t * t;
+            for (int i = 0; i < t; i++)
+                for (int j = 0; j < t; j++)
+                {
+                    bool any = false;
+                    for (int h = 0; h < heads; h++)
+                    {
+                        g[h] = dlogits[offset + (((h * t) + i) * t) + j];
+                        any |= g[h] != 0;
+                    }
+                    if (!any) continue;
+                    float u = Input(table, t, i, j);
+                    Hidden(u, a, pre);
+                    float du = 0;
+                    for (int h = 0; h < heads; h++)
+                    {
+                        part[oB2 + h] += g[h];
+                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(a, g[h], part.Slice(oW2 + (h * hid), hid), part.Slice(oW2 + (h * hid), hid));
+                    }
+                    for (int k = 0; k < hid; k++)
+                    {
+                        if (pre[k] <= 0) continue;
+                        float da = 0;
+                        for (int h = 0; h < heads; h++) da += g[h] * w2[(h * hid) + k];
+                        part[oW1 + k] += da * u;
+                        part[oB1 + k] += da;
+                        du += da * w1[k];
+                    }
+                    if (j == i || du == 0) continue;
+                    // u = s P(|r|)/P(M), P(x) = log(1 + c x): chain du into c (through both P's) and L (when L is the normaliser).
+                    int r = Math.Abs(j - i), far = j > i ? n - 1 - i : i;
+                    double m = Math.Max(Math.Max(far, l), 1);
+                    double pr = Math.Log((c * r) + 1), pm = Math.Log((c * m) + 1), s = Math.Sign(j - i);
+                    double duDc = s * (((r / ((c * r) + 1)) / pm) - (pr * (m / ((c * m) + 1)) / (pm * pm)));
+                    dLogC += du * duDc * c;
+                    if (l > far && l > 1) dL += du * (-s * pr * (c / ((c * l) + 1)) / (pm * pm));
+                }
+            part[oC] += (float)dLogC;
+            part[oL] += (float)dL;
+        }
+        Run(batch.Batch, (long)batch.Batch * t * t * hid * (heads + 1), Sequence);
+        for (int b = 0; b < batch.Batch; b++)
+        {
+            var part = partial.AsSpan(b * slots, slots);
+            Add(_w1.Grad, part.Slice(oW1, hid));
+            Add(_b1.Grad, part.Slice(oB1, hid));
+            Add(_w2.Grad, part.Slice(oW2, heads * hid));
+            Add(_b2.Grad, part.Slice(oB2, heads));
+            _logC.Grad[0] += part[oC];
+            if (_threshold is not null) _threshold.Grad[0] += part[oL];
+        }
+    }
+
+    private static void Add(float[] grad, ReadOnlySpan<float> part) =>
+        System.Numerics.Tensors.TensorPrimitives.Add(grad.AsSpan(0, part.Length), part, grad.AsSpan(0, part.Length));
+
+    private static void Run(int count, long work, Action<int> body)
+    {
+        if (work < 200_000 || count == 1) for (int i = 0; i < count; i++) body(i);
+        else Parallel.For(0, count, body);
+    }
+
+    private void CheckHeads(int heads)
+    {
+        if (heads != Heads) throw new ArgumentException($"FIRE module was built for {Heads} heads, called with {heads}.", nameof(heads));
+    }
+}

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace MLComponents;
+
+public abstract partial class PositionEncoding
+{
+    /// <summary>
+    /// Rebuilds a scheme from <see cref="ToJson"/> output (the model archive's options). Options absent from
+    /// the JSON take their factory defaults; unknown kinds and malformed values throw an
+    /// <see cref="ArgumentException"/> naming the option.
+    /// </summary>
+    public static PositionEncoding FromJson(JsonObject json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        string kind = JsonOptions.String(json, "kind", "");
+        return kind switch
+        {
+            NoPositionEncoding.KindName => NoPositionEncoding.FromJsonOptions(json),
+            SinusoidalEncoding.KindName => SinusoidalEncoding.FromJsonOptions(json),
+            LearnedAbsoluteEncoding.KindName => LearnedAbsoluteEncoding.FromJsonOptions(json),
+            ScaledRelativeEncoding.KindName => ScaledRelativeEncoding.FromJsonOptions(json),
+            ShawRelativeEncoding.KindName => ShawRelativeEncoding.FromJsonOptions(json),
+            T5BiasEncoding.KindName => T5BiasEncoding.FromJsonOptions(json),
+            RotaryEncoding.KindName => RotaryEncoding.FromJsonOptions(json),
+            XPosEncoding.KindName => XPosEncoding.FromJsonOptions(json),
+            AlibiEncoding.KindName => AlibiEncoding.FromJsonOptions(json),
+            FireEncoding.KindName => FireEncoding.FromJsonOptions(json),
+            _ => throw new ArgumentException($"Unknown position-encoding kind '{kind}'.", nameof(json)),
+        };
+    }
+}
+
+/// <summary>Typed reads of scheme options from JSON, with errors that name the option.</summary>
+internal static class JsonOptions
+{
+    public static string String(JsonObject json, string name, string fallback)
+    {
+        if (!json.TryGetPropertyValue(name, out var node) || node is null) return fallback;
+        try { return node.GetValue<string>(); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new ArgumentException($"Position-encoding option '{name}' must be a string, got {node.ToJsonString()}.", name, e);
+        }
+    }
+
+    public static double Double(JsonObject json, string name, double fallback)
+    {
+        if (!json.TryGetPropertyValue(name, out var node) || node is null) return fallback;
+        // Number nodes may hold an int, a double or a parsed JsonElement; their JSON text reads back the same way.
+        if (node.GetValueKind() == System.Text.Json.JsonValueKind.Number)
+            return double.Parse(node.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
+        throw new ArgumentException($"Position-encoding option '{name}' must be a number, got {node.ToJsonString()}.", name);
+    }
+
+    public static int Int(JsonObject json, string name, int fallback)
+    {
+        double d = Double(json, name, fallback);
+        if (d != Math.Floor(d) || d < int.MinValue || d > int.MaxValue)
+            throw new ArgumentException($"Position-encoding option '{name}' must be an integer, got {d.ToString(CultureInfo.InvariantCulture)}.", name);
+        return (int)d;
+    }
+
+    public static bool Bool(JsonObject json, string name, bool fallback)
+    {
+        if (!json.TryGetPropertyValue(name, out var node) || node is null) return fallback;
+        if (node.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False) return node.GetValue<bool>();
+        throw new ArgumentException($"Position-encoding option '{name}' must be true or false, got {node.ToJsonString()}.", name);
+    }
+
+    public static TEnum Enum<TEnum>(JsonObject json, string name, TEnum fallback) where TEnum : struct, System.Enum
+    {
+        string s = String(json, name, "");
+        if (s.Length == 0) return fallback;
+        if (System.Enum.TryParse(s, ignoreCase: true, out TEnum value) && System.Enum.IsDefined(value)) return value;
+        throw new ArgumentException(
+            $"Position-encoding option '{name}' has unknown value '{s}'; expected one of {string.Join(", ", System.Enum.GetNames<TEnum>())}.", name);
+    }
+
+    public static string Name<TEnum>(TEnum value) where TEnum : struct, System.Enum =>
+        value.ToString().ToLowerInvariant();
+}
+
+/// <summary>Shared option checks so every factory words its errors the same way.</summary>
+internal static class OptionCheck
+{
+    public static void Positive(double value, string name)
+    {
+        if (!(value > 0) || double.IsInfinity(value))
+            throw new ArgumentException($"Option '{name}' must be a positive finite number, got {value.ToString(CultureInfo.InvariantCulture)}.", name);
+    }
+
+    public static void Positive(int value, string name)
+    {
+        if (value <= 0) throw new ArgumentException($"Option '{name}' must be positive, got {value}.", name);
+    }
+
+    public static void AtLeast(double value, double min, string name)
+    {
+        if (!(value >= min) || double.IsInfinity(value))
+            throw new ArgumentException($"Option '{name}' must be a finite number >= {min.ToString(CultureInfo.InvariantCulture)}, got {value.ToString(CultureInfo.InvariantCulture)}.", name);
+    }
+
+    public static void Defined<TEnum>(TEnum value, string name) where TEnum : struct, System.Enum
+    {
+        if (!System.Enum.IsDefined(value)) throw new ArgumentException($"Option '{name}' has undefined value {value}.", name);
+    }
+}

@@ -1,0 +1,176 @@
+namespace MLComponents.Numerics;
+
+/// <summary>
+/// The rotation maths of RoPE and xPos for one head size, written once and used by both the module and the
+/// inspection API: r rotated dimensions (the first ones of a head), r/2 pairs, pair i turning at
+/// base'^(-2i/r) radians per (scaled) position.
+/// </summary>
+internal sealed class RotaryGeometry
+{
+    public RotaryGeometry(RotaryOptions options, int headDimension)
+    {
+        if (headDimension < 2) throw new ArgumentException($"RoPE needs a head dimension of at least 2, got {headDimension}.", nameof(headDimension));
+        int r = (int)Math.Floor((options.RotaryFraction * headDimension) + 1e-9);
+        r -= r % 2;
+        if (r < 2)
+            throw new ArgumentException(
+                $"Option 'rotaryFraction' = {options.RotaryFraction} rotates {r} of {headDimension} head dimensions; at least one pair (2) is needed.",
+                "rotaryFraction");
+        HeadDimension = headDimension;
+        RotatedDimensions = r;
+        Pairing = options.Pairing;
+        double effectiveBase = options.Base;
+        if (options.Scaling.Kind == RotaryScalingKind.NtkAware && r > 2)
+            effectiveBase *= Math.Pow(options.Scaling.Factor, r / (double)(r - 2));
+        PositionDivisor = options.Scaling.Kind == RotaryScalingKind.Linear ? options.Scaling.Factor : 1;
+        InverseFrequency = new double[r / 2];
+        for (int i = 0; i < InverseFrequency.Length; i++)
+            InverseFrequency[i] = Math.Pow(effectiveBase, -2.0 * i / r);
+    }
+
+    public int HeadDimension { get; }
+    public int RotatedDimensions { get; }
+    public int Pairs => RotatedDimensions / 2;
+    public RotaryPairing Pairing { get; }
+    public double PositionDivisor { get; }
+    public double[] InverseFrequency { get; }
+
+    public double Angle(int position, int pair) => position / PositionDivisor * InverseFrequency[pair];
+
+    public float[] Angles(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var result = new float[length * Pairs];
+        for (int t = 0; t < length; t++)
+            for (int i = 0; i < Pairs; i++)
+                result[(t * Pairs) + i] = (float)Angle(t, i);
+        return result;
+    }
+}
+
+/// <summary>xPos decay: zeta_i = (2i/r + gamma)/(1 + gamma), applied as zeta_i^(n/scaleBase).</summary>
+internal readonly record struct XPosScale(double Gamma, double ScaleBase)
+{
+    public double Zeta(int pair, int pairs) => ((pair / (double)pairs) + Gamma) / (1 + Gamma);
+
+    public double Scale(int pair, int pairs, int centredPosition) => Math.Pow(Zeta(pair, pairs), centredPosition / ScaleBase);
+}
+
+/// <summary>
+/// Runtime of RoPE (and xPos when <c>xPos</c> is given): rotates q and k in place per position; the backward is
+/// the inverse rotation (times the same xPos scale, since scaling a pair commutes with rotating it). No
+/// parameters. cos/sin (and xPos scale) tables are built for the largest length seen and reused.
+/// </summary>
+internal sealed class RotaryModule : PositionModule
+{
+    private readonly RotaryGeometry _geometry;
+    private readonly XPosScale? _xPos;
+    private int _capacity;
+    private float[] _cos = [], _sin = [];
+    private float[] _scale = []; // xPos: [2C+1, P], row n + C holds zeta^(n/scaleBase)
+
+    public RotaryModule(RotaryGeometry geometry, XPosScale? xPos, int maxTokens)
+    {
+        _geometry = geometry;
+        _xPos = xPos;
+        EnsureTables(Math.Max(1, maxTokens));
+    }
+
+    public override bool HasQueryKeyHook => true;
+
+    public override void ForwardQueryKey(int layer, float[] q, float[] k, PositionBatch batch, int heads, int headDimension) =>
+        Apply(q, k, batch, heads, headDimension, inverse: false);
+
+    public override void BackwardQueryKey(int layer, float[] dq, float[] dk, PositionBatch batch, int heads, int headDimension) =>
+        Apply(dq, dk, batch, heads, headDimension, inverse: true);
+
+    private void EnsureTables(int length)
+    {
+        if (length <= _capacity) return;
+        int p = _geometry.Pairs;
+        var cos = new float[length * p];
+        var sin = new float[length * p];
+        for (int t = 0; t < length; t++)
+            for (int i = 0; i < p; i++)
+            {
+                double a = _geometry.Angle(t, i);
+                cos[(t * p) + i] = (float)Math.Cos(a);
+                sin[(t * p) + i] = (float)Math.Sin(a);
+            }
+        if (_xPos is { } x)
+        {
+            var scale = new float[((2 * length) + 1) * p];
+            for (int n = -length; n <= length; n++)
+                for (int i = 0; i < p; i++)
+                    scale[((n + length) * p) + i] = (float)x.Scale(i, p, n);
+            _scale = scale;
+        }
+        _cos = cos;
+        _sin = sin;
+        _capacity = length;
+    }
+
+    private void Apply(float[] q, float[] k, PositionBatch batch, int heads, int headDimension, bool inverse)
+    {
+        if (headDimension != _geometry.HeadDimension)
+            throw new ArgumentException($"RoPE module was built for head dimension {_geometry.HeadDimension}, called with {headDimension}.", nameof(headDimension));
+        int length = batch.Length;
+        EnsureTables(length);
+        int rows = batch.Batch * heads;
+        long work = (long)rows * length * _geometry.RotatedDimensions;
+        if (work < 32768)
+        {
+            for (int bh = 0; bh < rows; bh++) ApplyHead(q, k, batch, heads, bh, inverse);
+        }
+        else
+        {
+            Parallel.For(0, rows, bh => ApplyHead(q, k, batch, heads, bh, inverse));
+        }
+    }
+
+    private void ApplyHead(float[] q, float[] k, PositionBatch batch, int heads, int bh, bool inverse)
+    {
+        int length = batch.Length, dh = _geometry.HeadDimension, p = _geometry.Pairs;
+        bool interleaved = _geometry.Pairing == RotaryPairing.Interleaved;
+        float sign = inverse ? -1f : 1f;
+        int centre = _xPos is null ? 0 : batch.Lengths[bh / heads] / 2;
+        for (int t = 0; t < length; t++)
+        {
+            var cos = new ReadOnlySpan<float>(_cos, t * p, p);
+            var sin = new ReadOnlySpan<float>(_sin, t * p, p);
+            int offset = ((bh * length) + t) * dh;
+            if (_xPos is null)
+            {
+                Rotate(q.AsSpan(offset, dh), cos, sin, default, sign, interleaved);
+                Rotate(k.AsSpan(offset, dh), cos, sin, default, sign, interleaved);
+            }
+            else
+            {
+                int n = t - centre;
+                Rotate(q.AsSpan(offset, dh), cos, sin, new ReadOnlySpan<float>(_scale, (n + _capacity) * p, p), sign, interleaved);
+                Rotate(k.AsSpan(offset, dh), cos, sin, new ReadOnlySpan<float>(_scale, (-n + _capacity) * p, p), sign, interleaved);
+            }
+        }
+    }
+
+    // (a, b) -> scale * (a cos - sign b sin, sign a sin + b cos); sign -1 is the transpose (inverse) rotation.
+    private static void Rotate(Span<float> row, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, ReadOnlySpan<float> scale, float sign, bool interleaved)
+    {
+        int p = cos.Length;
+        bool scaled = !scale.IsEmpty;
+        for (int i = 0; i < p; i++)
+        {
+            int ia = interleaved ? 2 * i : i;
+            int ib = interleaved ? (2 * i) + 1 : i + p;
+            float c = cos[i], s = sign * sin[i];
+            if (scaled)
+            {
+                c *= scale[i];
+                s *= scale[i];
+            }
+            float a = row[ia], b = row[ib];
+            row[ia] = (a * c) - (b * s);
+            row[ib] = (a * s) + (b * c);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using MLComponents.Numerics;
+
+namespace MLComponents;
+
+public abstract partial class PositionEncoding
+{
+    /// <summary>
+    /// T5 relative attention bias: the signed distance j - i is put in one of <paramref name="numBuckets"/> buckets
+    /// (half per direction; within a direction distances below a quarter of the buckets get their own bucket, larger
+    /// ones share log-spaced buckets up to <paramref name="maxDistance"/>, beyond which all share the last), and a
+    /// learned [buckets, H] table gives the bias. The table is shared by all layers, as in T5.
+    /// </summary>
+    /// <param name="numBuckets">Total buckets (even, &gt;= 4).</param>
+    /// <param name="maxDistance">Distance at which the logarithmic buckets end (&gt; numBuckets/4).</param>
+    /// <param name="initStd">Standard deviation of the table's Normal initialisation (&gt; 0).</param>
+    public static T5BiasEncoding T5Bias(int numBuckets = 32, int maxDistance = 128, double initStd = 0.02)
+    {
+        if (numBuckets < 4 || numBuckets % 2 != 0)
+            throw new ArgumentException($"Option 'numBuckets' must be an even number >= 4, got {numBuckets}.", nameof(numBuckets));
+        if (maxDistance <= numBuckets / 4)
+            throw new ArgumentException($"Option 'maxDistance' must exceed numBuckets/4 = {numBuckets / 4} (the exact range), got {maxDistance}.", nameof(maxDistance));
+        OptionCheck.Positive(initStd, nameof(initStd));
+        return new T5BiasEncoding(numBuckets, maxDistance, initStd);
+    }
+}
+
+/// <summary>
+/// T5 bucketed relative bias; parameter "position.t5.bias" [numBuckets, H]. Inspection: <see cref="Bucket"/> /
+/// <see cref="BucketMatrix"/>; the module (an <see cref="IRelativeBiasSource"/>) gives the [H, T, T] bias.
+/// </summary>
+public sealed class T5BiasEncoding : PositionEncoding
+{
+    internal const string KindName = "t5";
+
+    internal T5BiasEncoding(int numBuckets, int maxDistance, double initStd)
+    {
+        NumBuckets = numBuckets;
+        MaxDistance = maxDistance;
+        InitStd = initStd;
+    }
+
+    /// <summary>Total buckets.</summary>
+    public int NumBuckets { get; }
+
+    /// <summary>End of the logarithmic range.</summary>
+    public int MaxDistance { get; }
+
+    /// <summary>Initial standard deviation of the table.</summary>
+    public double InitStd { get; }
+
+    /// <inheritdoc/>
+    public override string Kind => KindName;
+
+    /// <summary>
+    /// Bucket of the signed distance <paramref name="relative"/> = j - i (key minus query). Keys to the right (j &gt; i)
+    /// use buckets numBuckets/2 .. numBuckets-1, the rest 0 .. numBuckets/2-1.
+    /// </summary>
+    public int Bucket(int relative)
+    {
+        int half = NumBuckets / 2, exact = half / 2;
+        int offset = relative > 0 ? half : 0;
+        int a = Math.Abs(relative);
+        if (a < exact) return offset + a;
+        // log(a/exact) / log(maxDistance/exact) of the way through the remaining half - exact buckets.
+        double fraction = Math.Log(a / (double)exact) / Math.Log(MaxDistance / (double)exact);
+        int large = exact + (int)(fraction * (half - exact));
+        return offset + Math.Min(large, half - 1);
+    }
+
+    /// <summary>Bucket index of every (query i, key j), row-major [length, length].</summary>
+    public int[] BucketMatrix(int length)
+    {
+        var m = new int[length * length];
+        for (int i = 0; i < length; i++)
+            for (int j = 0; j < length; j++)
+                m[(i * length) + j] = Bucket(j - i);
+        return m;
+    }
+
+    /// <inheritdoc/>
+    public override PositionModule CreateModule(PositionModuleShape shape, int seed) => new T5BiasModule(this, shape, seed);
+
+    /// <inheritdoc/>
+    public override JsonObject ToJson() => new()
+    {
+        ["kind"] = KindName,
+        ["numBuckets"] = NumBuckets,
+        ["maxDistance"] = MaxDistance,
+        ["initStd"] = InitStd,
+    };
+
+    internal static T5BiasEncoding FromJsonOptions(JsonObject json) => T5Bias(
+        JsonOptions.Int(json, "numBuckets", 32),
+        JsonOptions.Int(json, "maxDistance", 128),
+        JsonOptions.Double(json, "initStd", 0.02));
+}

@@ -1,0 +1,31 @@
+using MLComponents.Engine;
+using PE = MLComponents.PositionEncoding;
+
+namespace MLComponents.UnitTests.Engine;
+
+/// <summary>Schemes by name (the engine tests run over all of them) and small model builders.</summary>
+internal static class EngineTestKit
+{
+    public static PE Scheme(string name) => name switch
+    {
+        "none" => PE.None(),
+        "rope" => PE.Rotary(),
+        "xpos" => PE.XPos(),
+        _ => throw new ArgumentException($"Unknown scheme '{name}'", nameof(name)),
+    };
+
+    /// <summary>Sets every weight to seeded uniform noise so no gradient is trivially zero (gains around 1).</summary>
+    public static void Randomise(SequenceClassifier model, int seed, float scale = 0.3f)
+    {
+        var rng = new Random(seed);
+        foreach (var p in model.Parameters)
+        {
+            bool gain = p.Name.EndsWith("norm1.weight", StringComparison.Ordinal) || p.Name.EndsWith("norm2.weight", StringComparison.Ordinal)
+                || p.Name == "final_norm.weight";
+            for (int i = 0; i < p.Length; i++)
+            {
+                p.Value[i] = (gain ? 1f : 0f) + (float)((rng.NextDouble() * 2 - 1) * scale);
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.VisualStudio.TestTools.UnitTesting;
+using MLComponents.Numerics;
+using static MLComponents.UnitTests.PositionEncoding.PositionTestKit;
+using PE = MLComponents.PositionEncoding;
+
+namespace MLComponents.UnitTests.PositionEncoding;
+
+[TestClass]
+public sealed class FireTests
+{
+    [TestMethod]
+    public void MatchesPyTorchGolden()
+    {
+        var c = Case("fire");
+        int b = Int(c, "B"), h = Int(c, "H"), t = Int(c, "T"), dh = Int(c, "dh");
+        var module = PE.Fire(hidden: 5, threshold: 2.5).CreateModule(new PositionModuleShape(h * dh, h, 2, t), 0);
+        LoadParameters(module, c);
+        var logits = Floats(c, "logits");
+        module.ForwardLogits(1, new float[b * h * t * dh], logits, new PositionBatch(b, t, Ints(c, "lengths")), h, dh, 0.5f);
+        AreClose(Floats(c, "out"), logits, 1e-5, "logits");
+    }
+
+    [TestMethod]
+    public void HandWorkedNormalisedDistance()
+    {
+        // c = 1, L = 1, N = 10. Query 2, key 5: r = 3, far right = 10-1-2 = 7: u = log 4 / log 8 = 2/3.
+        // Query 2, key 0: far left = 2: u = -log 3 / log 3 = -1 (the sequence start maps to -1 from any query).
+        // Query 2, key 9 (the last real token): u = log 8 / log 8 = 1. With L = 8: u(2, 5) = log 4 / log 9.
+        Assert.AreEqual(2.0 / 3, FireEncoding.NormalisedDistance(2, 5, 10, 1, 1), 1e-12);
+        Assert.AreEqual(-1, FireEncoding.NormalisedDistance(2, 0, 10, 1, 1), 1e-12);
+        Assert.AreEqual(1, FireEncoding.NormalisedDistance(2, 9, 10, 1, 1), 1e-12);
+        Assert.AreEqual(Math.Log(4) / Math.Log(9), FireEncoding.NormalisedDistance(2, 5, 10, 1, 8), 1e-12);
+        Assert.AreEqual(0, FireEncoding.NormalisedDistance(4, 4, 10, 1, 1));
+    }
+
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void BackwardMatchesFiniteDifferences(bool learnThreshold)
+    {
+        var module = PE.Fire(hidden: 6, threshold: 2.5, learnThreshold: learnThreshold, initC: 0.7).CreateModule(new PositionModuleShape(8, 2, 1, 8), 7);
+        Assert.HasCount(learnThreshold ? 6 : 5, module.Parameters);
+        CheckLogits(module, new PositionBatch(2, 8, [8, 5]), 2, 4);
+    }
+
+    [TestMethod]
+    public void BiasInspectionIsWhatTheHookAddsAndTellsDirection()
+    {
+        var module = PE.Fire().CreateModule(new PositionModuleShape(8, 2, 1, 6), 3);
+        var logits = new float[2 * 6 * 6];
+        module.ForwardLogits(0, new float[2 * 6 * 4], logits, new PositionBatch(1, 6, [6]), 2, 4, 1);
+        var bias = ((IRelativeBiasSource)module).Bias(6, 6);
+        CollectionAssert.AreEqual(logits, bias);
+        // Signed input: one step left and one step right of a middle query get different biases.
+        Assert.AreNotEqual(bias[(2 * 6) + 1], bias[(2 * 6) + 3]);
+    }
+
+    [TestMethod]
+    public void OptionsAndJson()
+    {
+        Assert.AreEqual("hidden", Assert.ThrowsExactly<ArgumentException>(() => PE.Fire(hidden: 0)).ParamName);
+        Assert.AreEqual("threshold", Assert.ThrowsExactly<ArgumentException>(() => PE.Fire(threshold: 0)).ParamName);
+        Assert.AreEqual("initC", Assert.ThrowsExactly<ArgumentException>(() => PE.Fire(initC: -1)).ParamName);
+        RoundTrips(PE.Fire());
+        RoundTrips(PE.Fire(16, 3, false, 2));
+        var back = (FireEncoding)PE.FromJson(PE.Fire(16, 3, false, 2).ToJson());
+        Assert.AreEqual((16, 3.0, false, 2.0), (back.Hidden, back.Threshold, back.LearnThreshold, back.InitC));
+    }
+}

@@ -124,8 +124,9 @@ public sealed class GemmTests
     {
         var rng = new Random(5);
 
-        // Tall (split by rows) and wide (split by columns), both above the threading threshold.
-        foreach (var (m, n, k) in new[] { (300, 257, 129), (40, 500, 70) })
+        // Tall (split by rows, into more strips than threads) and wide (split by columns), both above the
+        // threading threshold.
+        foreach (var (m, n, k) in new[] { (420, 257, 129), (40, 500, 70) })
         {
             var p = Problem.Random(rng, transA, transB, m, n, k, pad: 1);
             float[] c0 = (float[])p.C.Clone();

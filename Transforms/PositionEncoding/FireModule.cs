@@ -58,14 +58,14 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
     {
         var bias = new float[Heads * length * length];
         var table = new float[3 * length];
-        Span<float> a = stackalloc float[_hidden];
+        Span<float> output = stackalloc float[Heads];
+        Span<Vector<float>> acc = stackalloc Vector<float>[Heads];
         FillTable(table, length, sequenceLength);
         for (int i = 0; i < length; i++)
             for (int j = 0; j < length; j++)
             {
-                float u = Input(table, length, i, j);
-                Hidden(u, a, null);
-                for (int h = 0; h < Heads; h++) bias[(((h * length) + i) * length) + j] = Output(a, h);
+                PairForward(Input(table, length, i, j), _w1.Value, _b1.Value, _w2.Value, _b2.Value, output, acc, _hidden);
+                for (int h = 0; h < Heads; h++) bias[(((h * length) + i) * length) + j] = output[h];
             }
         return bias;
     }
@@ -85,16 +85,25 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
     private static float Input(ReadOnlySpan<float> table, int t, int i, int j) =>
         j == i ? 0 : j > i ? table[j - i] * table[(2 * t) + i] : -table[i - j] * table[t + i];
 
-    private void Hidden(float u, Span<float> a, Span<float> pre)
+    // One pair's MLP output for every head in a single pass over the hidden units: out[h] = b2[h] + w2[h] . relu(w1 u + b1).
+    private static void PairForward(float u, float[] w1, float[] b1, float[] w2, float[] b2, Span<float> output, Span<Vector<float>> acc, int hid)
     {
-        // pre = w1 u + b1, a = relu(pre); pre goes to a itself when the caller does not need it.
-        Span<float> p = pre.IsEmpty ? a : pre;
-        TensorPrimitives.MultiplyAdd(_w1.Value, u, _b1.Value, p);
-        TensorPrimitives.Max(p, 0f, a);
+        int heads = output.Length, vw = Vector<float>.Count, k = 0;
+        var uv = new Vector<float>(u);
+        acc.Clear();
+        for (; k <= hid - vw; k += vw)
+        {
+            var a = Vector.Max((new Vector<float>(w1, k) * uv) + new Vector<float>(b1, k), Vector<float>.Zero);
+            for (int h = 0; h < heads; h++) acc[h] += new Vector<float>(w2, (h * hid) + k) * a;
+        }
+        for (int h = 0; h < heads; h++) output[h] = b2[h] + Vector.Sum(acc[h]);
+        for (; k < hid; k++)
+        {
+            float p = (w1[k] * u) + b1[k];
+            if (p <= 0) continue;
+            for (int h = 0; h < heads; h++) output[h] += w2[(h * hid) + k] * p;
+        }
     }
-
-    private float Output(ReadOnlySpan<float> a, int h) =>
-        _b2.Value[h] + TensorPrimitives.Dot(new ReadOnlySpan<float>(_w2.Value, h * _hidden, _hidden), a);
 
     public override void ForwardLogits(int layer, float[] q, float[] logits, PositionBatch batch, int heads, int headDimension, float scale)
     {
@@ -105,13 +114,14 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
         {
             var table = tables.AsSpan(b * 3 * t, 3 * t);
             FillTable(table, t, batch.Lengths[b]);
-            Span<float> a = stackalloc float[_hidden];
+            Span<float> output = stackalloc float[heads];
+            Span<Vector<float>> acc = stackalloc Vector<float>[heads];
             int offset = b * heads * t * t;
             for (int i = 0; i < t; i++)
                 for (int j = 0; j < t; j++)
                 {
-                    Hidden(Input(table, t, i, j), a, null);
-                    for (int h = 0; h < heads; h++) logits[offset + (((h * t) + i) * t) + j] += Output(a, h);
+                    PairForward(Input(table, t, i, j), _w1.Value, _b1.Value, _w2.Value, _b2.Value, output, acc, _hidden);
+                    for (int h = 0; h < heads; h++) logits[offset + (((h * t) + i) * t) + j] += output[h];
                 }
         }
         Run(batch.Batch, (long)batch.Batch * t * t * _hidden * (heads + 1), Sequence);

@@ -9,11 +9,13 @@ namespace MLComponents.UnitTests.PositionEncoding;
 public sealed class FireTests
 {
     [TestMethod]
-    public void MatchesPyTorchGolden()
+    [DataRow("fire", 5, 2.5)]
+    [DataRow("fire_wide", 20, 3.5)]
+    public void MatchesPyTorchGolden(string name, int hidden, double threshold)
     {
-        var c = Case("fire");
+        var c = Case(name);
         int b = Int(c, "B"), h = Int(c, "H"), t = Int(c, "T"), dh = Int(c, "dh");
-        var module = PE.Fire(hidden: 5, threshold: 2.5).CreateModule(new PositionModuleShape(h * dh, h, 2, t), 0);
+        var module = PE.Fire(hidden: hidden, threshold: threshold).CreateModule(new PositionModuleShape(h * dh, h, 2, t), 0);
         LoadParameters(module, c);
         var logits = Floats(c, "logits");
         module.ForwardLogits(1, new float[b * h * t * dh], logits, new PositionBatch(b, t, Ints(c, "lengths")), h, dh, 0.5f);

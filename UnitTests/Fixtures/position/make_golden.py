@@ -232,6 +232,7 @@ def fire_case(name, B, H, T, hidden, lengths, c, L):
 
 
 fire_case("fire", 2, 2, 9, 5, [9, 6], 0.7, 2.5)
+fire_case("fire_wide", 1, 3, 7, 20, [7], 1.3, 3.5)  # 20 hidden: SIMD blocks plus a scalar tail
 
 with open("golden.json", "w") as f:
     json.dump(cases, f)

@@ -1,3 +1,5 @@
+using MLComponents.Engine;
+
 namespace MLComponents.Benchmarks;
 
 /// <summary>
@@ -9,9 +11,63 @@ internal static class ModelWorkloads
     /// <summary>The workload for <paramref name="threads"/> threads, or null with the reason it cannot run.</summary>
     public static IModelWorkload? Create(ModelConfig config, int threads, out string reason)
     {
-        _ = config;
-        _ = threads;
-        reason = "the Transformer model is not wired into the benchmark yet (no trainable model API on this branch)";
-        return null;
+        reason = "";
+        return new ClassifierWorkload(config, threads);
+    }
+
+    /// <summary>
+    /// <see cref="SequenceClassifier"/> configured as torch_ref.py's model: RoPE (interleaved pairs), mean
+    /// pooling over tokens, no dropout (torch_ref has none), AdamW with torch's defaults (decay 0.01).
+    /// </summary>
+    private sealed class ClassifierWorkload : IModelWorkload
+    {
+        private readonly ModelConfig _config;
+        private readonly SequenceClassifier _model;
+        private readonly AdamW _optimiser;
+        private readonly int[] _ids, _lengths, _labels, _single;
+        private readonly float[] _probabilities;
+        private long _step;
+
+        public ClassifierWorkload(ModelConfig config, int threads)
+        {
+            _config = config;
+            var geometry = new TransformerConfig
+            {
+                Vocabulary = config.Vocabulary,
+                ModelDimension = config.ModelDimension,
+                Heads = config.Heads,
+                Layers = config.Layers,
+                FeedForwardDimension = config.FeedForward,
+                MaxTokens = config.Tokens,
+                Dropout = 0f,
+            };
+            _model = new SequenceClassifier(geometry, config.Classes, PositionEncoding.Rotary(), seed: 0) { Threads = threads };
+            _optimiser = new AdamW(_model.Parameters);
+            var rng = new Random(0);
+            _ids = [.. Enumerable.Range(0, config.Batch * config.Tokens).Select(_ => rng.Next(config.Vocabulary))];
+            _lengths = [.. Enumerable.Repeat(config.Tokens, config.Batch)];
+            _labels = [.. Enumerable.Range(0, config.Batch).Select(_ => rng.Next(config.Classes))];
+            _single = _ids[..config.SingleTokens];
+            _probabilities = new float[config.Classes];
+            _model.Plan(config.Batch);
+            Description = $"SequenceClassifier, {_model.Parameters.Sum(p => (long)p.Length)} parameters, RoPE, dropout 0, " +
+                $"AdamW lr {config.LearningRate}, {threads} thread(s); single sentence via Predict (one thread by design)";
+        }
+
+        public string Description { get; }
+
+        public void TrainStep()
+        {
+            _model.ZeroGrad();
+            _model.Forward(_ids, _lengths, _config.Batch, _config.Tokens, training: true, _step);
+            _model.Loss(_labels);
+            _model.Backward();
+            _optimiser.Update(_config.LearningRate);
+            _step++;
+        }
+
+        public void InferBatch() => _model.Forward(_ids, _lengths, _config.Batch, _config.Tokens, training: false);
+
+        public void InferSingle() => _model.Predict(_single, _probabilities);
     }
 }

@@ -8,10 +8,14 @@ if (mode == "tune")
 {
     // Tuning aid: GFLOPS per CPU-second for the shapes whose names contain the filter.
     GemmBenchmark.UseCpuTime = true;
+    MLComponents.Engine.GemmDriver.PackAMinCols = int.Parse(Environment.GetEnvironmentVariable("GEMM_PACKA") ?? "1073741824");
+    MLComponents.Engine.GemmDriver.PackATransMinCols = int.Parse(Environment.GetEnvironmentVariable("GEMM_PACKAT") ?? "32");
+    MLComponents.Engine.GemmDriver.PackBMinRows = int.Parse(Environment.GetEnvironmentVariable("GEMM_PACKB") ?? "48");
+    int tuneThreads = int.Parse(Environment.GetEnvironmentVariable("GEMM_T") ?? "1");
     string filter = args.Length > 1 ? args[1] : "";
     foreach (var s in new[] { GemmBenchmark.Square }.Concat(GemmBenchmark.ModelShapes).Where(s => s.Name.Contains(filter, StringComparison.Ordinal)))
     {
-        Console.WriteLine($"{s.Name,-44} {GemmBenchmark.Measure(s, 1),8:F1}");
+        Console.WriteLine($"{s.Name,-44} {GemmBenchmark.Measure(s, tuneThreads),8:F1}");
     }
 
     return 0;

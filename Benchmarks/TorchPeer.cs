@@ -51,7 +51,7 @@ internal sealed class TorchPeer
         }
 
         string header = runs[0].Result.Header;
-        string version = header.Length > 0 ? header.Split(" threads=")[0] : "torch";
+        string version = header.Length > 0 ? header.Replace(" threads=1", "", StringComparison.Ordinal) : "torch";
         return new TorchPeer(best, version + ": " + string.Join("; ", perKey));
     }
 }

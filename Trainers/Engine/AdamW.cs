@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MLComponents.Numerics;
 
 namespace MLComponents.Engine;
@@ -54,19 +55,40 @@ public sealed class AdamW
         {
             var p = _parameters[i];
             float decay = p.ApplyWeightDecay ? (float)(1 - learningRate * WeightDecay) : 1f;
-            var w = p.Value;
-            var g = p.Grad;
-            var m = _m[i];
-            var v = _v[i];
-            for (int j = 0; j < w.Length; j++)
+            Update(p.Value, p.Grad, _m[i], _v[i], decay, stepSize, invBc2Sqrt, b1, b2, eps);
+        }
+    }
+
+    /// <summary>One tensor's update in span maths, a stack chunk at a time (the embedding table alone is V x D).</summary>
+    private static void Update(float[] w, float[] g, float[] m, float[] v, float decay, float stepSize, float invBc2Sqrt, float b1, float b2, float eps)
+    {
+        const int Chunk = 512;
+        Span<float> tmp = stackalloc float[Chunk];
+        for (int start = 0; start < w.Length; start += Chunk)
+        {
+            int n = Math.Min(Chunk, w.Length - start);
+            var t = tmp[..n];
+            var ws = w.AsSpan(start, n);
+            var gs = g.AsSpan(start, n);
+            var ms = m.AsSpan(start, n);
+            var vs = v.AsSpan(start, n);
+            // m += (1 - b1) (g - m), torch's lerp
+            TensorPrimitives.Subtract(gs, ms, t);
+            TensorPrimitives.MultiplyAdd(t, 1 - b1, ms, ms);
+            // v = b2 v + (1 - b2) g^2
+            TensorPrimitives.Multiply(gs, gs, t);
+            TensorPrimitives.Multiply(vs, b2, vs);
+            TensorPrimitives.MultiplyAdd(t, 1 - b2, vs, vs);
+            // w = w (1 - lr wd) - stepSize m / (sqrt(v) / sqrt(bc2) + eps)
+            TensorPrimitives.Sqrt(vs, t);
+            TensorPrimitives.Multiply(t, invBc2Sqrt, t);
+            TensorPrimitives.Add(t, eps, t);
+            TensorPrimitives.Divide(ms, t, t);
+            if (decay != 1f)
             {
-                float gj = g[j];
-                float mj = m[j] + (1 - b1) * (gj - m[j]);
-                float vj = b2 * v[j] + (1 - b2) * gj * gj;
-                m[j] = mj;
-                v[j] = vj;
-                w[j] = w[j] * decay - stepSize * mj / (MathF.Sqrt(vj) * invBc2Sqrt + eps);
+                TensorPrimitives.Multiply(ws, decay, ws);
             }
+            TensorPrimitives.MultiplyAdd(t, -stepSize, ws, ws);
         }
     }
 
@@ -80,9 +102,11 @@ public sealed class AdamW
         double sum = 0;
         for (int i = 0; i < parameters.Count; i++)
         {
-            foreach (float g in parameters[i].Grad)
+            // Per 4096-float chunk in float SIMD, chunks summed in double: fixed order, little rounding.
+            var grad = parameters[i].Grad;
+            for (int start = 0; start < grad.Length; start += 4096)
             {
-                sum += (double)g * g;
+                sum += TensorPrimitives.SumOfSquares(grad.AsSpan(start, Math.Min(4096, grad.Length - start)));
             }
         }
         double norm = Math.Sqrt(sum);
@@ -92,7 +116,7 @@ public sealed class AdamW
             float c = (float)coef;
             for (int i = 0; i < parameters.Count; i++)
             {
-                System.Numerics.Tensors.TensorPrimitives.Multiply(parameters[i].Grad, c, parameters[i].Grad);
+                TensorPrimitives.Multiply(parameters[i].Grad, c, parameters[i].Grad);
             }
         }
         return norm;

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace MLComponents.Engine;
 
 /// <summary>
@@ -25,12 +27,50 @@ public static class GeluLayer
     private static void ForwardParallel(float[] x, float[] y, int count, int threads) =>
         Parallelism.ForRanges(threads, count, (s, e) => ForwardRange(x, y, s, e));
 
+    private const int Chunk = 256;
+
+    // Abramowitz & Stegun 7.1.26: erf(z) = 1 - t (a1 + t (a2 + ... + t a5)) exp(-z^2), t = 1 / (1 + p z), z >= 0,
+    // absolute error below 1.5e-7: float precision, and vectorisable where the double erf below is not.
+    private const float P = 0.3275911f, A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f, A4 = -1.453152027f, A5 = 1.061405429f;
+
+    /// <summary>cdf = Phi(x) and e = exp(-x^2/2) for one chunk, with span maths (SIMD) throughout.</summary>
+    private static void Cdf(ReadOnlySpan<float> x, Span<float> cdf, Span<float> e)
+    {
+        // z = |x| / sqrt 2 ; t = 1 / (1 + p z)
+        TensorPrimitives.Abs(x, cdf);
+        TensorPrimitives.Multiply(cdf, (float)(P * InvSqrt2), cdf);
+        TensorPrimitives.Add(cdf, 1f, cdf);
+        TensorPrimitives.Reciprocal(cdf, cdf);
+        // e = exp(-x^2 / 2) = exp(-z^2)
+        TensorPrimitives.Multiply(x, x, e);
+        TensorPrimitives.Multiply(e, -0.5f, e);
+        TensorPrimitives.Exp(e, e);
+        var t = cdf;
+        Span<float> poly = stackalloc float[x.Length];
+        TensorPrimitives.Multiply(t, A5, poly);
+        TensorPrimitives.Add(poly, A4, poly);
+        TensorPrimitives.FusedMultiplyAdd(poly, t, A3, poly);
+        TensorPrimitives.FusedMultiplyAdd(poly, t, A2, poly);
+        TensorPrimitives.FusedMultiplyAdd(poly, t, A1, poly);
+        TensorPrimitives.Multiply(poly, t, poly);
+        // erf(|x|/sqrt2) = 1 - poly e ; Phi = 0.5 + 0.5 sign(x) erf
+        TensorPrimitives.Multiply(poly, e, poly);
+        TensorPrimitives.Subtract(1f, poly, poly);
+        TensorPrimitives.CopySign(poly, x, poly);
+        TensorPrimitives.Multiply(poly, 0.5f, cdf);
+        TensorPrimitives.Add(cdf, 0.5f, cdf);
+    }
+
     private static void ForwardRange(float[] x, float[] y, int start, int end)
     {
-        for (int i = start; i < end; i++)
+        Span<float> cdf = stackalloc float[Chunk];
+        Span<float> e = stackalloc float[Chunk];
+        for (int i = start; i < end; i += Chunk)
         {
-            double v = x[i];
-            y[i] = (float)(0.5 * v * (1.0 + Erf(v * InvSqrt2)));
+            int n = Math.Min(Chunk, end - i);
+            var xs = x.AsSpan(i, n);
+            Cdf(xs, cdf[..n], e[..n]);
+            TensorPrimitives.Multiply(xs, cdf[..n], y.AsSpan(i, n));
         }
     }
 
@@ -52,18 +92,23 @@ public static class GeluLayer
 
     private static void BackwardRange(float[] x, float[] dy, float[] dx, int start, int end)
     {
-        for (int i = start; i < end; i++)
+        Span<float> cdf = stackalloc float[Chunk];
+        Span<float> e = stackalloc float[Chunk];
+        for (int i = start; i < end; i += Chunk)
         {
-            double v = x[i];
-            double cdf = 0.5 * (1.0 + Erf(v * InvSqrt2));
-            double pdf = InvSqrt2Pi * Math.Exp(-0.5 * v * v);
-            dx[i] = (float)(dy[i] * (cdf + v * pdf));
+            int n = Math.Min(Chunk, end - i);
+            var xs = x.AsSpan(i, n);
+            Cdf(xs, cdf[..n], e[..n]);
+            // gelu'(x) = Phi(x) + x phi(x), phi(x) = e / sqrt(2 pi)
+            TensorPrimitives.Multiply(e[..n], xs, e[..n]);
+            TensorPrimitives.MultiplyAdd(e[..n], (float)InvSqrt2Pi, cdf[..n], cdf[..n]);
+            TensorPrimitives.Multiply(dy.AsSpan(i, n), cdf[..n], dx.AsSpan(i, n));
         }
     }
 
     /// <summary>
-    /// The error function via the Chebyshev-fitted erfc of Numerical Recipes (fractional error below 1.2e-7
-    /// everywhere), evaluated in double: enough for float32 activations.
+    /// The error function in double via the Chebyshev-fitted erfc of Numerical Recipes (fractional error below
+    /// 1.2e-7): a scalar reference for tests of the vectorised form the layer uses.
     /// </summary>
     public static double Erf(double x)
     {

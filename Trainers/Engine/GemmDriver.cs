@@ -21,8 +21,11 @@ internal static unsafe class GemmDriver
     /// <summary>Pack B (op(B) = B) once the block has at least this many rows to reuse it.</summary>
     internal static int PackBMinRows = 48;
 
-    /// <summary>Pack A once each A panel meets at least this many columns of C.</summary>
+    /// <summary>Pack A (op(A) = A) once each A panel meets at least this many columns of C.</summary>
     internal static int PackAMinCols = 1 << 30;
+
+    /// <summary>Pack A (op(A) = A^T) once each A panel meets at least this many columns of C.</summary>
+    internal static int PackATransMinCols = 32;
 
     /// <summary>C[m,n] (+)= op(A)[m,k] op(B)[k,n] on the calling thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -37,7 +40,7 @@ internal static unsafe class GemmDriver
         float* tile = bEdge + KC * NR;
 
         bool packB = transB || m >= PackBMinRows;
-        bool packA = n >= PackAMinCols;
+        bool packA = n >= (transA ? PackATransMinCols : PackAMinCols);
         float* bPack = packB ? scratch.B(KC * Math.Min(RoundUp(n, NR), NC)) : null;
         float* aPack = packA ? scratch.A(KC * Math.Min(RoundUp(m, MR), MC)) : null;
 

@@ -133,6 +133,32 @@ internal static unsafe class GemmPacking
     public static void PackA(bool transA, float* a, nint lda, int mc, int kc, float* dst)
     {
         const int MR = GemmKernels.MR;
+        int full = mc - mc % MR;
+        if (transA && full > 0 && Sse.IsSupported)
+        {
+            // op(A) = A^T: walk each stored row of A once, front to back, dealing it out to the panels;
+            // walking panel by panel instead strides through A and thrashes L1 sets when lda is 2^k-ish.
+            for (int p = 0; p < kc; p++)
+            {
+                float* s = a + p * lda;
+                float* d = dst + p * MR;
+                for (int i = 0; i < full; i += MR, s += MR, d += kc * MR)
+                {
+                    Sse.Store(d, Sse.LoadVector128(s));
+                    *(double*)(d + 4) = *(double*)(s + 4);
+                }
+            }
+
+            if (full == mc)
+            {
+                return;
+            }
+
+            a += full;
+            dst += full * kc;
+            mc -= full;
+        }
+
         for (int i = 0; i < mc; i += MR, dst += kc * MR)
         {
             int mr = Math.Min(MR, mc - i);

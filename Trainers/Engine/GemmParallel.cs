@@ -3,12 +3,18 @@ using System.Runtime.CompilerServices;
 namespace MLComponents.Engine;
 
 /// <summary>
-/// Splits C into contiguous row (or column) strips, one per thread, each run by <see cref="GemmDriver"/>.
+/// Splits C into contiguous row (or column) strips, a few per thread, each run by <see cref="GemmDriver"/>.
 /// Strips are whole micro-tiles, and k is never split, so each element's arithmetic is unchanged.
 /// The longer side of C is split, so the operand packed twice is the smaller one.
 /// </summary>
 internal static unsafe class GemmParallel
 {
+    /// <summary>Most strips per thread.</summary>
+    private const int StripsPerThread = 4;
+
+    /// <summary>Least multiply-adds per strip beyond one strip per thread.</summary>
+    private const long StripMinFlops = 1L << 22;
+
     /// <summary>C[m,n] (+)= op(A) op(B) using up to <paramref name="threads"/> threads.</summary>
     public static void Run(bool transA, bool transB, int m, int n, int k,
         float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate, int threads)
@@ -17,7 +23,12 @@ internal static unsafe class GemmParallel
         int unit = byRows ? GemmKernels.MR : GemmKernels.NR;
         int extent = byRows ? m : n;
         int units = (extent + unit - 1) / unit;
-        int parts = Math.Min(threads, units);
+        // More strips than threads, handed out dynamically: on a shared machine a descheduled thread then
+        // delays one small strip, not half the product. Each strip repacks its share of the other operand,
+        // so strips keep at least StripMinFlops of work to keep that cost to a few percent.
+        long flops = (long)m * n * k;
+        int parts = (int)Math.Clamp(flops / StripMinFlops, threads, (long)threads * StripsPerThread);
+        parts = Math.Min(parts, units);
         if (parts <= 1)
         {
             GemmDriver.Run(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
@@ -25,7 +36,7 @@ internal static unsafe class GemmParallel
         }
 
         nint pa = (nint)a, pb = (nint)b, pc = (nint)c;
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(threads, parts) }, part =>
         {
             int start = (int)((long)units * part / parts) * unit;
             int end = Math.Min(extent, (int)((long)units * (part + 1) / parts) * unit);

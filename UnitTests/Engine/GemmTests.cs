@@ -12,7 +12,7 @@ public sealed class GemmTests
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (1, 1, 1), (1, 37, 1), (37, 1, 3), (7, 13, 5), (6, 16, 8), (33, 17, 65), (12, 32, 300),
-        (150, 40, 10), (5, 1100, 4), (64, 64, 32), (300, 257, 129),
+        (150, 40, 10), (45, 50, 70), (5, 1100, 4), (64, 64, 32), (300, 257, 129),
     ];
 
     private static IEnumerable<object[]> TransposeCases()
@@ -124,8 +124,9 @@ public sealed class GemmTests
     {
         var rng = new Random(5);
 
-        // Tall (split by rows) and wide (split by columns), both above the threading threshold.
-        foreach (var (m, n, k) in new[] { (300, 257, 129), (40, 500, 70) })
+        // Tall (split by rows, into more strips than threads) and wide (split by columns), both above the
+        // threading threshold.
+        foreach (var (m, n, k) in new[] { (420, 257, 129), (40, 500, 70) })
         {
             var p = Problem.Random(rng, transA, transB, m, n, k, pad: 1);
             float[] c0 = (float[])p.C.Clone();

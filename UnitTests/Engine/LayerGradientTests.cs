@@ -106,6 +106,15 @@ public sealed class LayerGradientTests
         Assert.AreEqual(0.8413447f, outp[0], 1e-6f);
         Assert.AreEqual(-0.0455002639f, outp[1], 1e-6f);
         Assert.AreEqual(0f, outp[2]);
+        // The vectorised layer against the double-precision reference over a sweep (-8..8).
+        var sweep = Enumerable.Range(0, 1601).Select(i => (i - 800) / 100f).ToArray();
+        var swept = new float[sweep.Length];
+        GeluLayer.Forward(sweep, swept, sweep.Length, 1);
+        for (int i = 0; i < sweep.Length; i++)
+        {
+            double v = sweep[i];
+            Assert.AreEqual(0.5 * v * (1 + GeluLayer.Erf(v / Math.Sqrt(2))), swept[i], 1e-6 + 1e-6 * Math.Abs(v), $"gelu({v})");
+        }
         var rng = new Random(4);
         var x = GradientCheck.Random(rng, 64, 4f);
         var y = new float[64];

@@ -84,7 +84,18 @@ public sealed class TransformerEncoder
     public IReadOnlyList<Parameter> Parameters { get; }
 
     /// <summary>Threads for matrix products and row loops (results are bit-identical for a given count).</summary>
-    public int Threads { get; set; } = 1;
+    public int Threads
+    {
+        get => _threads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            _threads = value;
+            Position.Threads = value; // position hooks share the model's thread budget
+        }
+    }
+
+    private int _threads = 1;
 
     /// <summary>The final hidden states h[B,T,D] of the last <see cref="Forward"/> (prefix of a planned buffer).</summary>
     public float[] Output => Workspace.Final;

@@ -64,7 +64,7 @@ internal sealed class AlibiModule : PositionModule, IRelativeBiasSource
                     l[(i * t) + j] -= j < i ? left * (i - j) : right * (j - i);
         }
         if ((long)rows * t * t < 65536) for (int bh = 0; bh < rows; bh++) Head(bh);
-        else Parallel.For(0, rows, Head);
+        else ParallelFor(rows, Head);
     }
 
     public override void BackwardLogits(int layer, float[] q, float[] dlogits, float[] dq, PositionBatch batch, int heads, int headDimension, float scale)
@@ -87,7 +87,7 @@ internal sealed class AlibiModule : PositionModule, IRelativeBiasSource
             partial[(2 * bh) + 1] = (float)right;
         }
         if ((long)rows * t * t < 65536) for (int bh = 0; bh < rows; bh++) Head(bh);
-        else Parallel.For(0, rows, Head);
+        else ParallelFor(rows, Head);
         var grad = _parameter.Grad;
         for (int bh = 0; bh < rows; bh++)
         {

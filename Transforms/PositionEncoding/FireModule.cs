@@ -232,10 +232,10 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
     private static void Add(float[] grad, ReadOnlySpan<float> part) =>
         TensorPrimitives.Add(grad.AsSpan(0, part.Length), part, grad.AsSpan(0, part.Length));
 
-    private static void Run(int count, long work, Action<int> body)
+    private void Run(int count, long work, Action<int> body)
     {
         if (work < 200_000 || count == 1) for (int i = 0; i < count; i++) body(i);
-        else Parallel.For(0, count, body);
+        else ParallelFor(count, body);
     }
 
     private void CheckHeads(int heads)

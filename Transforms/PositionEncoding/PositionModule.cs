@@ -32,6 +32,37 @@ public readonly record struct PositionModuleShape(int ModelDimension, int Heads,
 /// </summary>
 public abstract class PositionModule
 {
+    private int _threads = 1;
+    private readonly ParallelOptions _parallelOptions = new() { MaxDegreeOfParallelism = 1 };
+
+    /// <summary>
+    /// Most threads a hook may use; the engine sets it to its own thread count so a model trained or run with
+    /// Threads = n never uses more than n cores. Results are bit-identical for any value.
+    /// </summary>
+    public int Threads
+    {
+        get => _threads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            // Mutated, not replaced: the engine sets this around every single-sentence prediction, which must not allocate.
+            _threads = value;
+            _parallelOptions.MaxDegreeOfParallelism = value;
+        }
+    }
+
+    /// <summary>Runs body(0..count-1) on up to <see cref="Threads"/> threads (on the caller's thread when Threads is 1).</summary>
+    protected void ParallelFor(int count, Action<int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (_threads == 1 || count <= 1)
+        {
+            for (int i = 0; i < count; i++) body(i);
+            return;
+        }
+        Parallel.For(0, count, _parallelOptions, body);
+    }
+
     /// <summary>Learned parameters (empty for fixed schemes). Names are unique and stable (saved by name).</summary>
     public virtual IReadOnlyList<Parameter> Parameters => [];
 

@@ -118,15 +118,20 @@ internal sealed class RotaryModule : PositionModule
         EnsureTables(length);
         int rows = batch.Batch * heads;
         long work = (long)rows * length * _geometry.RotatedDimensions;
-        if (work < 32768)
+        // The serial path calls ApplyHead directly: a lambda here would allocate its closure on every call,
+        // even when the loop runs on this thread (the engine's training step is allocation-free).
+        if (work < 32768 || Threads == 1)
         {
             for (int bh = 0; bh < rows; bh++) ApplyHead(q, k, batch, heads, bh, inverse);
         }
         else
         {
-            Parallel.For(0, rows, bh => ApplyHead(q, k, batch, heads, bh, inverse));
+            ApplyParallel(q, k, batch, heads, rows, inverse);
         }
     }
+
+    private void ApplyParallel(float[] q, float[] k, PositionBatch batch, int heads, int rows, bool inverse) =>
+        ParallelFor(rows, bh => ApplyHead(q, k, batch, heads, bh, inverse));
 
     private void ApplyHead(float[] q, float[] k, PositionBatch batch, int heads, int bh, bool inverse)
     {

@@ -165,7 +165,7 @@ internal sealed class ScaledRelativeModule : PositionModule, IRelativeBiasSource
             AddSequence(tables[b], new ReadOnlySpan<float>(weight, wOffset, n), logits, b * heads * t * t, heads, t, rows.AsSpan(b * width * t, width * t));
         }
         if ((long)batch.Batch * t * t * n < 200_000) for (int b = 0; b < batch.Batch; b++) Sequence(b);
-        else Parallel.For(0, batch.Batch, Sequence);
+        else ParallelFor(batch.Batch, Sequence);
     }
 
     public override void BackwardLogits(int layer, float[] q, float[] dlogits, float[] dq, PositionBatch batch, int heads, int headDimension, float scale)
@@ -193,7 +193,7 @@ internal sealed class ScaledRelativeModule : PositionModule, IRelativeBiasSource
             }
         }
         if ((long)batch.Batch * t * t * n < 200_000) for (int b = 0; b < batch.Batch; b++) Sequence(b);
-        else Parallel.For(0, batch.Batch, Sequence);
+        else ParallelFor(batch.Batch, Sequence);
         var grad = _weight.Grad.AsSpan(wOffset, n);
         for (int b = 0; b < batch.Batch; b++) TensorPrimitives.Add(grad, partial.AsSpan(b * n, n), grad);
     }

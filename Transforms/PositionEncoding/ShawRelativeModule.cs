@@ -164,10 +164,10 @@ internal sealed class ShawRelativeModule : PositionModule
         for (int b = 0; b < batch; b++) TensorPrimitives.Add(g, new ReadOnlySpan<float>(partial, b * n, n), g);
     }
 
-    private static void Run(int count, long work, Action<int> body)
+    private void Run(int count, long work, Action<int> body)
     {
         if (work < 100_000 || count == 1) for (int i = 0; i < count; i++) body(i);
-        else Parallel.For(0, count, body);
+        else ParallelFor(count, body);
     }
 
     private Parameter Check(Parameter[] perLayer, int layer, int headDimension)

@@ -63,7 +63,7 @@ internal sealed class T5BiasModule : PositionModule, IRelativeBiasSource
                     l[(i * t) + j] += table[(buckets[j - i + c - 1] * heads) + h];
         }
         if ((long)rows * t * t < 65536) for (int bh = 0; bh < rows; bh++) Head(bh);
-        else Parallel.For(0, rows, Head);
+        else ParallelFor(rows, Head);
     }
 
     public override void BackwardLogits(int layer, float[] q, float[] dlogits, float[] dq, PositionBatch batch, int heads, int headDimension, float scale)
@@ -85,7 +85,7 @@ internal sealed class T5BiasModule : PositionModule, IRelativeBiasSource
             }
         }
         if ((long)batch.Batch * heads * t * t < 65536) for (int h = 0; h < heads; h++) PerHead(h);
-        else Parallel.For(0, heads, PerHead);
+        else ParallelFor(heads, PerHead);
         var grad = _table.Grad;
         for (int h = 0; h < heads; h++)
             for (int r = 0; r < offsets; r++)

@@ -11,28 +11,30 @@ internal static class RolePairsTask
 {
     private static readonly string[][] Nouns =
     [
-        ["cat", "kitty"], ["mouse", "rodent"], ["dog", "hound"], ["bird", "sparrow"], ["fox", "vixen"], ["horse", "pony"],
-        ["child", "kid"], ["teacher", "tutor"], ["doctor", "medic"], ["farmer", "grower"],
+        ["cat", "kitty"], ["mouse", "rodent"], ["dog", "hound"], ["bird", "sparrow"], ["child", "kid"], ["teacher", "tutor"],
     ];
 
     private static readonly string[][] Verbs =
     [
-        ["chased", "pursued"], ["saw", "noticed"], ["helped", "assisted"], ["bit", "nipped"], ["followed", "trailed"], ["called", "phoned"],
+        ["chased", "pursued"], ["saw", "noticed"], ["helped", "assisted"], ["followed", "trailed"],
     ];
 
     /// <summary>Every word the task can produce (for a fixed vocabulary).</summary>
     public static IReadOnlyList<string> Words { get; } =
         [.. new[] { "the", "was", "by" }.Concat(Nouns.SelectMany(n => n)).Concat(Verbs.SelectMany(v => v))];
 
+    /// <summary>Share of sentences written in the passive voice.</summary>
+    public static double PassiveShare { get; set; }
+
     public static string[] Render((int A, int V, int P) m, Random rng, bool? passive = null)
     {
         string a = Nouns[m.A][rng.Next(2)], v = Verbs[m.V][rng.Next(2)], p = Nouns[m.P][rng.Next(2)];
-        return passive ?? rng.Next(3) == 0 ? ["the", p, "was", v, "by", "the", a] : ["the", a, v, "the", p];
+        return passive ?? (PassiveShare > 0 && rng.NextDouble() < PassiveShare) ? ["the", p, "was", v, "by", "the", a] : ["the", a, v, "the", p];
     }
 
     /// <summary>
     /// Pairs: a quarter paraphrases, a quarter agent/patient swaps written identically (both active), a quarter with
-    /// one role changed, a quarter random. Returns the words of both sides, the label and whether the pair is a swap.
+    /// one role changed, a quarter unrelated (no role agrees): four equal label levels. Returns the words of both sides, the label and whether the pair is a swap.
     /// </summary>
     public static List<(string[] First, string[] Second, float Label, bool Swap)> Make(int count, int seed)
     {
@@ -63,9 +65,10 @@ internal static class RolePairsTask
                     list.Add((Render(m, rng), Render(n, rng), 2f / 3, false));
                     break;
                 default:
-                    var o = Random();
-                    float agree = ((m.Item1 == o.Item1 ? 1 : 0) + (m.Item2 == o.Item2 ? 1 : 0) + (m.Item3 == o.Item3 ? 1 : 0)) / 3f;
-                    list.Add((Render(m, rng), Render(o, rng), agree, false));
+                    // Unrelated: no role agrees.
+                    (int, int, int) o;
+                    do o = Random(); while (o.Item1 == m.Item1 || o.Item2 == m.Item2 || o.Item3 == m.Item3);
+                    list.Add((Render(m, rng), Render(o, rng), 0f, false));
                     break;
             }
         }
@@ -84,7 +87,7 @@ internal static class RolePairsTask
         throw new ArgumentException($"Unknown word '{w}'.", nameof(w));
     }
 
-    public const int Vocabulary = 3 + 3 + 20 + 12;
+    public const int Vocabulary = 3 + 3 + 12 + 8;
 
     public static MLComponents.Engine.SentencePairs ToPairs(List<(string[] First, string[] Second, float Label, bool Swap)> pairs) =>
         new([.. pairs.Select(p => Ids(p.First))], [.. pairs.Select(p => Ids(p.Second))], [.. pairs.Select(p => p.Label)]);

@@ -7,7 +7,9 @@ namespace MLComponents.Engine;
 /// <remarks>
 /// Input rules, shared by every embedding and scoring path so they all give the same vectors: a sequence longer
 /// than MaxTokens is truncated to its first MaxTokens ids; an empty sequence is read as the single padding id 0
-/// (the same rule as the classifier), so it gets a defined, finite embedding.
+/// (the same rule as the classifier), so it gets a defined, finite embedding; an id at or above the vocabulary size is
+/// read as the unknown id 1 (the tokenizer's vocabulary may have grown since the encoder was trained); a negative id
+/// throws an <see cref="ArgumentException"/>.
 /// </remarks>
 public sealed class SentenceEmbedder
 {
@@ -15,6 +17,7 @@ public sealed class SentenceEmbedder
     private readonly TransformerEncoder _encoder;
     private readonly int[] _one = new int[1];
     private float[] _pooled = [];
+    private int[] _scratch = [];
 
     /// <summary>Copies the weights of <paramref name="source"/> (later changes to it are not seen).</summary>
     public SentenceEmbedder(TransformerEncoder source, Pooling pooling)
@@ -57,6 +60,15 @@ public sealed class SentenceEmbedder
         {
             tokens = tokens[..MaxTokens];
         }
+        if (NeedsMapping(tokens, _encoder.Config.Vocabulary))
+        {
+            if (_scratch.Length < tokens.Length)
+            {
+                _scratch = new int[MaxTokens];
+            }
+            MapIds(tokens, _scratch, _encoder.Config.Vocabulary);
+            tokens = _scratch.AsSpan(0, tokens.Length);
+        }
         if (_pooled.Length < d)
         {
             _pooled = new float[d];
@@ -71,11 +83,46 @@ public sealed class SentenceEmbedder
         }
     }
 
-    /// <summary>A sequence as the encoder will see it: truncated to <paramref name="maxTokens"/>, empty read as [0].</summary>
-    public static int[] Prepare(int[] tokens, int maxTokens)
+    /// <summary>
+    /// A sequence as the encoder will see it: truncated to <paramref name="maxTokens"/>, empty read as [0], ids at or
+    /// above <paramref name="vocabulary"/> (when positive) read as the unknown id. Returns the input when nothing changes.
+    /// </summary>
+    public static int[] Prepare(int[] tokens, int maxTokens, int vocabulary = 0)
     {
         ArgumentNullException.ThrowIfNull(tokens);
-        return tokens.Length == 0 ? EmptySequence : tokens.Length > maxTokens ? tokens[..maxTokens] : tokens;
+        var s = tokens.Length == 0 ? EmptySequence : tokens.Length > maxTokens ? tokens[..maxTokens] : tokens;
+        if (vocabulary > 0 && NeedsMapping(s, vocabulary))
+        {
+            var copy = new int[s.Length];
+            MapIds(s, copy, vocabulary);
+            s = copy;
+        }
+        return s;
+    }
+
+    private static bool NeedsMapping(ReadOnlySpan<int> tokens, int vocabulary)
+    {
+        foreach (int id in tokens)
+        {
+            if ((uint)id >= (uint)vocabulary)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void MapIds(ReadOnlySpan<int> tokens, Span<int> output, int vocabulary)
+    {
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            int id = tokens[i];
+            if (id < 0)
+            {
+                throw new ArgumentException($"Token {i} has the negative id {id}.", nameof(tokens));
+            }
+            output[i] = id >= vocabulary ? Text.Vocabulary.UnknownId : id;
+        }
     }
 
     /// <summary>Embeddings with a given encoder (not thread-safe: uses the encoder's workspace).</summary>
@@ -96,7 +143,7 @@ public sealed class SentenceEmbedder
             int n = Math.Min(batchSize, sequences.Count - start);
             for (int i = 0; i < n; i++)
             {
-                prepared[i] = Prepare(sequences[start + i] ?? throw new ArgumentException($"Sequence {start + i} is null.", nameof(sequences)), max);
+                prepared[i] = Prepare(sequences[start + i] ?? throw new ArgumentException($"Sequence {start + i} is null.", nameof(sequences)), max, encoder.Config.Vocabulary);
             }
             batch.Fill(prepared, 0, n, null);
             encoder.Forward(batch.Ids, batch.Lengths, n, batch.Length, training: false);

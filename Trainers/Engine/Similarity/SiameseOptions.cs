@@ -39,7 +39,7 @@ public sealed record SiameseOptions
     /// <summary>CoSENT scale lambda.</summary>
     public float CoSentScale { get; init; } = SimilarityLosses.DefaultCoSentScale;
 
-    /// <summary>Score for cos = -1; null takes the smallest training label.</summary>
+    /// <summary>Score for cos = 0; null takes the smallest training label.</summary>
     public float? LabelMin { get; init; }
 
     /// <summary>Score for cos = 1; null takes the largest training label.</summary>

@@ -14,19 +14,21 @@ public enum SimilarityLoss
 }
 
 /// <summary>
-/// The affine map from cosine similarity to the label range: score = min + (max - min) (cos + 1) / 2, so cos -1
-/// (opposite) gives min, 0 (unrelated) the middle and 1 (same direction) max. The full [-1, 1] range is used because
-/// a trained encoder does produce negative cosines for dissimilar pairs; clamping at 0 would give them no gradient.
+/// The affine map from cosine similarity to the label range: score = min + (max - min) cos, so cos 0 (orthogonal,
+/// unrelated) gives min and cos 1 (same direction) gives max, as in sentence-transformers' cosine loss. [0, 1] rather
+/// than [-1, 1] because many mutually unrelated sentences can all be orthogonal, but not all pairwise opposite: with
+/// [-1, 1] the lowest label would ask for an impossible geometry. A negative cosine scores below min (not clamped,
+/// so it keeps its gradient).
 /// </summary>
-/// <param name="Min">Label (score) for cos = -1.</param>
+/// <param name="Min">Label (score) for cos = 0.</param>
 /// <param name="Max">Label (score) for cos = 1.</param>
 public readonly record struct ScoreRange(float Min, float Max)
 {
     /// <summary>d score / d cos.</summary>
-    public float Slope => (Max - Min) / 2f;
+    public float Slope => Max - Min;
 
     /// <summary>The score of a cosine.</summary>
-    public float ToScore(float cos) => Min + Slope * (cos + 1f);
+    public float ToScore(float cos) => Min + Slope * cos;
 }
 
 /// <summary>Loss values and dL/dcos for a batch of pair cosines.</summary>

@@ -41,7 +41,9 @@ internal static class RowObjectReader
     private static ValueGetter<ReadOnlyMemory<char>> StringGetter<TRow>(SchemaDefinition.Column col, Func<TRow> current)
     {
         var get = MemberAccess.Getter<TRow, string?>(col.Member);
-        return (ref ReadOnlyMemory<char> v) => v = (get(current()) ?? "").AsMemory();
+        // A null string becomes default(ReadOnlyMemory<char>) (no backing text), which reads as empty everywhere but
+        // lets consumers that must tell missing from empty (the tokenizer) do so; "" keeps its backing string.
+        return (ref ReadOnlyMemory<char> v) => v = get(current()).AsMemory();
     }
 
     private static ValueGetter<VBuffer<ReadOnlyMemory<char>>> StringArrayGetter<TRow>(SchemaDefinition.Column col, Func<TRow> current, Func<long> position)

@@ -1,0 +1,81 @@
+using static MLComponents.UnitTests.Featurisers.FeaturiserTestKit;
+using Scheme = MLComponents.PositionEncoding;
+
+namespace MLComponents.UnitTests.Featurisers;
+
+/// <summary>
+/// The acceptance task: every sentence holds the same k marker words once each, in random order among random fillers,
+/// and the label is the marker that comes first. The words of a sentence say nothing about its label (each marker
+/// appears exactly once, fillers are drawn independently of the order), so a bag of words scores 1/k; only word order
+/// tells the classes apart.
+/// </summary>
+[TestClass]
+public sealed class OrderTaskAcceptanceTests
+{
+    private static readonly string[] Markers = ["alpha", "beta", "gamma", "delta"];
+    private static readonly string[] Fillers = ["the", "a", "of", "to", "and", "in", "is", "it", "on", "was", "for", "with"];
+
+    public TestContext TestContext { get; set; } = null!;
+
+    internal static List<TextRow> Sentences(int count, int fillers, int seed)
+    {
+        var rng = new Random(seed);
+        var rows = new List<TextRow>(count);
+        for (int n = 0; n < count; n++)
+        {
+            var words = new List<string>(Markers);
+            for (int f = 0; f < fillers; f++) words.Add(Fillers[rng.Next(Fillers.Length)]);
+            for (int i = words.Count - 1; i > 0; i--)
+            {
+                int j = rng.Next(i + 1);
+                (words[i], words[j]) = (words[j], words[i]);
+            }
+            rows.Add(new TextRow { Text = string.Join(' ', words), Label = words.First(Markers.Contains) });
+        }
+        return rows;
+    }
+
+    private static EstimatorChain<SoftmaxRegressionTransformer> Pipeline(MLContext ml, Scheme scheme, int dimension) =>
+        ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text"))
+            .Append(ml.Transforms.PositionEncoding.EmbedTokens("Embedded", "Tokens", scheme, dimension: dimension, seed: 7))
+            .Append(ml.Transforms.PositionEncoding.Pool("Features", "Embedded", PoolMode.Mean))
+            .Append(ml.MulticlassClassification.Trainers.SoftmaxRegression());
+
+    [TestMethod]
+    public void PositionAwarePipeline_BeatsTheOrderBlindControl_ByAWideMargin()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(Sentences(2000, fillers: 8, seed: 11));
+        var test = ml.Data.LoadFromEnumerable(Sentences(1000, fillers: 8, seed: 12));
+        double chance = 1.0 / Markers.Length;
+
+        var accuracy = new Dictionary<string, double>();
+        // 128 dims: the weights must pick out 4 markers x 12 positions while ignoring 12 fillers x 12 positions; at 64
+        // dims the same pipeline reaches about 0.85 (base 10000) or 0.94 (base 100).
+        foreach (var scheme in new Scheme[] { Scheme.Rotary(), Scheme.None() })
+        {
+            var model = Pipeline(ml, scheme, dimension: 128).Fit(train);
+            var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+            accuracy[scheme.Kind] = metrics.MicroAccuracy;
+            TestContext.WriteLine($"first-marker task (k = 4, 8 fillers, 2000 train / 1000 test): {scheme.Kind} + Rotate + Mean, D = 128 -> " +
+                $"test accuracy {metrics.MicroAccuracy:F3}, log-loss {metrics.LogLoss:F3}");
+        }
+        Assert.IsTrue(accuracy["none"] <= chance + 0.05, $"bag of words must be at chance, got {accuracy["none"]:F3}");
+        Assert.IsTrue(accuracy["rope"] >= 0.90, $"rope pipeline accuracy {accuracy["rope"]:F3}");
+    }
+
+    [TestMethod]
+    public void WholePipeline_SaveAndReload_GivesIdenticalScores()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(Sentences(300, fillers: 4, seed: 21));
+        var test = ml.Data.LoadFromEnumerable(Sentences(100, fillers: 4, seed: 22).Append(new TextRow { Text = "zebra quagga", Label = "alpha" }).ToList());
+        var model = Pipeline(ml, Scheme.Rotary(), dimension: 32).Fit(train);
+        var loaded = RoundTrip(model, train.Schema);
+        AllEqual(Vectors<int>(model.Transform(test), "Tokens"), Vectors<int>(loaded.Transform(test), "Tokens"), "tokens");
+        AllEqual(Vectors<float>(model.Transform(test), "Features"), Vectors<float>(loaded.Transform(test), "Features"), "features");
+        AllEqual(Vectors<float>(model.Transform(test), "Score"), Vectors<float>(loaded.Transform(test), "Score"), "scores");
+        CollectionAssert.AreEqual(Scalars<uint>(model.Transform(test), "PredictedLabel"), Scalars<uint>(loaded.Transform(test), "PredictedLabel"));
+    }
+}

@@ -6,8 +6,8 @@ public sealed partial class MulticlassClassificationCatalog
 {
     /// <summary>
     /// Evaluates scored data. The label is a key column (rows with key 0 are skipped); the score is a float
-    /// vector of class probabilities, element c for key c + 1. The predicted label (a key) is read when the
-    /// column exists, else taken as the arg-max of the scores (first maximum).
+    /// vector of class probabilities, element c for key c + 1. The predicted label is read when the column exists
+    /// and is a key, else (absent, or turned into values by MapKeyToValue) taken as the arg-max of the scores (first maximum).
     /// </summary>
     /// <param name="data">Scored rows.</param>
     /// <param name="labelColumnName">Key column of true classes.</param>
@@ -26,9 +26,10 @@ public sealed partial class MulticlassClassificationCatalog
         var score = schema[scoreColumnName];
         if (score.Type is not VectorDataViewType { ItemType: NumberDataViewType } sv || sv.ItemType.RawType != typeof(float))
             throw SchemaException.WrongType(score.Name, "a vector of Single", score.Type);
+        // A pipeline ending in MapKeyToValue("PredictedLabel") (the README's) hides the key with its values; as in
+        // ML.NET, evaluation then falls back to the arg-max of the scores rather than failing.
         var predicted = schema.GetColumnOrNull(predictedLabelColumnName);
-        if (predicted is not null && predicted.Type is not KeyDataViewType)
-            throw SchemaException.WrongType(predicted.Name, "a key", predicted.Type);
+        if (predicted is not null && predicted.Type is not KeyDataViewType) predicted = null;
         int k = sv.IsKnownSize ? sv.Size : checked((int)labelKey.Count);
         if (topKPredictionCount > k) throw new ArgumentOutOfRangeException(nameof(topKPredictionCount), topKPredictionCount, $"K exceeds the {k} classes.");
 

@@ -1,2 +1,2 @@
-// Placeholder until the Transformer trainer lands (issue 4).
-System.Console.WriteLine("MLComponents text classification sample");
+// Runs with no arguments on the embedded "who did it?" data; see SampleArguments for the TSV mode.
+return MLComponents.Samples.TextClassification.SampleApp.Run(args, Console.Out, Console.Error);

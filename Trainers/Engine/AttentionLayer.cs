@@ -249,6 +249,12 @@ public static class AttentionLayer
             {
                 DropoutLayer.Apply(act.Probs, act.ProbsUsed, u * t * t, t * t, dropout, key);
             }
+            else if (!ReferenceEquals(act.ProbsUsed, act.Probs))
+            {
+                // Planned with dropout but not training (evaluation, prediction): the probabilities used are the
+                // softmax itself, not the last training step's dropped copy.
+                act.Probs.AsSpan(u * t * t, t * t).CopyTo(act.ProbsUsed.AsSpan(u * t * t, t * t));
+            }
             Gemm.Multiply(false, false, t, dh, t, act.ProbsUsed.AsSpan(u * t * t, t * t), t,
                 act.V.AsSpan(u * t * dh, t * dh), dh, act.Heads.AsSpan(u * t * dh, t * dh), dh);
         }

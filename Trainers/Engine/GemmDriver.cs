@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MLComponents.Engine;
 
 /// <summary>
@@ -23,6 +25,7 @@ internal static unsafe class GemmDriver
     internal static int PackAMinCols = 1 << 30;
 
     /// <summary>C[m,n] (+)= op(A)[m,k] op(B)[k,n] on the calling thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(bool transA, bool transB, int m, int n, int k,
         float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
     {
@@ -134,6 +137,7 @@ internal static unsafe class GemmDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyTile(float* src, nint lds, float* dst, nint ldd, int rows, int cols)
     {
         for (int r = 0; r < rows; r++)

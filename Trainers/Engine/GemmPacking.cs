@@ -14,6 +14,7 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// Packs op(B)[0..kc, 0..nc] (b points at op(B)(0,0)) into ceil(nc/NR) panels of kc*NR floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transB, float* b, nint ldb, int kc, int nc, float* dst)
     {
         const int NR = GemmKernels.NR;
@@ -32,6 +33,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>op(B) = B: each p contributes one contiguous run of nr floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRowsOfB(float* b, nint ldb, int kc, int nr, float* dst)
     {
         const int NR = GemmKernels.NR;
@@ -61,6 +63,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>op(B) = B^T: B's rows are op(B)'s columns, so 8x8 blocks are transposed in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackColumnsOfB(float* b, nint ldb, int kc, int nr, float* dst)
     {
         const int NR = GemmKernels.NR;
@@ -126,6 +129,7 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// Packs op(A)[0..mc, 0..kc] (a points at op(A)(0,0)) into ceil(mc/MR) panels of kc*MR floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool transA, float* a, nint lda, int mc, int kc, float* dst)
     {
         const int MR = GemmKernels.MR;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MLComponents.Engine;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace MLComponents.Engine;
 internal static unsafe class GemmScalar
 {
     /// <summary>C[m,n] (+)= op(A)[m,k] op(B)[k,n].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(bool transA, bool transB, int m, int n, int k,
         float* a, nint lda, float* b, nint ldb, float* c, nint ldc, bool accumulate)
     {

@@ -12,6 +12,7 @@ internal static class OrderTask
 
     public static (int[][] Sequences, int[] Labels) Make(int count, int seed, int minLength = 6, int maxLength = 12)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minLength, 2); // both markers must fit
         var rng = new Random(seed);
         var seqs = new int[count][];
         var labels = new int[count];

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace MLComponents.Benchmarks;
+
+/// <summary>Train / inference throughput and single-sentence latency, timed exactly as torch_ref.py times them.</summary>
+internal static class ModelBenchmark
+{
+    /// <summary>The three figures torch_ref.py prints.</summary>
+    internal sealed record Figures(double TrainTokensPerSecond, double InferTokensPerSecond, double Single32P50Ms);
+
+    /// <summary>5 warm-up + 30 timed train steps, 5 + 30 batch forwards, 20 + 200 single-sentence forwards (median).</summary>
+    public static Figures Measure(IModelWorkload model, ModelConfig config)
+    {
+        const int Warm = 5, Timed = 30;
+        double tokens = (double)Timed * config.Batch * config.Tokens;
+        for (int i = 0; i < Warm; i++)
+        {
+            model.TrainStep();
+        }
+
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < Timed; i++)
+        {
+            model.TrainStep();
+        }
+
+        double train = tokens / sw.Elapsed.TotalSeconds;
+
+        for (int i = 0; i < Warm; i++)
+        {
+            model.InferBatch();
+        }
+
+        sw.Restart();
+        for (int i = 0; i < Timed; i++)
+        {
+            model.InferBatch();
+        }
+
+        double infer = tokens / sw.Elapsed.TotalSeconds;
+
+        for (int i = 0; i < 20; i++)
+        {
+            model.InferSingle();
+        }
+
+        var latencies = new double[200];
+        for (int i = 0; i < latencies.Length; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            model.InferSingle();
+            latencies[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        }
+
+        Array.Sort(latencies);
+        return new Figures(train, infer, latencies[latencies.Length / 2]);
+    }
+}

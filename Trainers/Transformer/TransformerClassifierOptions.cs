@@ -1,0 +1,123 @@
+using MLComponents.Engine;
+
+namespace MLComponents.Trainers;
+
+/// <summary>
+/// Options of <c>ml.MulticlassClassification.Trainers.Transformer</c>. Every option has a default that
+/// trains a small, useful model on a CPU in seconds to minutes.
+/// </summary>
+public sealed class TransformerClassifierOptions
+{
+    /// <summary>Key-typed label column (e.g. from MapValueToKey). Rows whose label is missing (key 0) are skipped in training.</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>Token-id column: a vector of Int32 ids (variable or fixed length), e.g. from TokenizeToIds.</summary>
+    public string FeatureColumnName { get; set; } = "Tokens";
+
+    /// <summary>Output column of class probabilities (float vector, element c for key c + 1).</summary>
+    public string ScoreColumnName { get; set; } = "Score";
+
+    /// <summary>Output key column of the most probable class; carries the label's KeyValues, so MapKeyToValue works on it.</summary>
+    public string PredictedLabelColumnName { get; set; } = "PredictedLabel";
+
+    /// <summary>Encoder blocks.</summary>
+    public int Layers { get; set; } = 2;
+
+    /// <summary>Model (embedding) dimension; divisible by <see cref="Heads"/>.</summary>
+    public int ModelDimension { get; set; } = 64;
+
+    /// <summary>Attention heads.</summary>
+    public int Heads { get; set; } = 4;
+
+    /// <summary>Feed-forward hidden size; 0 means 4 x ModelDimension.</summary>
+    public int FeedForwardDimension { get; set; }
+
+    /// <summary>Dropout on attention probabilities and residual branches while training.</summary>
+    public float Dropout { get; set; } = 0.1f;
+
+    /// <summary>
+    /// Longest sequence the model sees. Longer inputs are truncated to their first MaxTokens ids, in
+    /// training and at prediction time (never dropped); the number truncated in training is reported in
+    /// <see cref="TrainingProgress.TruncatedSequences"/> and <see cref="TransformerClassifierTransformer.TruncatedTrainingSequences"/>.
+    /// </summary>
+    public int MaxTokens { get; set; } = 128;
+
+    /// <summary>
+    /// Size of the token-embedding table (ids must be in [0, VocabularySize)). 0 (the default) takes it from the
+    /// token column's KeyValues annotation when it has one (the vocabulary of TokenizeToIds), else max id + 1 over
+    /// the training and validation data. At prediction time an id outside the table is an error naming the column and row.
+    /// </summary>
+    public int VocabularySize { get; set; }
+
+    /// <summary>Position-encoding scheme (default RoPE); any <see cref="MLComponents.PositionEncoding"/> works.</summary>
+    public PositionEncoding PositionEncoding { get; set; } = PositionEncoding.Rotary();
+
+    /// <summary>Pooling of token states into the sentence vector.</summary>
+    public Pooling Pooling { get; set; } = Pooling.Mean;
+
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs { get; set; } = 6;
+
+    /// <summary>Sequences per optimiser step.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Peak AdamW learning rate.</summary>
+    public float LearningRate { get; set; } = 1e-3f;
+
+    /// <summary>Decoupled AdamW weight decay (not applied to biases, norms and position tables).</summary>
+    public float WeightDecay { get; set; } = 0.01f;
+
+    /// <summary>Fraction of all steps spent in linear warm-up.</summary>
+    public float WarmupFraction { get; set; } = 0.1f;
+
+    /// <summary>Decay after warm-up.</summary>
+    public LearningRateDecay Schedule { get; set; } = LearningRateDecay.Cosine;
+
+    /// <summary>Global gradient-norm clip; 0 disables.</summary>
+    public float GradientClipNorm { get; set; } = 1f;
+
+    /// <summary>Label smoothing of the cross-entropy, in [0, 1).</summary>
+    public float LabelSmoothing { get; set; }
+
+    /// <summary>Optional per-class loss weights, indexed by key - 1.</summary>
+    public float[]? ClassWeights { get; set; }
+
+    /// <summary>Seed of the initial weights, shuffling and dropout; null takes the next seed of the MLContext.</summary>
+    public int? Seed { get; set; }
+
+    /// <summary>Worker threads for training; 0 means all cores. Results are repeatable for a given seed and thread count.</summary>
+    public int Threads { get; set; }
+
+    /// <summary>
+    /// Optional validation data; enables per-epoch validation metrics and early stopping. It must already have the
+    /// trainer's input columns (the key label with the same key count, and token ids), e.g.
+    /// <c>prefix.Fit(train).Transform(validation)</c> for the steps before the trainer.
+    /// </summary>
+    public IDataView? ValidationSet { get; set; }
+
+    /// <summary>Epochs without validation improvement before stopping (0: never stop early); the best epoch's weights are kept.</summary>
+    public int EarlyStoppingPatience { get; set; } = 2;
+
+    /// <summary>Receives a report at every epoch's end (and every <see cref="ProgressInterval"/> steps within an epoch).</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+
+    /// <summary>Optimiser steps between mid-epoch progress reports.</summary>
+    public int ProgressInterval { get; set; } = 50;
+
+    /// <summary>Stops training; Fit then throws <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken CancellationToken { get; set; }
+}
+
+/// <summary>A progress report of the Transformer classifier trainer.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="Step">Optimiser steps taken so far.</param>
+/// <param name="TotalSteps">Steps of the whole run if it does not stop early.</param>
+/// <param name="Loss">Mean training loss since the previous report.</param>
+/// <param name="TokensPerSecond">Real (non-padding) tokens trained on per second since the previous report.</param>
+/// <param name="ValidationAccuracy">Validation accuracy at an epoch's end (null mid-epoch or without validation data).</param>
+/// <param name="ValidationLogLoss">Validation log-loss at an epoch's end (null mid-epoch or without validation data).</param>
+/// <param name="EpochEnd">True for the report at an epoch's end.</param>
+/// <param name="TruncatedSequences">Training sequences longer than MaxTokens (truncated, not dropped).</param>
+public sealed record TrainingProgress(
+    int Epoch, long Step, long TotalSteps, double Loss, double TokensPerSecond,
+    double? ValidationAccuracy, double? ValidationLogLoss, bool EpochEnd, long TruncatedSequences);

@@ -1,0 +1,167 @@
+using MLComponents.Engine;
+
+namespace MLComponents.Trainers;
+
+/// <summary>
+/// Trains a Transformer encoder text classifier (ML.NET's <c>TextClassificationTrainer</c> in shape, in managed
+/// code): label key + token ids in, <c>Score</c> and <c>PredictedLabel</c> out. Create it with
+/// <c>ml.MulticlassClassification.Trainers.Transformer(options)</c>.
+/// </summary>
+/// <remarks>
+/// Fit reads the training (and validation) rows into memory once: rows with a missing label (key 0) are skipped,
+/// sequences longer than MaxTokens are truncated (counted in progress reports and on the model), empty sequences
+/// become the single padding id 0. Training itself is <see cref="SequenceClassifierTrainer"/>: length-bucketed
+/// batches, AdamW with warm-up and decay, clipping, and optional validation with early stopping that keeps the
+/// best epoch's weights.
+/// </remarks>
+public sealed class TransformerClassifierTrainer : IEstimator<TransformerClassifierTransformer>
+{
+    private readonly MLContext _context;
+
+    internal TransformerClassifierTrainer(MLContext context, TransformerClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        _context = context;
+        Options = options;
+        CheckOptions(options);
+    }
+
+    /// <summary>The options (read at Fit time).</summary>
+    public TransformerClassifierOptions Options { get; }
+
+    /// <inheritdoc />
+    public TransformerClassifierTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = Options;
+        CheckOptions(o);
+        var (label, labelType) = TokenSequenceColumns.RequireLabel(input.Schema, o.LabelColumnName);
+        var tokens = TokenSequenceColumns.RequireTokens(input.Schema, o.FeatureColumnName);
+        int classes = checked((int)labelType.Count);
+        if (o.ClassWeights is { } cw && cw.Length != classes)
+            throw new ArgumentException($"Option 'ClassWeights' has {cw.Length} entries but column '{label.Name}' has {classes} classes.", nameof(o.ClassWeights));
+
+        var train = TokenSequenceColumns.Read(input, label, tokens, o.MaxTokens, "training");
+        if (train.Sequences.Count == 0)
+            throw new InvalidOperationException($"No training rows with a label in column '{label.Name}' (empty data, or only missing labels).");
+        TokenSequenceColumns.Labelled? valid = null;
+        if (o.ValidationSet is { } vs)
+        {
+            var (vLabel, vType) = TokenSequenceColumns.RequireLabel(vs.Schema, o.LabelColumnName);
+            if (vType.Count != labelType.Count)
+                throw new SchemaException($"Column '{vLabel.Name}' of the validation set is a key of {vType.Count} values; the training label has {labelType.Count}. " +
+                    "Transform the validation set with the same fitted steps as the training data.", vLabel.Name);
+            valid = TokenSequenceColumns.Read(vs, vLabel, TokenSequenceColumns.RequireTokens(vs.Schema, o.FeatureColumnName), o.MaxTokens, "validation");
+            if (valid.Sequences.Count == 0) valid = null;
+        }
+
+        int vocabulary = o.VocabularySize > 0 ? o.VocabularySize : TokenSequenceColumns.DeclaredVocabularySize(tokens);
+        if (vocabulary == 0) vocabulary = Math.Max(train.MaxId, valid?.MaxId ?? 0) + 1;
+        CheckIds(train, vocabulary, tokens.Name, "training");
+        if (valid is not null) CheckIds(valid, vocabulary, tokens.Name, "validation");
+
+        var engineOptions = new SequenceClassifierOptions
+        {
+            Layers = o.Layers, ModelDimension = o.ModelDimension, Heads = o.Heads,
+            FeedForwardDimension = o.FeedForwardDimension > 0 ? o.FeedForwardDimension : 4 * o.ModelDimension,
+            Dropout = o.Dropout, MaxTokens = o.MaxTokens, Vocabulary = vocabulary, Classes = classes,
+            PositionEncoding = o.PositionEncoding, Pooling = o.Pooling, Epochs = o.Epochs, BatchSize = o.BatchSize,
+            LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, WarmupFraction = o.WarmupFraction, Schedule = o.Schedule,
+            ClipNorm = o.GradientClipNorm, LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights,
+            Seed = _context.NextSeed(o.Seed), Threads = o.Threads > 0 ? o.Threads : Environment.ProcessorCount,
+            EarlyStoppingPatience = o.EarlyStoppingPatience, ProgressInterval = o.ProgressInterval,
+        };
+        int batch = Math.Min(o.BatchSize, train.Sequences.Count);
+        long totalSteps = (long)((train.Sequences.Count + batch - 1) / batch) * o.Epochs;
+        var history = new EpochHistory(o.Progress, totalSteps, train.Truncated);
+        var model = new SequenceClassifierTrainer(engineOptions).Fit(train.Sequences, train.Labels,
+            valid?.Sequences, valid?.Labels, history, o.CancellationToken);
+        return new TransformerClassifierTransformer(model, o.FeatureColumnName, o.ScoreColumnName, o.PredictedLabelColumnName,
+            LabelKeyValues.FromColumn(label, classes), train.Truncated, history.Epochs, valid is null ? 0 : history.BestEpoch);
+    }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var label = inputSchema.GetColumn(Options.LabelColumnName);
+        if (!label.IsKey || label.Kind != SchemaShape.VectorKind.Scalar)
+            throw SchemaException.WrongType(label.Name, "a key (map the label with MapValueToKey)", label.ItemType);
+        var tokens = inputSchema.GetColumn(Options.FeatureColumnName);
+        if (tokens.Kind == SchemaShape.VectorKind.Scalar || tokens.ItemType.RawType != typeof(int))
+            throw new SchemaException($"Column '{tokens.Name}' has shape {tokens}, but a vector of Int32 token ids is expected.", tokens.Name);
+        return inputSchema.WithColumns(
+            new SchemaShape.Column(Options.ScoreColumnName, SchemaShape.VectorKind.Vector, NumberDataViewType.Single, false),
+            new SchemaShape.Column(Options.PredictedLabelColumnName, SchemaShape.VectorKind.Scalar, NumberDataViewType.UInt32, true));
+    }
+
+    private static void CheckIds(TokenSequenceColumns.Labelled data, int vocabulary, string column, string set)
+    {
+        if (data.MaxId < vocabulary) return;
+        for (int r = 0; r < data.Sequences.Count; r++)
+        {
+            foreach (int id in data.Sequences[r])
+            {
+                if (id >= vocabulary)
+                    throw new InvalidDataException($"Column '{column}', {set} sequence {r}: token id {id} is outside the vocabulary [0, {vocabulary}) " +
+                        "(set TransformerClassifierOptions.VocabularySize, or leave it 0 to size the table from the data).");
+            }
+        }
+    }
+
+    private static void CheckOptions(TransformerClassifierOptions o)
+    {
+        static void Fail(string name, object value, string rule) =>
+            throw new ArgumentException($"Option '{name}' must be {rule}, got {value}.", name);
+        if (string.IsNullOrEmpty(o.LabelColumnName)) Fail(nameof(o.LabelColumnName), "''", "a column name");
+        if (string.IsNullOrEmpty(o.FeatureColumnName)) Fail(nameof(o.FeatureColumnName), "''", "a column name");
+        if (string.IsNullOrEmpty(o.ScoreColumnName)) Fail(nameof(o.ScoreColumnName), "''", "a column name");
+        if (string.IsNullOrEmpty(o.PredictedLabelColumnName)) Fail(nameof(o.PredictedLabelColumnName), "''", "a column name");
+        if (o.Layers < 1) Fail(nameof(o.Layers), o.Layers, ">= 1");
+        if (o.ModelDimension < 1) Fail(nameof(o.ModelDimension), o.ModelDimension, ">= 1");
+        if (o.Heads < 1 || o.ModelDimension % o.Heads != 0) Fail(nameof(o.Heads), o.Heads, $">= 1 and divide ModelDimension ({o.ModelDimension})");
+        if (o.FeedForwardDimension < 0) Fail(nameof(o.FeedForwardDimension), o.FeedForwardDimension, ">= 0 (0: 4 x ModelDimension)");
+        if (!(o.Dropout >= 0 && o.Dropout < 1)) Fail(nameof(o.Dropout), o.Dropout, "in [0, 1)");
+        if (o.MaxTokens < 1) Fail(nameof(o.MaxTokens), o.MaxTokens, ">= 1");
+        if (o.VocabularySize < 0) Fail(nameof(o.VocabularySize), o.VocabularySize, ">= 0 (0: from the data)");
+        if (o.PositionEncoding is null) Fail(nameof(o.PositionEncoding), "null", "a scheme (PositionEncoding.None() for none)");
+        if (o.Epochs < 1) Fail(nameof(o.Epochs), o.Epochs, ">= 1");
+        if (o.BatchSize < 1) Fail(nameof(o.BatchSize), o.BatchSize, ">= 1");
+        if (!(o.LearningRate > 0) || float.IsInfinity(o.LearningRate)) Fail(nameof(o.LearningRate), o.LearningRate, "a positive finite number");
+        if (!(o.WeightDecay >= 0)) Fail(nameof(o.WeightDecay), o.WeightDecay, ">= 0");
+        if (!(o.WarmupFraction >= 0 && o.WarmupFraction <= 1)) Fail(nameof(o.WarmupFraction), o.WarmupFraction, "in [0, 1]");
+        if (!(o.GradientClipNorm >= 0)) Fail(nameof(o.GradientClipNorm), o.GradientClipNorm, ">= 0");
+        if (!(o.LabelSmoothing >= 0 && o.LabelSmoothing < 1)) Fail(nameof(o.LabelSmoothing), o.LabelSmoothing, "in [0, 1)");
+        if (o.Threads < 0) Fail(nameof(o.Threads), o.Threads, ">= 0 (0: all cores)");
+        if (o.EarlyStoppingPatience < 0) Fail(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, ">= 0");
+        if (o.ProgressInterval < 0) Fail(nameof(o.ProgressInterval), o.ProgressInterval, ">= 0");
+    }
+
+    /// <summary>Forwards engine reports as <see cref="TrainingProgress"/> and remembers the best validated epoch (the engine's rule).</summary>
+    private sealed class EpochHistory(IProgress<TrainingProgress>? target, long totalSteps, long truncated) : IProgress<Engine.TrainingProgress>
+    {
+        private double _bestAccuracy = double.NegativeInfinity, _bestLogLoss = double.PositiveInfinity;
+
+        public int Epochs { get; private set; }
+
+        public int BestEpoch { get; private set; }
+
+        public void Report(Engine.TrainingProgress value)
+        {
+            if (value.EpochEnd)
+            {
+                Epochs = value.Epoch;
+                if (value.ValidationAccuracy is double a && value.ValidationLogLoss is double l
+                    && (a > _bestAccuracy || (a == _bestAccuracy && l < _bestLogLoss)))
+                {
+                    _bestAccuracy = a;
+                    _bestLogLoss = l;
+                    BestEpoch = value.Epoch;
+                }
+            }
+            target?.Report(new TrainingProgress(value.Epoch, value.Step, totalSteps, value.Loss, value.TokensPerSecond,
+                value.ValidationAccuracy, value.ValidationLogLoss, value.EpochEnd, truncated));
+        }
+    }
+}

@@ -1,0 +1,215 @@
+using MLComponents.Trainers;
+using static MLComponents.UnitTests.Trainer.TrainerTestKit;
+
+namespace MLComponents.UnitTests.Trainer;
+
+using PositionEncoding = MLComponents.PositionEncoding;
+
+[TestClass]
+public sealed class TransformerClassifierTests
+{
+    [TestMethod]
+    public void Fit_MissingLabelColumn_NamesIt()
+    {
+        var ml = new MLContext(1);
+        var data = Keyed(ml, OrderTask.Ids(20, 1));
+        var options = Small(PositionEncoding.None(), 1);
+        options.LabelColumnName = "Category";
+        var e = Assert.ThrowsExactly<SchemaException>(() => ml.MulticlassClassification.Trainers.Transformer(options).Fit(data));
+        Assert.AreEqual("Category", e.ColumnName);
+        StringAssert.Contains(e.Message, "'Category'");
+    }
+
+    [TestMethod]
+    public void Fit_LabelNotAKey_NamesItAndTheExpectedType()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(OrderTask.Ids(20, 1)); // Label is still text
+        var e = Assert.ThrowsExactly<SchemaException>(() => ml.MulticlassClassification.Trainers.Transformer(Small(PositionEncoding.None(), 1)).Fit(data));
+        Assert.AreEqual("Label", e.ColumnName);
+        StringAssert.Contains(e.Message, "key");
+        StringAssert.Contains(e.Message, "String");
+    }
+
+    [TestMethod]
+    public void Fit_TokenColumnMissingOrMistyped_NamesIt()
+    {
+        var ml = new MLContext(1);
+        var data = Keyed(ml, OrderTask.Ids(20, 1));
+        var missing = Small(PositionEncoding.None(), 1);
+        missing.FeatureColumnName = "Ids";
+        var e1 = Assert.ThrowsExactly<SchemaException>(() => ml.MulticlassClassification.Trainers.Transformer(missing).Fit(data));
+        Assert.AreEqual("Ids", e1.ColumnName);
+
+        var floats = ml.Data.LoadFromEnumerable(new[] { new FloatRow { Label = "a", Tokens = [1f] }, new FloatRow { Label = "b", Tokens = [2f] } });
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(floats).Transform(floats);
+        var e2 = Assert.ThrowsExactly<SchemaException>(() => ml.MulticlassClassification.Trainers.Transformer(Small(PositionEncoding.None(), 1)).Fit(keyed));
+        Assert.AreEqual("Tokens", e2.ColumnName);
+        StringAssert.Contains(e2.Message, "Int32");
+    }
+
+    [TestMethod]
+    public void Transform_WithoutTokenColumn_NamesIt()
+    {
+        var ml = new MLContext(1);
+        var model = ml.MulticlassClassification.Trainers.Transformer(Small(PositionEncoding.None(), 1)).Fit(Keyed(ml, OrderTask.Ids(40, 1)));
+        var other = ml.Data.LoadFromEnumerable(new[] { new TextRow { Label = "x", Text = "y" } });
+        var e = Assert.ThrowsExactly<SchemaException>(() => model.Transform(other));
+        Assert.AreEqual("Tokens", e.ColumnName);
+    }
+
+    [TestMethod]
+    public void SaveLoad_GivesBitIdenticalScores_AndPredictionEngineWorksOnTheLoadedModel()
+    {
+        var ml = new MLContext(1);
+        var raw = ml.Data.LoadFromEnumerable(OrderTask.Ids(200, 2));
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.Transformer(Small(PositionEncoding.Rotary(), 2)))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
+        var model = pipeline.Fit(raw);
+        var test = ml.Data.LoadFromEnumerable(OrderTask.Ids(50, 3));
+        var before = Scores(model.Transform(test));
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, raw.Schema, stream);
+        stream.Position = 0;
+        var loaded = ml.Model.Load(stream, out var schema);
+        var after = Scores(loaded.Transform(test));
+
+        Assert.AreEqual(50, after.Count);
+        for (int r = 0; r < before.Count; r++)
+        {
+            Assert.AreEqual(2, before[r].Length);
+            Assert.AreEqual(1.0, before[r].Sum(), 1e-5);
+            CollectionAssert.AreEqual(before[r].Select(BitConverter.SingleToInt32Bits).ToArray(), after[r].Select(BitConverter.SingleToInt32Bits).ToArray(), $"row {r}");
+        }
+
+        using var engine = ml.Model.CreatePredictionEngine<TokenRow, TextPrediction>(loaded, schema);
+        var rows = OrderTask.Ids(50, 3);
+        for (int r = 0; r < 5; r++)
+        {
+            var p = engine.Predict(rows[r]);
+            CollectionAssert.AreEqual(before[r], p.Score, $"row {r}");
+            string expected = before[r][0] >= before[r][1] ? FirstLabel(rows: OrderTask.Ids(200, 2), 0) : FirstLabel(OrderTask.Ids(200, 2), 1);
+            Assert.AreEqual(expected, p.PredictedLabel, $"row {r}");
+        }
+    }
+
+    [TestMethod]
+    public void LongSequences_AreTruncatedAndCounted_NeverDropped_AndEmptyOnesAreScored()
+    {
+        var ml = new MLContext(1);
+        var rows = OrderTask.Ids(100, 4, minLength: 2, maxLength: 12);
+        rows.Add(new TokenRow { Label = "alpha-first", Tokens = [] });
+        var data = Keyed(ml, rows);
+        var options = Small(PositionEncoding.Rotary(), 1);
+        options.MaxTokens = 6;
+        var recorder = new Recorder();
+        options.Progress = recorder;
+        var model = ml.MulticlassClassification.Trainers.Transformer(options).Fit(data);
+
+        long expected = rows.Count(r => r.Tokens.Length > 6);
+        Assert.IsTrue(expected > 20, "the data must contain long rows");
+        Assert.AreEqual(expected, model.TruncatedTrainingSequences);
+        Assert.IsTrue(recorder.Reports.Count > 0 && recorder.Reports.All(p => p.TruncatedSequences == expected));
+
+        var scores = Scores(model.Transform(data));
+        Assert.AreEqual(rows.Count, scores.Count, "every row, long or empty, is scored");
+        Assert.IsTrue(scores.All(s => Math.Abs(s.Sum() - 1) < 1e-5));
+
+        // Prediction truncates the same way: a long row scores exactly as its first MaxTokens ids.
+        int longRow = rows.FindIndex(r => r.Tokens.Length > 6);
+        var prefix = Keyed(ml, [new TokenRow { Label = rows[longRow].Label, Tokens = rows[longRow].Tokens[..6] }]);
+        CollectionAssert.AreEqual(scores[longRow], Scores(model.Transform(prefix))[0]);
+
+        // An empty row is scored as the lone padding id 0.
+        var probabilities = new float[2];
+        model.Predict([0], probabilities);
+        CollectionAssert.AreEqual(probabilities, scores[^1]);
+    }
+
+    [TestMethod]
+    public void TokenIdOutsideTheVocabulary_AtPrediction_NamesColumnAndRow()
+    {
+        var ml = new MLContext(1);
+        var model = ml.MulticlassClassification.Trainers.Transformer(Small(PositionEncoding.None(), 1)).Fit(Keyed(ml, OrderTask.Ids(40, 1)));
+        Assert.AreEqual(OrderTask.FirstFiller + OrderTask.Fillers, model.VocabularySize, "max id + 1 of the training data");
+        var bad = ml.Data.LoadFromEnumerable(new[]
+        {
+            new TokenRow { Tokens = [1, 2] }, new TokenRow { Tokens = [3, 4] }, new TokenRow { Tokens = [1, 999] },
+        });
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => Scores(model.Transform(bad)));
+        StringAssert.Contains(e.Message, "'Tokens'");
+        StringAssert.Contains(e.Message, "row 2");
+        StringAssert.Contains(e.Message, "999");
+    }
+
+    [TestMethod]
+    public void Progress_ReportsEveryEpoch_AndCancellationThrows()
+    {
+        var ml = new MLContext(1);
+        var data = Keyed(ml, OrderTask.Ids(100, 5));
+        var options = Small(PositionEncoding.Rotary(), 3);
+        var recorder = new Recorder();
+        options.Progress = recorder;
+        ml.MulticlassClassification.Trainers.Transformer(options).Fit(data);
+        var ends = recorder.Reports.Where(p => p.EpochEnd).ToList();
+        CollectionAssert.AreEqual(new[] { 1, 2, 3 }, ends.Select(p => p.Epoch).ToArray());
+        CollectionAssert.AreEqual(new long[] { 4, 8, 12 }, ends.Select(p => p.Step).ToArray(), "ceil(100 / 32) steps per epoch");
+        Assert.IsTrue(ends.All(p => p.TotalSteps == 12 && p.TokensPerSecond > 0 && double.IsFinite(p.Loss) && p.ValidationAccuracy is null));
+
+        using var cts = new CancellationTokenSource();
+        var cancelled = Small(PositionEncoding.Rotary(), 3);
+        var seen = new Recorder(p => { if (p.EpochEnd) cts.Cancel(); });
+        cancelled.Progress = seen;
+        cancelled.CancellationToken = cts.Token;
+        try
+        {
+            ml.MulticlassClassification.Trainers.Transformer(cancelled).Fit(data);
+            Assert.Fail("Fit should have been cancelled");
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        Assert.AreEqual(1, seen.Reports.Count(p => p.EpochEnd), "training stopped in the epoch after the cancel");
+    }
+
+    [TestMethod]
+    public void EarlyStopping_KeepsTheBestEpochsWeights()
+    {
+        // Validation labels are the opposite of the training rule, so the better the model learns the training task,
+        // the worse it validates: the best epoch is an early one, and the returned weights must be that epoch's.
+        var ml = new MLContext(1);
+        var trainRows = OrderTask.Ids(300, 6);
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(trainRows));
+        var flipped = OrderTask.Ids(100, 7).Select(r => new TokenRow { Label = r.Label == "alpha-first" ? "beta-first" : "alpha-first", Tokens = r.Tokens }).ToList();
+        var validation = Keyed(ml, flipped, keys);
+        var options = Small(PositionEncoding.Rotary(), 8);
+        options.ValidationSet = validation;
+        options.EarlyStoppingPatience = 2;
+        var recorder = new Recorder();
+        options.Progress = recorder;
+        var model = ml.MulticlassClassification.Trainers.Transformer(options).Fit(Keyed(ml, trainRows, keys));
+
+        var ends = recorder.Reports.Where(p => p.EpochEnd).ToList();
+        Assert.IsTrue(ends.Count < 8, $"stopped early ({ends.Count} epochs)");
+        Assert.AreEqual(ends.Count, model.EpochsTrained);
+        var best = ends.OrderByDescending(p => p.ValidationAccuracy).ThenBy(p => p.ValidationLogLoss).First();
+        Assert.AreEqual(best.Epoch, model.BestEpoch);
+        Assert.AreNotEqual(ends[^1].Epoch, model.BestEpoch, "the last epoch was worse than the best");
+
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(validation));
+        Assert.AreEqual(best.ValidationAccuracy!.Value, metrics.MicroAccuracy, 1e-12);
+        Assert.AreEqual(best.ValidationLogLoss!.Value, metrics.LogLoss, 1e-5);
+        Assert.AreNotEqual(ends[^1].ValidationLogLoss!.Value, metrics.LogLoss, 1e-4);
+    }
+
+    private static string FirstLabel(List<TokenRow> rows, int key) => rows.Select(r => r.Label).Distinct().ElementAt(key);
+
+    public sealed class FloatRow
+    {
+        public string Label { get; set; } = "";
+
+        public float[] Tokens { get; set; } = [];
+    }
+}

@@ -10,7 +10,18 @@ namespace MLComponents.Trainers;
 /// </summary>
 internal static class EncoderArchive
 {
+    /// <summary>Geometry, scheme, pooling and seed as options, then every encoder weight as a tensor.</summary>
     public static void Save(ModelSaveContext ctx, TransformerEncoder encoder, Pooling pooling)
+    {
+        SaveGeometry(ctx, encoder, pooling);
+        foreach (var p in encoder.Parameters)
+        {
+            ctx.AddTensor(p.Name, p.Value, p.Shape);
+        }
+    }
+
+    /// <summary>The options half of <see cref="Save"/> (for models that store more parameters than the encoder's).</summary>
+    public static void SaveGeometry(ModelSaveContext ctx, TransformerEncoder encoder, Pooling pooling)
     {
         var c = encoder.Config;
         var o = ctx.Options;
@@ -24,14 +35,10 @@ internal static class EncoderArchive
         o["pooling"] = pooling.ToString();
         o["seed"] = encoder.Seed;
         o["positionEncoding"] = encoder.PositionEncoding.ToJson();
-        foreach (var p in encoder.Parameters)
-        {
-            ctx.AddTensor(p.Name, p.Value, p.Shape);
-        }
     }
 
-    /// <summary>Rebuilds the encoder; <paramref name="extraTensors"/> is how many other tensors the component stores.</summary>
-    public static (TransformerEncoder Encoder, Pooling Pooling) Load(ModelLoadContext ctx, int extraTensors = 0)
+    /// <summary>Reads what <see cref="SaveGeometry"/> wrote, naming the entry and option at fault.</summary>
+    public static (TransformerConfig Config, PositionEncoding Scheme, int Seed, Pooling Pooling) ReadGeometry(ModelLoadContext ctx)
     {
         var config = new TransformerConfig
         {
@@ -49,15 +56,28 @@ internal static class EncoderArchive
             throw new ModelFormatException(ctx.EntryPath, $"option 'pooling' has unknown value '{poolingName}'");
         }
         var scheme = PositionEncoding.FromJson(ctx.GetOption<JsonObject>("positionEncoding"));
-        var encoder = new TransformerEncoder(config, scheme, ctx.GetOption<int>("seed"));
-        foreach (var p in encoder.Parameters)
+        return (config, scheme, ctx.GetOption<int>("seed"), pooling);
+    }
+
+    /// <summary>Copies every stored weight into <paramref name="parameters"/>; the archive must hold exactly those tensors.</summary>
+    public static void ReadWeights(ModelLoadContext ctx, IReadOnlyList<Numerics.Parameter> parameters)
+    {
+        foreach (var p in parameters)
         {
             ctx.GetFloatTensor(p.Name, p.Shape).CopyTo(p.Value, 0);
         }
-        if (ctx.TensorNames.Count != encoder.Parameters.Count + extraTensors)
+        if (ctx.TensorNames.Count != parameters.Count)
         {
-            throw new ModelFormatException(ctx.EntryPath, $"{ctx.TensorNames.Count} tensors stored, the encoder has {encoder.Parameters.Count} parameters");
+            throw new ModelFormatException(ctx.EntryPath, $"{ctx.TensorNames.Count} tensors stored, the model has {parameters.Count} parameters");
         }
+    }
+
+    /// <summary>Rebuilds an encoder saved by <see cref="Save"/>.</summary>
+    public static (TransformerEncoder Encoder, Pooling Pooling) Load(ModelLoadContext ctx)
+    {
+        var (config, scheme, seed, pooling) = ReadGeometry(ctx);
+        var encoder = new TransformerEncoder(config, scheme, seed);
+        ReadWeights(ctx, encoder.Parameters);
         return (encoder, pooling);
     }
 }

@@ -5,15 +5,8 @@ namespace MLComponents.Trainers;
 /// <summary>Reads the sentence-similarity trainer's input columns (two token-id vectors and a float label).</summary>
 internal static class PairColumns
 {
-    public static DataViewSchema.Column RequireTokens(DataViewSchema schema, string name)
-    {
-        var col = schema[name];
-        if (col.Type is not VectorDataViewType { ItemType: NumberDataViewType item } || item.RawType != typeof(int))
-        {
-            throw SchemaException.WrongType(name, "a vector of Int32 token ids (e.g. from TokenizeToIds)", col.Type);
-        }
-        return col;
-    }
+    /// <summary>The same token-column rule as the classifier.</summary>
+    public static DataViewSchema.Column RequireTokens(DataViewSchema schema, string name) => TokenSequenceColumns.RequireTokens(schema, name);
 
     public static DataViewSchema.Column RequireLabel(DataViewSchema schema, string name)
     {

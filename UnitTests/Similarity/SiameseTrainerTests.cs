@@ -25,7 +25,7 @@ public sealed class SiameseTrainerTests
         int ep = int.Parse(Environment.GetEnvironmentVariable("SIM_EPOCHS") ?? "8");
         double lr = double.Parse(Environment.GetEnvironmentVariable("SIM_LR") ?? "5e-3");
         int dim = int.Parse(Environment.GetEnvironmentVariable("SIM_D") ?? "32");
-        var opts = Small("rope", epochs: ep, loss: loss) with { LearningRate = lr, ModelDimension = dim, FeedForwardDimension = 2 * dim };
+        var opts = Small("rope", epochs: ep, loss: loss) with { LearningRate = lr, ModelDimension = dim, FeedForwardDimension = 2 * dim, BatchSize = int.Parse(Environment.GetEnvironmentVariable("SIM_B") ?? "32") };
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var model = new SiameseTrainer(opts).Fit(train, progress: new Progress<SimilarityTrainingProgress>(p => { if (p.EpochEnd) Console.WriteLine($"ep {p.Epoch} loss {p.Loss:F4}"); }));
         var (pearson, spearman) = SiameseTrainer.Evaluate(model, test);

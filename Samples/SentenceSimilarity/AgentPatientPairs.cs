@@ -23,6 +23,9 @@ public static class AgentPatientPairs
     public static IReadOnlyList<string> Words { get; } =
         [.. new[] { "the", "was", "by" }.Concat(Nouns.SelectMany(n => n)).Concat(Verbs.SelectMany(v => v))];
 
+    /// <summary>Whether nouns use their synonyms by default.</summary>
+    public const bool NounSynonymsDefault = false;
+
     /// <summary>One generated pair.</summary>
     /// <param name="Sentence1">First sentence's words.</param>
     /// <param name="Sentence2">Second sentence's words.</param>
@@ -34,7 +37,7 @@ public static class AgentPatientPairs
     /// Pairs in four equal groups (labels 1, 1/3, 2/3, 0): paraphrases (same meaning, synonyms, voice); agent/patient
     /// swaps written with the same words; one role changed; unrelated (no role agrees).
     /// </summary>
-    public static List<Pair> Make(int count, int seed, double passiveShare = 0)
+    public static List<Pair> Make(int count, int seed, double passiveShare = 0, bool nounSynonyms = NounSynonymsDefault)
     {
         var rng = new Random(seed);
         var list = new List<Pair>(count);
@@ -46,7 +49,8 @@ public static class AgentPatientPairs
         }
         string[] Render((int A, int V, int P) m, bool passive)
         {
-            string a = Nouns[m.A][rng.Next(2)], v = Verbs[m.V][rng.Next(2)], p = Nouns[m.P][rng.Next(2)];
+            int forms = nounSynonyms ? 2 : 1;
+            string a = Nouns[m.A][rng.Next(forms)], v = Verbs[m.V][rng.Next(2)], p = Nouns[m.P][rng.Next(forms)];
             return passive ? ["the", p, "was", v, "by", "the", a] : ["the", a, v, "the", p];
         }
         bool Passive() => passiveShare > 0 && rng.NextDouble() < passiveShare;

@@ -97,10 +97,11 @@ public static class SimilarityApp
         if (a.TrainFile is null)
         {
             // Sentence embeddings from the same encoder, served through Microsoft.Extensions.AI from a saved pipeline.
-            var embed = new TransformerChain<ITransformer>(tokenizer.WithColumns("Tokens", "Text"),
-                ml.Transforms.Text.EmbedSentences("Embedding", "Tokens", similarity).Fit(ml.Data.LoadFromEnumerable(sentences.Take(1))));
+            var one = ml.Data.LoadFromEnumerable(sentences.Take(1));
+            var embed = new TransformerChain<ITransformer>(tokenizer,
+                ml.Transforms.Text.EmbedSentences("Embedding", "Tokens", similarity).Fit(tokenizer.Transform(one)));
             string path = Path.Combine(Path.GetTempPath(), $"mlcomponents-sentence-embeddings-{Environment.ProcessId}.zip");
-            ml.Model.Save(embed, ml.Data.LoadFromEnumerable(sentences.Take(1)).Schema, path);
+            ml.Model.Save(embed, one.Schema, path);
             using var generator = SentenceEmbeddingGenerator.Load(ml, path);
             string[] texts = ["the cat chased the mouse", "the kitty pursued the rodent", "the mouse chased the cat", "the teacher helped the child"];
             var vectors = generator.GenerateAsync(texts).GetAwaiter().GetResult();

@@ -109,4 +109,28 @@ public sealed class SimilarityPipelineTests
         var badLabel = ml.Data.LoadFromEnumerable(new[] { new { Sentence1Tokens = new[] { 3 }, Sentence2Tokens = new[] { 4 }, Label = 1.0 } });
         StringAssert.Contains(Assert.ThrowsExactly<SchemaException>(() => ml.Regression.Trainers.SentenceSimilarity().Fit(badLabel)).Message, "Label");
     }
+
+    [TestMethod]
+    public void EmbedSentencesAcceptsTheClassifiersEncoder()
+    {
+        var ml = new MLContext(seed: 3);
+        var config = new TransformerConfig { Vocabulary = RolePairsTask.Vocabulary, ModelDimension = 16, Heads = 2, Layers = 1, FeedForwardDimension = 32, MaxTokens = 8, Dropout = 0f };
+        var classifier = new SequenceClassifier(config, 3, MLComponents.PositionEncoding.Rotary(), seed: 4);
+        var transformer = new TransformerClassifierTransformer(classifier, "Sentence1Tokens", "Score", "PredictedLabel", null, 0, 0, 0);
+        var rows = Rows(RolePairsTask.Make(6, seed: 9));
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var embedded = ml.Transforms.Text.EmbedSentences("E", "Sentence1Tokens", transformer, normalize: false).Fit(data).Transform(data);
+        var vectors = embedded.GetColumn<VBuffer<float>>("E").Select(v => v.DenseValues().ToArray()).ToList();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            // Independent path: the classifier's own forward exposes the pooled vector its head reads.
+            var ids = rows[i].Sentence1Tokens;
+            classifier.Forward(ids, [ids.Length], 1, ids.Length, training: false);
+            var pooled = classifier.Pooled.ToArray();
+            for (int j = 0; j < 16; j++)
+            {
+                Assert.AreEqual(pooled[j], vectors[i][j], 1e-5f, $"row {i} dim {j}");
+            }
+        }
+    }
 }

@@ -24,6 +24,12 @@ public sealed record TransformerConfig
     /// <summary>Dropout probability on attention probabilities and on both residual branches (training only).</summary>
     public float Dropout { get; init; } = 0.1f;
 
+    /// <summary>
+    /// Standard deviation of the initial token embeddings. 1 (torch nn.Embedding's default) keeps tokens on the same
+    /// scale as additive position signals such as sinusoids; the linear layers use GPT-style normal(0, 0.02).
+    /// </summary>
+    public float EmbeddingInitStd { get; init; } = 1f;
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -40,6 +46,10 @@ public sealed record TransformerConfig
         if (!(Dropout >= 0 && Dropout < 1))
         {
             throw new ArgumentException($"Option '{nameof(Dropout)}' must be in [0, 1), got {Dropout}.", nameof(Dropout));
+        }
+        if (!(EmbeddingInitStd > 0))
+        {
+            throw new ArgumentException($"Option '{nameof(EmbeddingInitStd)}' must be positive, got {EmbeddingInitStd}.", nameof(EmbeddingInitStd));
         }
     }
 

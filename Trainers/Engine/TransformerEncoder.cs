@@ -22,8 +22,8 @@ public sealed class TransformerEncoder
     private int[] _ids = [];
 
     /// <summary>
-    /// Builds an encoder with seeded initial weights: GPT-style normal(0, 0.02) for the embedding and linear weights,
-    /// zero biases, unit LayerNorm gains. <paramref name="positionEncoding"/> null means <see cref="PositionEncoding.None"/>.
+    /// Builds an encoder with seeded initial weights: token embeddings normal(0, <see cref="TransformerConfig.EmbeddingInitStd"/>),
+    /// GPT-style normal(0, 0.02) linear weights, zero biases, unit LayerNorm gains. <paramref name="positionEncoding"/> null means <see cref="PositionEncoding.None"/>.
     /// </summary>
     public TransformerEncoder(TransformerConfig config, PositionEncoding? positionEncoding, int seed)
     {
@@ -36,7 +36,7 @@ public sealed class TransformerEncoder
             new PositionModuleShape(config.ModelDimension, config.Heads, config.Layers, config.MaxTokens), seed);
         TokenWidth = Position.TokenEmbeddingWidth(config.ModelDimension);
         var rng = new Random(seed);
-        TokenEmbedding = ParameterInit.Normal("token_embedding.weight", [config.Vocabulary, TokenWidth], rng);
+        TokenEmbedding = ParameterInit.Normal("token_embedding.weight", [config.Vocabulary, TokenWidth], rng, config.EmbeddingInitStd);
         _blocks = new EncoderBlock[config.Layers];
         for (int l = 0; l < config.Layers; l++)
         {

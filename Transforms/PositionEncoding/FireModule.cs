@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
 namespace MLComponents.Numerics;
 
 /// <summary>
@@ -84,18 +87,14 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
 
     private void Hidden(float u, Span<float> a, Span<float> pre)
     {
-        var w1 = _w1.Value;
-        var b1 = _b1.Value;
-        for (int k = 0; k < _hidden; k++)
-        {
-            float p = (w1[k] * u) + b1[k];
-            if (!pre.IsEmpty) pre[k] = p;
-            a[k] = p > 0 ? p : 0;
-        }
+        // pre = w1 u + b1, a = relu(pre); pre goes to a itself when the caller does not need it.
+        Span<float> p = pre.IsEmpty ? a : pre;
+        TensorPrimitives.MultiplyAdd(_w1.Value, u, _b1.Value, p);
+        TensorPrimitives.Max(p, 0f, a);
     }
 
     private float Output(ReadOnlySpan<float> a, int h) =>
-        _b2.Value[h] + System.Numerics.Tensors.TensorPrimitives.Dot(new ReadOnlySpan<float>(_w2.Value, h * _hidden, _hidden), a);
+        _b2.Value[h] + TensorPrimitives.Dot(new ReadOnlySpan<float>(_w2.Value, h * _hidden, _hidden), a);
 
     public override void ForwardLogits(int layer, float[] q, float[] logits, PositionBatch batch, int heads, int headDimension, float scale)
     {
@@ -134,8 +133,6 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
             var table = tables.AsSpan(b * 3 * t, 3 * t);
             int n = batch.Lengths[b];
             FillTable(table, t, n);
-            Span<float> a = stackalloc float[hid];
-            Span<float> pre = stackalloc float[hid];
             Span<float> g = stackalloc float[heads];
             var part = partial.AsSpan(b * slots, slots);
             double dLogC = 0, dL = 0;
@@ -151,27 +148,13 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
                     }
                     if (!any) continue;
                     float u = Input(table, t, i, j);
-                    Hidden(u, a, pre);
-                    float du = 0;
-                    for (int h = 0; h < heads; h++)
-                    {
-                        part[oB2 + h] += g[h];
-                        System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(a, g[h], part.Slice(oW2 + (h * hid), hid), part.Slice(oW2 + (h * hid), hid));
-                    }
-                    for (int k = 0; k < hid; k++)
-                    {
-                        if (pre[k] <= 0) continue;
-                        float da = 0;
-                        for (int h = 0; h < heads; h++) da += g[h] * w2[(h * hid) + k];
-                        part[oW1 + k] += da * u;
-                        part[oB1 + k] += da;
-                        du += da * w1[k];
-                    }
+                    float du = PairBackward(u, g, w1, _b1.Value, w2, part.Slice(oW1, hid), part.Slice(oB1, hid), part.Slice(oW2, heads * hid), hid);
+                    for (int h = 0; h < heads; h++) part[oB2 + h] += g[h];
                     if (j == i || du == 0) continue;
                     // u = s P(|r|)/P(M), P(x) = log(1 + c x): chain du into c (through both P's) and L (when L is the normaliser).
                     int r = Math.Abs(j - i), far = j > i ? n - 1 - i : i;
                     double m = Math.Max(Math.Max(far, l), 1);
-                    double pr = Math.Log((c * r) + 1), pm = Math.Log((c * m) + 1), s = Math.Sign(j - i);
+                    double pr = table[r], pm = 1 / (double)table[(j > i ? 2 * t : t) + i], s = Math.Sign(j - i);
                     double duDc = s * (((r / ((c * r) + 1)) / pm) - (pr * (m / ((c * m) + 1)) / (pm * pm)));
                     dLogC += du * duDc * c;
                     if (l > far && l > 1) dL += du * (-s * pr * (c / ((c * l) + 1)) / (pm * pm));
@@ -192,8 +175,52 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
         }
     }
 
+    // One pair's backward through the MLP in a single pass over the hidden units (the activations are recomputed,
+    // the ReLU gate applied, and the w1/b1/w2 gradients accumulated); returns dLoss/du.
+    private static float PairBackward(float u, ReadOnlySpan<float> g, float[] w1, float[] b1, float[] w2,
+        Span<float> gW1, Span<float> gB1, Span<float> gW2, int hid)
+    {
+        int heads = g.Length, vw = Vector<float>.Count, k = 0;
+        var uv = new Vector<float>(u);
+        var duv = Vector<float>.Zero;
+        for (; k <= hid - vw; k += vw)
+        {
+            var w1v = new Vector<float>(w1, k);
+            var pre = (w1v * uv) + new Vector<float>(b1, k);
+            var a = Vector.Max(pre, Vector<float>.Zero);
+            var da = Vector<float>.Zero;
+            for (int h = 0; h < heads; h++)
+            {
+                var gh = new Vector<float>(g[h]);
+                da += gh * new Vector<float>(w2, (h * hid) + k);
+                var dst = gW2.Slice((h * hid) + k, vw);
+                (new Vector<float>(dst) + (gh * a)).CopyTo(dst);
+            }
+            da = Vector.ConditionalSelect(Vector.GreaterThan(pre, Vector<float>.Zero), da, Vector<float>.Zero);
+            (new Vector<float>(gW1.Slice(k, vw)) + (da * uv)).CopyTo(gW1.Slice(k, vw));
+            (new Vector<float>(gB1.Slice(k, vw)) + da).CopyTo(gB1.Slice(k, vw));
+            duv += da * w1v;
+        }
+        float du = Vector.Sum(duv);
+        for (; k < hid; k++)
+        {
+            float pre = (w1[k] * u) + b1[k];
+            float a = pre > 0 ? pre : 0, da = 0;
+            for (int h = 0; h < heads; h++)
+            {
+                da += g[h] * w2[(h * hid) + k];
+                gW2[(h * hid) + k] += g[h] * a;
+            }
+            if (pre <= 0) continue;
+            gW1[k] += da * u;
+            gB1[k] += da;
+            du += da * w1[k];
+        }
+        return du;
+    }
+
     private static void Add(float[] grad, ReadOnlySpan<float> part) =>
-        System.Numerics.Tensors.TensorPrimitives.Add(grad.AsSpan(0, part.Length), part, grad.AsSpan(0, part.Length));
+        TensorPrimitives.Add(grad.AsSpan(0, part.Length), part, grad.AsSpan(0, part.Length));
 
     private static void Run(int count, long work, Action<int> body)
     {

@@ -9,8 +9,17 @@ internal static class EngineTestKit
     public static PE Scheme(string name) => name switch
     {
         "none" => PE.None(),
+        "sinusoidal" => PE.Sinusoidal(),
+        "sinusoidal-concat" => PE.Sinusoidal(combine: PositionCombine.Concat, concatWidth: 4),
+        // Initialised on the token embeddings' scale (std 1, torch's default); at 0.02 the table starts drowned out.
+        "learned" => PE.Learned(maxPositions: 64, initStd: 1.0),
+        "scaled" => PE.ScaledRelative(),
+        "shaw" => PE.ShawRelative(clip: 4),
+        "t5" => PE.T5Bias(numBuckets: 8, maxDistance: 16),
         "rope" => PE.Rotary(),
         "xpos" => PE.XPos(),
+        "alibi" => PE.ALiBi(learnSlopes: true),
+        "fire" => PE.Fire(hidden: 8),
         _ => throw new ArgumentException($"Unknown scheme '{name}'", nameof(name)),
     };
 

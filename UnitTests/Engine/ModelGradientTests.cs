@@ -8,8 +8,16 @@ public sealed class ModelGradientTests
 {
     [TestMethod]
     [DataRow("none")]
+    [DataRow("sinusoidal")]
+    [DataRow("sinusoidal-concat")]
+    [DataRow("learned")]
+    [DataRow("scaled")]
+    [DataRow("shaw")]
+    [DataRow("t5")]
     [DataRow("rope")]
     [DataRow("xpos")]
+    [DataRow("alibi")]
+    [DataRow("fire")]
     public void WholeTwoLayerModelGradientsMatchFiniteDifferences(string scheme)
     {
         var config = new TransformerConfig { Vocabulary = 11, ModelDimension = 8, Heads = 2, Layers = 2, FeedForwardDimension = 12, MaxTokens = 6, Dropout = 0.2f };
@@ -29,9 +37,18 @@ public sealed class ModelGradientTests
         Loss();
         model.Backward();
         var grads = model.Parameters.ToDictionary(p => p.Name, p => (float[])p.Grad.Clone());
+        var silent = new List<string>();
         foreach (var p in model.Parameters)
         {
-            GradientCheck.Check($"{scheme}:{p.Name}", p.Value, grads[p.Name], Loss, eps: 1e-2f, absTol: 5e-4, relTol: 2e-2, maxChecks: 40);
+            // Some scheme parameters legitimately get ~0 gradient here (FIRE's output bias shifts every logit of a row,
+            // which softmax ignores; its threshold saturates below 8 tokens), so signal is required of engine tensors.
+            double signal = GradientCheck.Check($"{scheme}:{p.Name}", p.Value, grads[p.Name], Loss, eps: 1e-2f, absTol: 5e-4, relTol: 2e-2,
+                maxChecks: 40, requireSignal: false);
+            if (signal < 1e-3)
+            {
+                silent.Add(p.Name);
+            }
         }
+        Assert.IsFalse(silent.Any(n => !n.StartsWith("position.", StringComparison.Ordinal)), $"engine tensors with ~0 gradient: {string.Join(", ", silent)}");
     }
 }

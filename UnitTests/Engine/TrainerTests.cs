@@ -6,7 +6,7 @@ namespace MLComponents.UnitTests.Engine;
 [TestClass]
 public sealed class TrainerTests
 {
-    private static SequenceClassifierOptions Small(string scheme, int epochs = 4) => new()
+    private static SequenceClassifierOptions Small(string scheme, int epochs = 5) => new()
     {
         Layers = 2, ModelDimension = 32, Heads = 2, FeedForwardDimension = 64, Dropout = 0f, MaxTokens = 16,
         Vocabulary = OrderTask.Vocabulary, Classes = 2, PositionEncoding = EngineTestKit.Scheme(scheme),
@@ -16,7 +16,8 @@ public sealed class TrainerTests
 
     [TestMethod]
     [DataRow("rope")]
-    [DataRow("xpos")]
+    [DataRow("sinusoidal")]
+    [DataRow("learned")]
     public void PositionAwareSchemesLearnAnOrderOnlyTask(string scheme)
     {
         var (train, trainLabels) = OrderTask.Make(2000, seed: 1);

@@ -70,6 +70,19 @@ public sealed class EmbedTokensPoolTests
     }
 
     [TestMethod]
+    public void Rotate_WithSinusoidal_TurnsByTheTableAngles_LikeInterleavedRopeOfTheSameBase()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Ids(ml, [3, 1, 4, 1, 5]);
+        var sinusoidal = ml.Transforms.PositionEncoding.EmbedTokens("E", "Tokens", Scheme.Sinusoidal(@base: 50), dimension: 8, seed: 4).Fit(data);
+        var rope = ml.Transforms.PositionEncoding.EmbedTokens("E", "Tokens", Scheme.Rotary(@base: 50), dimension: 8, seed: 4).Fit(data);
+        Assert.AreEqual(EmbedCombine.Rotate, sinusoidal.Combine);
+        AreClose(Vectors<float>(rope.Transform(data), "E")[0], Vectors<float>(sinusoidal.Transform(data), "E")[0], 1e-5, "same angles t base^(-2m/D)");
+        var norms = Vectors<float>(sinusoidal.Transform(data), "E")[0].Chunk(8).Select(r => Math.Sqrt(r.Sum(v => v * v))).ToArray();
+        Assert.AreEqual(norms[1], norms[3], 1e-5, "token 1 at positions 1 and 3: rotation keeps the length");
+    }
+
+    [TestMethod]
     public void Add_And_Concat_WithSinusoidal_JoinTheSchemeTable()
     {
         var ml = new MLContext(seed: 1);

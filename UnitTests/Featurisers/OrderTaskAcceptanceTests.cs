@@ -35,10 +35,10 @@ public sealed class OrderTaskAcceptanceTests
         return rows;
     }
 
-    private static EstimatorChain<SoftmaxRegressionTransformer> Pipeline(MLContext ml, Scheme scheme, int dimension) =>
+    private static EstimatorChain<SoftmaxRegressionTransformer> Pipeline(MLContext ml, Scheme scheme, int dimension, EmbedCombine? combine = null) =>
         ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text"))
-            .Append(ml.Transforms.PositionEncoding.EmbedTokens("Embedded", "Tokens", scheme, dimension: dimension, seed: 7))
+            .Append(ml.Transforms.PositionEncoding.EmbedTokens("Embedded", "Tokens", scheme, dimension: dimension, combine: combine, seed: 7))
             .Append(ml.Transforms.PositionEncoding.Pool("Features", "Embedded", PoolMode.Mean))
             .Append(ml.MulticlassClassification.Trainers.SoftmaxRegression());
 
@@ -58,10 +58,16 @@ public sealed class OrderTaskAcceptanceTests
             var model = Pipeline(ml, scheme, dimension: 128).Fit(train);
             var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
             accuracy[scheme.Kind] = metrics.MicroAccuracy;
-            TestContext.WriteLine($"first-marker task (k = 4, 8 fillers, 2000 train / 1000 test): {scheme.Kind} + Rotate + Mean, D = 128 -> " +
+            TestContext.WriteLine($"first-marker task (k = 4, 8 fillers, 2000 train / 1000 test): {scheme.Kind} + {(scheme is NoPositionEncoding ? "tokens only" : "Rotate")} + Mean, D = 128 -> " +
                 $"test accuracy {metrics.MicroAccuracy:F3}, log-loss {metrics.LogLoss:F3}");
         }
+        // Add + Mean pooling is a bag of words plus the mean of the position vectors, the same for every sentence of a
+        // length (all have 12 words here): it must be at chance too, as EmbedCombine documents.
+        var add = Pipeline(ml, Scheme.Sinusoidal(), dimension: 128, combine: EmbedCombine.Add).Fit(train);
+        accuracy["sinusoidal-add"] = ml.MulticlassClassification.Evaluate(add.Transform(test)).MicroAccuracy;
+        TestContext.WriteLine($"first-marker task: sinusoidal + Add + Mean, D = 128 -> test accuracy {accuracy["sinusoidal-add"]:F3}");
         Assert.IsTrue(accuracy["none"] <= chance + 0.05, $"bag of words must be at chance, got {accuracy["none"]:F3}");
+        Assert.IsTrue(accuracy["sinusoidal-add"] <= chance + 0.05, $"add + mean must lose order, got {accuracy["sinusoidal-add"]:F3}");
         Assert.IsTrue(accuracy["rope"] >= 0.90, $"rope pipeline accuracy {accuracy["rope"]:F3}");
     }
 

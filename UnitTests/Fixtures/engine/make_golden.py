@@ -126,6 +126,7 @@ def make_case(scheme, seed):
             g["lr"] = lr_at(step)
         opt.step()
         case["steps"].append({"loss": float(loss), "grad_norm": float(norm), "lr": lr_at(step),
+                              "grads": {k: flat(v.grad) for k, v in tensors.items()},  # after clipping
                               "weights": {k: flat(v) for k, v in tensors.items()}})
         assert float(norm) > CLIP, "clipping must be active for the test to pin it"
     return case

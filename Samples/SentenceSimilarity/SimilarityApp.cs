@@ -103,7 +103,7 @@ public static class SimilarityApp
             string path = Path.Combine(Path.GetTempPath(), $"mlcomponents-sentence-embeddings-{Environment.ProcessId}.zip");
             ml.Model.Save(embed, one.Schema, path);
             using var generator = SentenceEmbeddingGenerator.Load(ml, path);
-            string[] texts = ["the cat chased the mouse", "the kitty pursued the rodent", "the mouse chased the cat", "the teacher helped the child"];
+            string[] texts = ["the cat chased the mouse", "the cat pursued the mouse", "the mouse chased the cat", "the teacher helped the child"];
             var vectors = generator.GenerateAsync(texts).GetAwaiter().GetResult();
             stdout.WriteLine($"Embeddings ({generator.Dimension} floats, L2-normalised) from {path}:");
             for (int i = 1; i < texts.Length; i++)

@@ -83,9 +83,14 @@ public sealed class ScaledRelativeEncoding : PositionEncoding
         var tables = new ScaledRelativeTables(Width, Base, Layout);
         tables.Prepare(length, sequenceLength);
         var result = new float[length * length * Width];
+        var et = new float[Width * length];
         for (int i = 0; i < length; i++)
+        {
+            tables.WriteRow(i, length, et);
             for (int j = 0; j < length; j++)
-                tables.Write(i, j, result.AsSpan(((i * length) + j) * Width, Width));
+                for (int c = 0; c < Width; c++)
+                    result[(((i * length) + j) * Width) + c] = et[(c * length) + j];
+        }
         return result;
     }
 

@@ -1,16 +1,20 @@
+using System.Numerics.Tensors;
+
 namespace MLComponents.Numerics;
 
 /// <summary>
 /// The encoding of d(i,j) = |i-j| + (i+j)/N without a sine per (i, j): with A = |i-j| omega and B = (i+j)/N omega,
-/// sin(A+B) = sin A cos B + cos A sin B (and likewise cos), from tables over |i-j| and i+j. The featuriser and the
-/// module both encode through this class, so they agree to the bit.
+/// sin(A+B) = sin A cos B + cos A sin B and cos(A+B) = cos A cos B - sin A sin B, from tables over j-i and i+j.
+/// Both tables are laid out so that one query row i reads contiguous slices over j, so a whole row of encodings
+/// is a handful of vector operations. The featuriser and the module both encode through <see cref="WriteRow"/>,
+/// so they agree to the bit.
 /// </summary>
 internal sealed class ScaledRelativeTables
 {
     private readonly double[] _omega;
     private readonly bool _interleaved;
-    private float[] _sinA = [], _cosA = [], _sinB = [], _cosB = [];
-    private int _length = -1, _sequenceLength = -1;
+    private float[] _sinA = [], _cosA = [], _sinB = [], _cosB = []; // [w/2, 2C-1]: A at j-i+C-1, B at i+j
+    private int _capacity, _sequenceLength = -1;
 
     public ScaledRelativeTables(int width, double @base, SinusoidalLayout layout)
     {
@@ -26,49 +30,52 @@ internal sealed class ScaledRelativeTables
     {
         sequenceLength = Math.Max(1, sequenceLength);
         int half = _omega.Length;
-        if (length > _length)
+        if (length > _capacity)
         {
-            _sinA = new float[length * half];
-            _cosA = new float[length * half];
-            for (int r = 0; r < length; r++)
-                for (int m = 0; m < half; m++)
+            int span = (2 * length) - 1;
+            _sinA = new float[half * span];
+            _cosA = new float[half * span];
+            _sinB = new float[half * span];
+            _cosB = new float[half * span];
+            for (int m = 0; m < half; m++)
+                for (int r = -(length - 1); r < length; r++)
                 {
-                    _sinA[(r * half) + m] = (float)Math.Sin(r * _omega[m]);
-                    _cosA[(r * half) + m] = (float)Math.Cos(r * _omega[m]);
+                    double a = Math.Abs(r) * _omega[m];
+                    _sinA[(m * span) + r + length - 1] = (float)Math.Sin(a);
+                    _cosA[(m * span) + r + length - 1] = (float)Math.Cos(a);
                 }
-            _sinB = new float[((2 * length) - 1) * half];
-            _cosB = new float[_sinB.Length];
-            _length = length;
+            _capacity = length;
             _sequenceLength = -1;
         }
         if (sequenceLength == _sequenceLength) return;
-        for (int s = 0; s < (2 * _length) - 1; s++)
-            for (int m = 0; m < half; m++)
+        int n = (2 * _capacity) - 1;
+        for (int m = 0; m < half; m++)
+            for (int s = 0; s < n; s++)
             {
                 double b = s / (double)sequenceLength * _omega[m];
-                _sinB[(s * half) + m] = (float)Math.Sin(b);
-                _cosB[(s * half) + m] = (float)Math.Cos(b);
+                _sinB[(m * n) + s] = (float)Math.Sin(b);
+                _cosB[(m * n) + s] = (float)Math.Cos(b);
             }
         _sequenceLength = sequenceLength;
     }
 
-    public void Write(int i, int j, Span<float> enc)
+    /// <summary>Channel-major encodings of query row <paramref name="i"/>: et[c, j] for c &lt; width, j &lt; length.</summary>
+    public void WriteRow(int i, int length, Span<float> et)
     {
-        int half = _omega.Length, a = Math.Abs(i - j) * half, b = (i + j) * half;
+        int half = _omega.Length, n = (2 * _capacity) - 1, a0 = _capacity - 1 - i;
         for (int m = 0; m < half; m++)
         {
-            float sa = _sinA[a + m], ca = _cosA[a + m], sb = _sinB[b + m], cb = _cosB[b + m];
-            float sin = (sa * cb) + (ca * sb), cos = (ca * cb) - (sa * sb);
-            if (_interleaved)
-            {
-                enc[2 * m] = sin;
-                enc[(2 * m) + 1] = cos;
-            }
-            else
-            {
-                enc[m] = sin;
-                enc[half + m] = cos;
-            }
+            var sA = new ReadOnlySpan<float>(_sinA, (m * n) + a0, length);
+            var cA = new ReadOnlySpan<float>(_cosA, (m * n) + a0, length);
+            var sB = new ReadOnlySpan<float>(_sinB, (m * n) + i, length);
+            var cB = new ReadOnlySpan<float>(_cosB, (m * n) + i, length);
+            var sin = et.Slice((_interleaved ? 2 * m : m) * length, length);
+            var cos = et.Slice((_interleaved ? (2 * m) + 1 : half + m) * length, length);
+            TensorPrimitives.Multiply(sA, cB, sin);
+            TensorPrimitives.MultiplyAdd(cA, sB, sin, sin);
+            TensorPrimitives.Multiply(sA, sB, cos);
+            TensorPrimitives.Negate(cos, cos);
+            TensorPrimitives.MultiplyAdd(cA, cB, cos, cos);
         }
     }
 }
@@ -76,7 +83,8 @@ internal sealed class ScaledRelativeTables
 /// <summary>
 /// Logit hook of the scaled relative scheme: logits[b,h,i,j] += w_h . enc(d(i,j)), d using sequence b's real
 /// length. Parameter "position.scaled.weight" [L or 1, H, d']. Works one sequence at a time (the tables depend on
-/// N), threads over sequences; the weight gradient is summed per sequence and then in sequence order.
+/// N) and one query row at a time (a [d', T] block of encodings), threads over sequences; the weight gradient is
+/// summed per sequence and then in sequence order.
 /// </summary>
 internal sealed class ScaledRelativeModule : PositionModule, IRelativeBiasSource
 {
@@ -85,6 +93,7 @@ internal sealed class ScaledRelativeModule : PositionModule, IRelativeBiasSource
     private readonly int _layers;
     private ScaledRelativeTables[] _tables = [];
     private Scratch _partial; // [B, H, d']
+    private Scratch _rows;    // [B, d', T]
 
     public ScaledRelativeModule(ScaledRelativeEncoding scheme, PositionModuleShape shape, int seed)
     {
@@ -106,7 +115,7 @@ internal sealed class ScaledRelativeModule : PositionModule, IRelativeBiasSource
         var bias = new float[Heads * length * length];
         var tables = new ScaledRelativeTables(_scheme.Width, _scheme.Base, _scheme.Layout);
         tables.Prepare(length, sequenceLength);
-        AddSequence(tables, WeightOf(0), bias, 0, Heads, length);
+        AddSequence(tables, WeightOf(0), bias, 0, Heads, length, new float[_scheme.Width * length]);
         return bias;
     }
 
@@ -128,30 +137,32 @@ internal sealed class ScaledRelativeModule : PositionModule, IRelativeBiasSource
         return _tables;
     }
 
-    private static void AddSequence(ScaledRelativeTables tables, ReadOnlySpan<float> w, float[] logits, int offset, int heads, int t)
+    private static void AddSequence(ScaledRelativeTables tables, ReadOnlySpan<float> w, float[] logits, int offset, int heads, int t, Span<float> et)
     {
         int width = tables.Width;
-        Span<float> enc = stackalloc float[width];
         for (int i = 0; i < t; i++)
-            for (int j = 0; j < t; j++)
+        {
+            tables.WriteRow(i, t, et);
+            for (int h = 0; h < heads; h++)
             {
-                tables.Write(i, j, enc);
-                for (int h = 0; h < heads; h++)
-                    logits[offset + (((h * t) + i) * t) + j] += System.Numerics.Tensors.TensorPrimitives.Dot(w.Slice(h * width, width), enc);
+                var row = logits.AsSpan(offset + (((h * t) + i) * t), t);
+                for (int c = 0; c < width; c++) TensorPrimitives.MultiplyAdd(et.Slice(c * t, t), w[(h * width) + c], row, row);
             }
+        }
     }
 
     public override void ForwardLogits(int layer, float[] q, float[] logits, PositionBatch batch, int heads, int headDimension, float scale)
     {
         CheckHeads(heads);
-        int t = batch.Length;
+        int t = batch.Length, width = _scheme.Width, n = heads * width;
         var tables = TablesFor(batch.Batch);
+        var rows = _rows.Get(batch.Batch * width * t);
         var weight = _weight.Value;
-        int n = Heads * _scheme.Width, wOffset = (_scheme.PerLayer ? CheckLayer(layer) : 0) * n;
+        int wOffset = (_scheme.PerLayer ? CheckLayer(layer) : 0) * n;
         void Sequence(int b)
         {
             tables[b].Prepare(t, batch.Lengths[b]);
-            AddSequence(tables[b], new ReadOnlySpan<float>(weight, wOffset, n), logits, b * heads * t * t, heads, t);
+            AddSequence(tables[b], new ReadOnlySpan<float>(weight, wOffset, n), logits, b * heads * t * t, heads, t, rows.AsSpan(b * width * t, width * t));
         }
         if ((long)batch.Batch * t * t * n < 200_000) for (int b = 0; b < batch.Batch; b++) Sequence(b);
         else Parallel.For(0, batch.Batch, Sequence);
@@ -163,28 +174,28 @@ internal sealed class ScaledRelativeModule : PositionModule, IRelativeBiasSource
         int t = batch.Length, width = _scheme.Width, n = heads * width;
         int wOffset = (_scheme.PerLayer ? CheckLayer(layer) : 0) * n;
         var tables = TablesFor(batch.Batch);
+        var rows = _rows.Get(batch.Batch * width * t);
         var partial = _partial.GetCleared(batch.Batch * n);
         void Sequence(int b)
         {
             tables[b].Prepare(t, batch.Lengths[b]);
             var g = partial.AsSpan(b * n, n);
-            Span<float> enc = stackalloc float[width];
+            var et = rows.AsSpan(b * width * t, width * t);
             int offset = b * heads * t * t;
             for (int i = 0; i < t; i++)
-                for (int j = 0; j < t; j++)
+            {
+                tables[b].WriteRow(i, t, et);
+                for (int h = 0; h < heads; h++)
                 {
-                    tables[b].Write(i, j, enc);
-                    for (int h = 0; h < heads; h++)
-                    {
-                        float d = dlogits[offset + (((h * t) + i) * t) + j];
-                        if (d != 0) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(enc, d, g.Slice(h * width, width), g.Slice(h * width, width));
-                    }
+                    var d = new ReadOnlySpan<float>(dlogits, offset + (((h * t) + i) * t), t);
+                    for (int c = 0; c < width; c++) g[(h * width) + c] += TensorPrimitives.Dot(d, et.Slice(c * t, t));
                 }
+            }
         }
         if ((long)batch.Batch * t * t * n < 200_000) for (int b = 0; b < batch.Batch; b++) Sequence(b);
         else Parallel.For(0, batch.Batch, Sequence);
         var grad = _weight.Grad.AsSpan(wOffset, n);
-        for (int b = 0; b < batch.Batch; b++) System.Numerics.Tensors.TensorPrimitives.Add(grad, partial.AsSpan(b * n, n), grad);
+        for (int b = 0; b < batch.Batch; b++) TensorPrimitives.Add(grad, partial.AsSpan(b * n, n), grad);
     }
 
     private int CheckLayer(int layer)

@@ -84,4 +84,37 @@ public sealed class OrderTaskAcceptanceTests
         AllEqual(Vectors<float>(model.Transform(test), "Score"), Vectors<float>(loaded.Transform(test), "Score"), "scores");
         CollectionAssert.AreEqual(Scalars<uint>(model.Transform(test), "PredictedLabel"), Scalars<uint>(loaded.Transform(test), "PredictedLabel"));
     }
+
+    [TestMethod]
+    public void PredictionEngine_OnTheReloadedPipeline_NamesTheFirstMarker()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(Sentences(800, fillers: 2, seed: 31));
+        var model = Pipeline(ml, Scheme.Rotary(), dimension: 64)
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedText", "PredictedLabel")).Fit(train);
+        var loaded = RoundTrip(model, train.Schema);
+        using var engine = ml.Model.CreatePredictionEngine<TextRow, MarkerPrediction>(loaded);
+        var fresh = Sentences(200, fillers: 2, seed: 32);
+        var batch = Scalars<ReadOnlyMemory<char>>(model.Transform(ml.Data.LoadFromEnumerable(fresh)), "PredictedText");
+        int correct = 0;
+        for (int i = 0; i < fresh.Count; i++)
+        {
+            var p = engine.Predict(new TextRow { Text = fresh[i].Text });
+            Assert.AreEqual(batch[i].ToString(), p.PredictedText, $"sentence {i}: engine on the reloaded model vs batch scoring");
+            Assert.AreEqual(4, p.Score.Length);
+            if (p.PredictedText == fresh[i].Label) correct++;
+        }
+        TestContext.WriteLine($"prediction engine, reloaded rope pipeline (800 train, 2 fillers, D = 64): {correct}/200 first markers named");
+        Assert.IsTrue(correct >= 170, $"{correct}/200");
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => engine.Predict(new TextRow { Text = null }));
+        StringAssert.Contains(e.Message, "'Text'");
+    }
+}
+
+/// <summary>What the prediction engine fills.</summary>
+public sealed class MarkerPrediction
+{
+    public string PredictedText { get; set; } = "";
+
+    public float[] Score { get; set; } = [];
 }

@@ -12,6 +12,9 @@ internal sealed class PositionSource
 {
     private readonly PositionModule _module;
 
+    // Modules keep caches sized to the longest length seen (T5's bucket table); cursors on several threads share this one.
+    private readonly Lock _moduleLock = new();
+
     public PositionSource(PositionEncoding scheme, int dimension, int heads, int seed)
     {
         ArgumentNullException.ThrowIfNull(scheme);
@@ -58,7 +61,7 @@ internal sealed class PositionSource
     {
         NoPositionEncoding => new float[length * Dimension],
         SinusoidalEncoding s => s.Encodings(length, Dimension),
-        _ when _module is IAbsolutePositionSource a => a.Encodings(length),
+        _ when _module is IAbsolutePositionSource a => Locked(() => a.Encodings(length)),
         _ => throw new InvalidOperationException($"Scheme '{Scheme.Kind}' has no absolute per-position vectors."),
     };
 
@@ -129,8 +132,13 @@ internal sealed class PositionSource
 
     /// <summary>Relative bias [H, length, length] (query i, key j) of a sequence of that length.</summary>
     public float[] Bias(int length) => _module is IRelativeBiasSource b
-        ? b.Bias(length, length)
+        ? Locked(() => b.Bias(length, length))
         : throw new InvalidOperationException($"Scheme '{Scheme.Kind}' has no content-independent relative bias.");
+
+    private float[] Locked(Func<float[]> compute)
+    {
+        lock (_moduleLock) return compute();
+    }
 
     /// <summary>Number of heads of <see cref="Bias"/>.</summary>
     public int BiasHeads => _module is IRelativeBiasSource b ? b.Heads : Heads;

@@ -8,7 +8,14 @@ namespace MLComponents.Engine;
 internal static class LengthBuckets
 {
     /// <summary>Fills <paramref name="order"/> with a permutation and returns the batch start offsets (plus the end).</summary>
-    public static int[] Plan(IReadOnlyList<int[]> sequences, int[] order, int batchSize, int bucketBatches, Random rng)
+    public static int[] Plan(IReadOnlyList<int[]> sequences, int[] order, int batchSize, int bucketBatches, Random rng) =>
+        Plan(i => sequences[i].Length, order, batchSize, bucketBatches, rng);
+
+    /// <summary>
+    /// The same with the bucketing length of example i given by <paramref name="lengthOf"/> (for pairs: the longer
+    /// side, since both sides share one padded batch).
+    /// </summary>
+    public static int[] Plan(Func<int, int> lengthOf, int[] order, int batchSize, int bucketBatches, Random rng)
     {
         int n = order.Length;
         for (int i = 0; i < n; i++)
@@ -23,7 +30,7 @@ internal static class LengthBuckets
             int len = Math.Min(chunk, n - start);
             for (int i = 0; i < len; i++)
             {
-                keys[i] = sequences[order[start + i]].Length;
+                keys[i] = lengthOf(order[start + i]);
             }
             // Not a stable sort, but deterministic: equal lengths stay in a seeded order.
             MemoryExtensions.Sort(keys.AsSpan(0, len), order.AsSpan(start, len));

@@ -32,17 +32,34 @@ public sealed class PaddedBatch
     /// Copies <paramref name="count"/> sequences, sequences[order[start + i]] (or sequences[start + i] when order is
     /// null). Throws naming the sequence when one is empty or longer than MaxTokens.
     /// </summary>
-    public void Fill(IReadOnlyList<int[]> sequences, int start, int count, int[]? order)
+    public void Fill(IReadOnlyList<int[]> sequences, int start, int count, int[]? order) =>
+        FillStacked(sequences, null, start, count, order);
+
+    /// <summary>
+    /// Copies 2 x <paramref name="count"/> sequences: rows 0..count-1 from <paramref name="first"/> and rows
+    /// count..2count-1 from <paramref name="second"/> (same example indices), padded to the longest of all, so one
+    /// encoder pass embeds both sides of a batch of pairs.
+    /// </summary>
+    public void FillPairs(IReadOnlyList<int[]> first, IReadOnlyList<int[]> second, int start, int count, int[]? order)
     {
-        if (count > _lengths.Length)
+        ArgumentNullException.ThrowIfNull(second);
+        FillStacked(first, second, start, count, order);
+    }
+
+    private void FillStacked(IReadOnlyList<int[]> sequences, IReadOnlyList<int[]>? second, int start, int count, int[]? order)
+    {
+        int rows = second is null ? count : 2 * count;
+        if (rows > _lengths.Length)
         {
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"Batch capacity is {_lengths.Length}.");
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Batch capacity is {_lengths.Length} sequences.");
         }
         int length = 0;
-        for (int i = 0; i < count; i++)
+        for (int r = 0; r < rows; r++)
         {
+            int i = r < count ? r : r - count;
             int index = order is null ? start + i : order[start + i];
-            var s = sequences[index] ?? throw new ArgumentException($"Sequence {index} is null.", nameof(sequences));
+            var list = r < count ? sequences : second!;
+            var s = list[index] ?? throw new ArgumentException($"Sequence {index} is null.", nameof(sequences));
             if (s.Length == 0 || s.Length > _maxTokens)
             {
                 throw new ArgumentException(
@@ -50,15 +67,17 @@ public sealed class PaddedBatch
             }
             length = Math.Max(length, s.Length);
         }
-        for (int i = 0; i < count; i++)
+        for (int r = 0; r < rows; r++)
         {
-            var s = sequences[order is null ? start + i : order[start + i]];
-            var row = _ids.AsSpan(i * length, length);
+            int i = r < count ? r : r - count;
+            int index = order is null ? start + i : order[start + i];
+            var s = (r < count ? sequences : second!)[index];
+            var row = _ids.AsSpan(r * length, length);
             s.CopyTo(row);
             row[s.Length..].Clear();
-            _lengths[i] = s.Length;
+            _lengths[r] = s.Length;
         }
-        Count = count;
+        Count = rows;
         Length = length;
     }
 }

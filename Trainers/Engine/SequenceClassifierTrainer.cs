@@ -73,7 +73,7 @@ public sealed class SequenceClassifierTrainer
         var batchLabels = new int[batchSize];
         var order = new int[sequences.Count];
         var rng = new Random(o.Seed);
-        float[][]? best = null;
+        var best = new ParameterSnapshot();
         double bestAccuracy = double.NegativeInfinity, bestLogLoss = double.PositiveInfinity;
         int sinceBest = 0;
         long step = 0;
@@ -130,11 +130,7 @@ public sealed class SequenceClassifierTrainer
                 {
                     bestAccuracy = accuracy.Value;
                     bestLogLoss = logLoss.Value;
-                    best ??= [.. model.Parameters.Select(p => new float[p.Length])];
-                    for (int i = 0; i < best.Length; i++)
-                    {
-                        model.Parameters[i].Value.CopyTo(best[i], 0);
-                    }
+                    best.Capture(model.Parameters);
                     sinceBest = 0;
                 }
                 else if (o.EarlyStoppingPatience > 0 && ++sinceBest >= o.EarlyStoppingPatience)
@@ -149,13 +145,7 @@ public sealed class SequenceClassifierTrainer
                 break;
             }
         }
-        if (best is not null)
-        {
-            for (int i = 0; i < best.Length; i++)
-            {
-                best[i].CopyTo(model.Parameters[i].Value, 0);
-            }
-        }
+        best.Restore(model.Parameters);
         return model;
     }
 

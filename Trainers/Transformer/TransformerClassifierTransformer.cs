@@ -18,7 +18,7 @@ namespace MLComponents.Trainers;
 /// <para>Saved as options JSON (geometry, column names, the position scheme's JSON, label values) plus every
 /// parameter as a float32 tensor under its stable name; a reloaded model gives bit-identical scores.</para>
 /// </remarks>
-public sealed class TransformerClassifierTransformer : RowToRowTransformerBase
+public sealed class TransformerClassifierTransformer : RowToRowTransformerBase, ISentenceEncoder
 {
     /// <summary>Component type id in model archives.</summary>
     public const string TypeId = "TransformerClassifier";
@@ -80,6 +80,12 @@ public sealed class TransformerClassifierTransformer : RowToRowTransformerBase
     /// <summary>The array-level model (for direct, allocation-free single-sentence prediction).</summary>
     internal SequenceClassifier Model => _model;
 
+    /// <summary>The classifier's encoder, so <c>EmbedSentences</c> can embed with it (read only; see <see cref="ISentenceEncoder"/>).</summary>
+    public TransformerEncoder Encoder => _model.Encoder;
+
+    /// <summary>The pooling the classification head reads.</summary>
+    public Pooling Pooling => _model.Pooling;
+
     /// <summary>
     /// Class probabilities of one token sequence into <paramref name="probabilities"/> (at least <see cref="ClassCount"/>
     /// values), with the same truncation, empty-sequence and id rules as the row mapper. Allocates nothing.
@@ -103,22 +109,12 @@ public sealed class TransformerClassifierTransformer : RowToRowTransformerBase
     public override void Save(ModelSaveContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        var c = _model.Encoder.Config;
         var o = ctx.Options;
         o["featureColumnName"] = FeatureColumnName;
         o["scoreColumnName"] = ScoreColumnName;
         o["predictedLabelColumnName"] = PredictedLabelColumnName;
         o["classes"] = ClassCount;
-        o["vocabularySize"] = c.Vocabulary;
-        o["modelDimension"] = c.ModelDimension;
-        o["heads"] = c.Heads;
-        o["layers"] = c.Layers;
-        o["feedForwardDimension"] = c.FeedForwardDimension;
-        o["maxTokens"] = c.MaxTokens;
-        o["dropout"] = c.Dropout;
-        o["pooling"] = _model.Pooling.ToString();
-        o["seed"] = _model.Encoder.Seed;
-        o["positionEncoding"] = _model.Encoder.PositionEncoding.ToJson();
+        EncoderArchive.SaveGeometry(ctx, _model.Encoder, _model.Pooling);
         o["truncatedTrainingSequences"] = TruncatedTrainingSequences;
         o["epochsTrained"] = EpochsTrained;
         o["bestEpoch"] = BestEpoch;
@@ -130,26 +126,11 @@ public sealed class TransformerClassifierTransformer : RowToRowTransformerBase
     public static TransformerClassifierTransformer Load(ModelLoadContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        var config = new TransformerConfig
-        {
-            Vocabulary = ctx.GetOption<int>("vocabularySize"),
-            ModelDimension = ctx.GetOption<int>("modelDimension"),
-            Heads = ctx.GetOption<int>("heads"),
-            Layers = ctx.GetOption<int>("layers"),
-            FeedForwardDimension = ctx.GetOption<int>("feedForwardDimension"),
-            MaxTokens = ctx.GetOption<int>("maxTokens"),
-            Dropout = ctx.GetOption<float>("dropout"),
-        };
-        string poolingName = ctx.GetOption<string>("pooling");
-        if (!Enum.TryParse(poolingName, out Pooling pooling) || !Enum.IsDefined(pooling))
-            throw new ModelFormatException(ctx.EntryPath, $"option 'pooling' has unknown value '{poolingName}'");
-        var scheme = PositionEncoding.FromJson(ctx.GetOption<JsonObject>("positionEncoding"));
+        // Same encoder format as every encoder-bearing component (EncoderArchive); the head's weights are extra tensors.
+        var (config, scheme, seed, pooling) = EncoderArchive.ReadGeometry(ctx);
         int classes = ctx.GetOption<int>("classes");
-        var model = new SequenceClassifier(config, classes, scheme, ctx.GetOption<int>("seed"), pooling);
-        foreach (var p in model.Parameters)
-            ctx.GetFloatTensor(p.Name, p.Shape).CopyTo(p.Value, 0);
-        if (ctx.TensorNames.Count != model.Parameters.Count)
-            throw new ModelFormatException(ctx.EntryPath, $"{ctx.TensorNames.Count} tensors stored, the model has {model.Parameters.Count} parameters");
+        var model = new SequenceClassifier(config, classes, scheme, seed, pooling);
+        EncoderArchive.ReadWeights(ctx, model.Parameters);
         return new TransformerClassifierTransformer(model, ctx.GetOption<string>("featureColumnName"), ctx.GetOption<string>("scoreColumnName"),
             ctx.GetOption<string>("predictedLabelColumnName"), LabelKeyValues.Load(ctx, LabelKindOption, LabelValuesText, classes),
             ctx.GetOptionOrDefault("truncatedTrainingSequences", 0L), ctx.GetOptionOrDefault("epochsTrained", 0), ctx.GetOptionOrDefault("bestEpoch", 0));

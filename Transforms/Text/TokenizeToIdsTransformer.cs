@@ -43,6 +43,13 @@ public sealed class TokenizeToIdsTransformer : RowToRowTransformerBase
     /// <inheritdoc />
     public override string ComponentTypeId => TypeId;
 
+    /// <summary>
+    /// The same tokenizer (vocabulary and options) reading and writing other columns: the way to give both sides
+    /// of a sentence pair one shared vocabulary (fit once on all sentences, then apply to each side).
+    /// </summary>
+    public TokenizeToIdsTransformer WithColumns(string outputColumnName, string inputColumnName) =>
+        new(new TokenizeToIdsOptions(outputColumnName, inputColumnName, MaxTokens, LowerCase, _options.MinCount, _options.MaxVocabularySize, AddClsToken), Vocabulary);
+
     /// <summary>The ids of one text, exactly as the output column holds them.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     public int[] GetIds(string text)

@@ -1,0 +1,70 @@
+using MLComponents.Engine;
+
+namespace MLComponents.Trainers;
+
+/// <summary>
+/// Trains a siamese Transformer encoder for sentence similarity: two token-id columns and a float label in, a
+/// <c>Score</c> column out (cosine of the two mean-pooled embeddings mapped affinely from [0, 1] to
+/// [LabelMin, LabelMax]).
+/// </summary>
+public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTransformer>
+{
+    private readonly MLContext _context;
+
+    internal SentenceSimilarityTrainer(MLContext context, SentenceSimilarityOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrEmpty(options.Sentence1ColumnName, nameof(options.Sentence1ColumnName));
+        ArgumentException.ThrowIfNullOrEmpty(options.Sentence2ColumnName, nameof(options.Sentence2ColumnName));
+        ArgumentException.ThrowIfNullOrEmpty(options.LabelColumnName, nameof(options.LabelColumnName));
+        ArgumentException.ThrowIfNullOrEmpty(options.ScoreColumnName, nameof(options.ScoreColumnName));
+        if (options.MaxTokens < 1)
+        {
+            throw new ArgumentException($"Option 'MaxTokens' must be positive, got {options.MaxTokens}.", nameof(options));
+        }
+        _context = context;
+        Options = options;
+    }
+
+    /// <summary>The options.</summary>
+    public SentenceSimilarityOptions Options { get; }
+
+    /// <inheritdoc />
+    public SentenceSimilarityTransformer Fit(IDataView input) => Fit(input, null);
+
+    /// <summary>Trains with a validation set: per-epoch Spearman, early stopping, best epoch kept.</summary>
+    public SentenceSimilarityTransformer Fit(IDataView input, IDataView? validation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = Options;
+        var (train, truncated) = PairColumns.Read(input, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "training");
+        if (train.Count == 0)
+        {
+            throw new InvalidOperationException($"No training rows with a label in column '{o.LabelColumnName}'.");
+        }
+        SentencePairs? valid = null;
+        if (validation is not null)
+        {
+            valid = PairColumns.Read(validation, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "validation").Pairs;
+        }
+        var trainer = new SiameseTrainer(o.ToEngine(_context.NextSeed(o.Seed)));
+        var model = trainer.Fit(train, valid, o.Progress, cancellationToken);
+        return new SentenceSimilarityTransformer(model.Encoder, model.Pooling, model.Range, o.Sentence1ColumnName, o.Sentence2ColumnName,
+            o.ScoreColumnName, truncated, trainer.EpochsTrained, trainer.BestEpoch);
+    }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        foreach (var name in new[] { Options.Sentence1ColumnName, Options.Sentence2ColumnName })
+        {
+            var c = inputSchema.GetColumn(name);
+            if (c.Kind == SchemaShape.VectorKind.Scalar || c.ItemType.RawType != typeof(int))
+            {
+                throw SchemaException.WrongType(name, "a vector of Int32 token ids", c.ItemType);
+            }
+        }
+        return inputSchema.WithColumns(new SchemaShape.Column(Options.ScoreColumnName, SchemaShape.VectorKind.Scalar, NumberDataViewType.Single, false));
+    }
+}

@@ -22,7 +22,7 @@ public abstract partial class PositionEncoding
     /// <param name="maxPositions">Table rows: the longest sequence the model accepts.</param>
     /// <param name="init">RandomNormal (std <paramref name="initStd"/>) or Sinusoidal.</param>
     /// <param name="initStd">Standard deviation for RandomNormal (&gt; 0).</param>
-    public static LearnedAbsoluteEncoding Learned(int maxPositions = 512, LearnedInit init = LearnedInit.RandomNormal, double initStd = 0.02)
+    public static LearnedAbsoluteEncoding Learned(int maxPositions = 512, LearnedInit init = LearnedInit.RandomNormal, double initStd = 1.0)
     {
         OptionCheck.Positive(maxPositions, nameof(maxPositions));
         OptionCheck.Defined(init, nameof(init));
@@ -73,5 +73,5 @@ public sealed class LearnedAbsoluteEncoding : PositionEncoding
     internal static LearnedAbsoluteEncoding FromJsonOptions(JsonObject json) => Learned(
         JsonOptions.Int(json, "maxPositions", 512),
         JsonOptions.Enum(json, "init", LearnedInit.RandomNormal),
-        JsonOptions.Double(json, "initStd", 0.02));
+        JsonOptions.Double(json, "initStd", 1.0));
 }

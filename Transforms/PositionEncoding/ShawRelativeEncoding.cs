@@ -13,7 +13,7 @@ public abstract partial class PositionEncoding
     /// <param name="clip">Maximum relative distance k (1..1024).</param>
     /// <param name="values">Also add the value-side term (false: keys only).</param>
     /// <param name="initStd">Standard deviation of the embeddings' Normal initialisation (&gt; 0).</param>
-    public static ShawRelativeEncoding ShawRelative(int clip = 16, bool values = true, double initStd = 0.02)
+    public static ShawRelativeEncoding ShawRelative(int clip = 16, bool values = true, double initStd = 0.5)
     {
         if (clip is < 1 or > 1024) throw new ArgumentException($"Option 'clip' must be in 1..1024, got {clip}.", nameof(clip));
         OptionCheck.Positive(initStd, nameof(initStd));
@@ -76,5 +76,5 @@ public sealed class ShawRelativeEncoding : PositionEncoding
     internal static ShawRelativeEncoding FromJsonOptions(JsonObject json) => ShawRelative(
         JsonOptions.Int(json, "clip", 16),
         JsonOptions.Bool(json, "values", true),
-        JsonOptions.Double(json, "initStd", 0.02));
+        JsonOptions.Double(json, "initStd", 0.5));
 }

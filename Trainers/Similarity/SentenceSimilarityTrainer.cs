@@ -47,7 +47,15 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
         {
             valid = PairColumns.Read(validation, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "validation").Pairs;
         }
-        var trainer = new SiameseTrainer(o.ToEngine(_context.NextSeed(o.Seed)));
+        var engineOptions = o.ToEngine(_context.NextSeed(o.Seed));
+        if (engineOptions.Vocabulary == 0)
+        {
+            // A tokenizer upstream declares its vocabulary; sizing the table to it keeps every id it can emit in range.
+            int declared = Math.Max(TokenSequenceColumns.DeclaredVocabularySize(input.Schema[o.Sentence1ColumnName]),
+                TokenSequenceColumns.DeclaredVocabularySize(input.Schema[o.Sentence2ColumnName]));
+            engineOptions = engineOptions with { Vocabulary = declared };
+        }
+        var trainer = new SiameseTrainer(engineOptions);
         var model = trainer.Fit(train, valid, o.Progress, cancellationToken);
         return new SentenceSimilarityTransformer(model.Encoder, model.Pooling, model.Range, o.Sentence1ColumnName, o.Sentence2ColumnName,
             o.ScoreColumnName, truncated, trainer.EpochsTrained, trainer.BestEpoch);

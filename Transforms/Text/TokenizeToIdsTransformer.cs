@@ -25,6 +25,15 @@ public sealed class TokenizeToIdsTransformer : RowToRowTransformerBase
     /// <summary>The learned vocabulary (<see cref="Vocabulary.Size"/> is the embedding table size a model needs).</summary>
     public Vocabulary Vocabulary { get; }
 
+    /// <summary>
+    /// The output column's KeyValues annotation: the token of every id (reserved tokens first), so downstream
+    /// trainers size their embedding tables to the whole vocabulary rather than to the ids their training data happens to hold.
+    /// </summary>
+    internal DataViewSchema.Annotations IdAnnotations => _idAnnotations ??= new DataViewSchema.Annotations.Builder()
+        .AddKeyValues([.. Vocabulary.ReservedTokens, .. Vocabulary.Words]).ToAnnotations();
+
+    private DataViewSchema.Annotations? _idAnnotations;
+
     /// <summary>The id column produced.</summary>
     public string OutputColumnName => _options.Output;
 
@@ -138,7 +147,7 @@ public sealed class TokenizeToIdsTransformer : RowToRowTransformerBase
         {
             _parent = parent;
             _input = RequireText(schema, parent.InputColumnName);
-            OutputColumns = [new OutputColumn(parent.OutputColumnName, new VectorDataViewType(NumberDataViewType.Int32))];
+            OutputColumns = [new OutputColumn(parent.OutputColumnName, new VectorDataViewType(NumberDataViewType.Int32), parent.IdAnnotations)];
         }
 
         public override IReadOnlyList<OutputColumn> OutputColumns { get; }

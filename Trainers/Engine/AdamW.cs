@@ -42,6 +42,16 @@ public sealed class AdamW
     /// <summary>Updates taken so far.</summary>
     public long Step { get; private set; }
 
+    /// <summary>The trainers' step: clips the global gradient norm to <paramref name="clipNorm"/> (when &gt; 0), then updates.</summary>
+    public void ClipAndUpdate(double clipNorm, double learningRate)
+    {
+        if (clipNorm > 0)
+        {
+            ClipGradientNorm(_parameters, clipNorm);
+        }
+        Update(learningRate);
+    }
+
     /// <summary>Applies one update with learning rate <paramref name="learningRate"/> using the current gradients.</summary>
     public void Update(double learningRate)
     {

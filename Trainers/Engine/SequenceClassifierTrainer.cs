@@ -77,14 +77,12 @@ public sealed class SequenceClassifierTrainer
         double bestAccuracy = double.NegativeInfinity, bestLogLoss = double.PositiveInfinity;
         int sinceBest = 0;
         long step = 0;
-        var clock = Stopwatch.StartNew();
+        var meter = new TrainingMeter();
 
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
             var offsets = LengthBuckets.Plan(sequences, order, batchSize, o.BucketBatches, rng);
-            double lossSum = 0;
-            long tokens = 0;
-            int lossCount = 0;
+            meter.Reset();
             for (int bi = 0; bi + 1 < offsets.Length; bi++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -96,31 +94,20 @@ public sealed class SequenceClassifierTrainer
                 }
                 model.ZeroGrad();
                 model.Forward(batch.Ids, batch.Lengths, n, batch.Length, training: true, step);
-                lossSum += model.Loss(batchLabels.AsSpan(0, n), o.ClassWeights, o.LabelSmoothing);
-                lossCount++;
+                double loss = model.Loss(batchLabels.AsSpan(0, n), o.ClassWeights, o.LabelSmoothing);
                 model.Backward();
-                if (o.ClipNorm > 0)
-                {
-                    AdamW.ClipGradientNorm(model.Parameters, o.ClipNorm);
-                }
-                optimiser.Update(schedule.Rate(step));
+                optimiser.ClipAndUpdate(o.ClipNorm, schedule.Rate(step));
                 step++;
-                foreach (int len in batch.Lengths)
-                {
-                    tokens += len;
-                }
+                meter.Record(loss, batch.Lengths);
                 bool last = bi + 2 == offsets.Length;
                 if (progress is not null && !last && o.ProgressInterval > 0 && step % o.ProgressInterval == 0)
                 {
-                    progress.Report(new TrainingProgress(epoch, step, lossSum / lossCount, tokens / clock.Elapsed.TotalSeconds, null, null, false));
-                    lossSum = 0;
-                    lossCount = 0;
-                    tokens = 0;
-                    clock.Restart();
+                    progress.Report(new TrainingProgress(epoch, step, meter.MeanLoss, meter.TokensPerSecond, null, null, false));
+                    meter.Reset();
                 }
             }
-            double trainLoss = lossCount > 0 ? lossSum / lossCount : double.NaN;
-            double tokensPerSecond = tokens / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+            double trainLoss = meter.MeanLoss;
+            double tokensPerSecond = meter.TokensPerSecond;
             double? accuracy = null, logLoss = null;
             bool stop = false;
             if (validationSequences is not null)
@@ -139,7 +126,6 @@ public sealed class SequenceClassifierTrainer
                 }
             }
             progress?.Report(new TrainingProgress(epoch, step, trainLoss, tokensPerSecond, accuracy, logLoss, true));
-            clock.Restart();
             if (stop)
             {
                 break;

@@ -72,16 +72,14 @@ public sealed class SiameseTrainer
         double bestSpearman = double.NegativeInfinity;
         int sinceBest = 0;
         long step = 0;
-        var clock = Stopwatch.StartNew();
+        var meter = new TrainingMeter();
         EpochsTrained = 0;
         BestEpoch = 0;
 
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
             var offsets = LengthBuckets.Plan(i => Math.Max(train.First[i].Length, train.Second[i].Length), order, batchSize, o.BucketBatches, rng);
-            double lossSum = 0;
-            long tokens = 0;
-            int lossCount = 0;
+            meter.Reset();
             for (int bi = 0; bi + 1 < offsets.Length; bi++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -93,32 +91,21 @@ public sealed class SiameseTrainer
                 }
                 model.ZeroGrad();
                 model.ForwardPairs(batch.Ids, batch.Lengths, n, batch.Length, training: true, step);
-                lossSum += model.Loss(batchLabels.AsSpan(0, n), o.Loss, o.CoSentScale);
-                lossCount++;
+                double loss = model.Loss(batchLabels.AsSpan(0, n), o.Loss, o.CoSentScale);
                 model.Backward();
-                if (o.ClipNorm > 0)
-                {
-                    AdamW.ClipGradientNorm(model.Parameters, o.ClipNorm);
-                }
-                optimiser.Update(schedule.Rate(step));
+                optimiser.ClipAndUpdate(o.ClipNorm, schedule.Rate(step));
                 step++;
-                foreach (int len in batch.Lengths)
-                {
-                    tokens += len;
-                }
+                meter.Record(loss, batch.Lengths);
                 bool last = bi + 2 == offsets.Length;
                 if (progress is not null && !last && o.ProgressInterval > 0 && step % o.ProgressInterval == 0)
                 {
-                    progress.Report(new SimilarityTrainingProgress(epoch, step, lossSum / lossCount, tokens / clock.Elapsed.TotalSeconds, null, null, false));
-                    lossSum = 0;
-                    lossCount = 0;
-                    tokens = 0;
-                    clock.Restart();
+                    progress.Report(new SimilarityTrainingProgress(epoch, step, meter.MeanLoss, meter.TokensPerSecond, null, null, false));
+                    meter.Reset();
                 }
             }
             EpochsTrained = epoch;
-            double trainLoss = lossCount > 0 ? lossSum / lossCount : double.NaN;
-            double tokensPerSecond = tokens / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
+            double trainLoss = meter.MeanLoss;
+            double tokensPerSecond = meter.TokensPerSecond;
             double? spearman = null, pearson = null;
             bool stop = false;
             if (validation is not null && validation.Count > 0)
@@ -142,7 +129,6 @@ public sealed class SiameseTrainer
                 BestEpoch = epoch;
             }
             progress?.Report(new SimilarityTrainingProgress(epoch, step, trainLoss, tokensPerSecond, spearman, pearson, true));
-            clock.Restart();
             if (stop)
             {
                 break;

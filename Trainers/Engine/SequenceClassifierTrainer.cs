@@ -5,7 +5,7 @@ namespace MLComponents.Engine;
 
 /// <summary>
 /// Trains a <see cref="SequenceClassifier"/> on arrays: token-id sequences (each already truncated to
-/// <see cref="SequenceClassifierOptions.MaxTokens"/> by the caller) and labels 0..C-1. Length-bucketed
+/// <see cref="EncoderTrainingOptions.MaxTokens"/> by the caller) and labels 0..C-1. Length-bucketed
 /// batches, AdamW with warm-up and cosine/linear decay, gradient clipping, optional validation with early
 /// stopping that keeps the best epoch's weights. Same seed and thread count give bit-identical results.
 /// </summary>
@@ -199,17 +199,5 @@ public sealed class SequenceClassifierTrainer
         }
     }
 
-    private static void CheckOptions(SequenceClassifierOptions o)
-    {
-        static void Fail(string name, object value, string rule) =>
-            throw new ArgumentException($"Option '{name}' must be {rule}, got {value}.", name);
-        if (o.Epochs < 1) Fail(nameof(o.Epochs), o.Epochs, ">= 1");
-        if (o.BatchSize < 1) Fail(nameof(o.BatchSize), o.BatchSize, ">= 1");
-        if (!(o.LearningRate > 0)) Fail(nameof(o.LearningRate), o.LearningRate, "> 0");
-        if (!(o.WeightDecay >= 0)) Fail(nameof(o.WeightDecay), o.WeightDecay, ">= 0");
-        if (!(o.WarmupFraction >= 0 && o.WarmupFraction <= 1)) Fail(nameof(o.WarmupFraction), o.WarmupFraction, "in [0, 1]");
-        if (!(o.LabelSmoothing >= 0 && o.LabelSmoothing < 1)) Fail(nameof(o.LabelSmoothing), o.LabelSmoothing, "in [0, 1)");
-        if (o.Threads < 1) Fail(nameof(o.Threads), o.Threads, ">= 1");
-        if (o.BucketBatches < 1) Fail(nameof(o.BucketBatches), o.BucketBatches, ">= 1");
-    }
+    private static void CheckOptions(SequenceClassifierOptions o) => o.Validate();
 }

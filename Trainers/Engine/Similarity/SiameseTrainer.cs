@@ -209,19 +209,5 @@ public sealed class SiameseTrainer
         }
     }
 
-    private static void CheckOptions(SiameseOptions o)
-    {
-        static void Fail(string name, object value, string rule) =>
-            throw new ArgumentException($"Option '{name}' must be {rule}, got {value}.", name);
-        if (o.Epochs < 1) Fail(nameof(o.Epochs), o.Epochs, ">= 1");
-        if (o.BatchSize < 1) Fail(nameof(o.BatchSize), o.BatchSize, ">= 1");
-        if (!(o.LearningRate > 0)) Fail(nameof(o.LearningRate), o.LearningRate, "> 0");
-        if (!(o.WeightDecay >= 0)) Fail(nameof(o.WeightDecay), o.WeightDecay, ">= 0");
-        if (!(o.WarmupFraction >= 0 && o.WarmupFraction <= 1)) Fail(nameof(o.WarmupFraction), o.WarmupFraction, "in [0, 1]");
-        if (o.Threads < 1) Fail(nameof(o.Threads), o.Threads, ">= 1");
-        if (o.BucketBatches < 1) Fail(nameof(o.BucketBatches), o.BucketBatches, ">= 1");
-        if (!(o.CoSentScale > 0) || !float.IsFinite(o.CoSentScale)) Fail(nameof(o.CoSentScale), o.CoSentScale, "a positive finite number");
-        if (!Enum.IsDefined(o.Loss)) Fail(nameof(o.Loss), o.Loss, "a defined SimilarityLoss");
-        if (o.LabelMin is float a && o.LabelMax is float b && !(b > a)) Fail(nameof(o.LabelMax), b, $"greater than LabelMin ({a})");
-    }
+    private static void CheckOptions(SiameseOptions o) => o.Validate();
 }

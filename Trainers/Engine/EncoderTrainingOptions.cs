@@ -1,0 +1,87 @@
+namespace MLComponents.Engine;
+
+/// <summary>
+/// What every trainer of a Transformer encoder shares: model shape, position scheme, pooling, optimiser,
+/// schedule, batching, early stopping and progress. The classifier and similarity trainers add their heads' options.
+/// </summary>
+public abstract record EncoderTrainingOptions
+{
+    /// <summary>Encoder blocks.</summary>
+    public int Layers { get; init; } = 2;
+
+    /// <summary>Model dimension D.</summary>
+    public int ModelDimension { get; init; } = 128;
+
+    /// <summary>Attention heads (divides D).</summary>
+    public int Heads { get; init; } = 4;
+
+    /// <summary>Feed-forward width F.</summary>
+    public int FeedForwardDimension { get; init; } = 512;
+
+    /// <summary>Dropout on attention probabilities and residual branches.</summary>
+    public float Dropout { get; init; } = 0.1f;
+
+    /// <summary>Longest sequence accepted; the caller truncates token ids to this before training and prediction.</summary>
+    public int MaxTokens { get; init; } = 256;
+
+    /// <summary>Vocabulary size; 0 infers max id + 1 from the training and validation data.</summary>
+    public int Vocabulary { get; init; }
+
+    /// <summary>Position-encoding scheme; null means RoPE (<see cref="PositionEncoding.Rotary"/>).</summary>
+    public PositionEncoding? PositionEncoding { get; init; }
+
+    /// <summary>How token states are pooled for the head.</summary>
+    public Pooling Pooling { get; init; } = Pooling.Mean;
+
+    /// <summary>Passes over the training data.</summary>
+    public int Epochs { get; init; } = 6;
+
+    /// <summary>Sequences per step.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Peak learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Decoupled (AdamW) weight decay; biases, norms and position tables are never decayed.</summary>
+    public float WeightDecay { get; init; } = 0.01f;
+
+    /// <summary>Linear warm-up as a fraction of all steps.</summary>
+    public double WarmupFraction { get; init; } = 0.1;
+
+    /// <summary>Learning-rate decay after warm-up.</summary>
+    public LearningRateDecay Schedule { get; init; } = LearningRateDecay.Cosine;
+
+    /// <summary>Global gradient-norm clip (0 or less: no clipping).</summary>
+    public double ClipNorm { get; init; } = 1.0;
+
+    /// <summary>Seed of the initial weights, shuffling and dropout.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Threads (results are bit-identical for the same seed and thread count).</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Epochs without a better validation score before training stops (needs a validation set; 0: never stop early).</summary>
+    public int EarlyStoppingPatience { get; init; } = 2;
+
+    /// <summary>Steps between progress reports within an epoch (each epoch's end is always reported).</summary>
+    public int ProgressInterval { get; init; } = 50;
+
+    /// <summary>Batches per length-sorted chunk: larger means less padding, smaller means more shuffling.</summary>
+    public int BucketBatches { get; init; } = 50;
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first shared option out of range.</summary>
+    private protected void CheckShared()
+    {
+        if (Epochs < 1) Fail(nameof(Epochs), Epochs, ">= 1");
+        if (BatchSize < 1) Fail(nameof(BatchSize), BatchSize, ">= 1");
+        if (!(LearningRate > 0)) Fail(nameof(LearningRate), LearningRate, "> 0");
+        if (!(WeightDecay >= 0)) Fail(nameof(WeightDecay), WeightDecay, ">= 0");
+        if (!(WarmupFraction >= 0 && WarmupFraction <= 1)) Fail(nameof(WarmupFraction), WarmupFraction, "in [0, 1]");
+        if (Threads < 1) Fail(nameof(Threads), Threads, ">= 1");
+        if (BucketBatches < 1) Fail(nameof(BucketBatches), BucketBatches, ">= 1");
+    }
+
+    /// <summary>Throws the option error every check uses.</summary>
+    private protected static void Fail(string name, object value, string rule) =>
+        throw new ArgumentException($"Option '{name}' must be {rule}, got {value}.", name);
+}

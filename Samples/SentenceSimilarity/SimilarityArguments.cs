@@ -32,7 +32,7 @@ public sealed class SimilarityArguments
     public int Seed { get; private set; } = 1;
 
     /// <summary>The names <c>--encoding</c> accepts.</summary>
-    public static IReadOnlyList<string> EncodingNames { get; } = ["none", "sinusoidal", "learned", "scaled", "shaw", "t5", "rope", "xpos", "alibi", "fire"];
+    public static IReadOnlyList<string> EncodingNames => PositionEncoding.Kinds;
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a one-line message on a bad one.</summary>
     public static SimilarityArguments Parse(IReadOnlyList<string> args)
@@ -80,18 +80,6 @@ public sealed class SimilarityArguments
     }
 
     /// <summary>The scheme for <see cref="Encoding"/>.</summary>
-    public PositionEncoding CreateEncoding() => Encoding switch
-    {
-        "none" => PositionEncoding.None(),
-        "sinusoidal" => PositionEncoding.Sinusoidal(),
-        "learned" => PositionEncoding.Learned(maxPositions: MaxTokens),
-        "scaled" => PositionEncoding.ScaledRelative(),
-        "shaw" => PositionEncoding.ShawRelative(),
-        "t5" => PositionEncoding.T5Bias(),
-        "rope" => PositionEncoding.Rotary(),
-        "xpos" => PositionEncoding.XPos(),
-        "alibi" => PositionEncoding.ALiBi(),
-        "fire" => PositionEncoding.Fire(),
-        _ => throw new ArgumentException($"unknown encoding '{Encoding}'"),
-    };
+    public PositionEncoding CreateEncoding() =>
+        Encoding == "learned" ? PositionEncoding.Learned(maxPositions: MaxTokens) : PositionEncoding.FromKind(Encoding);
 }

@@ -5,6 +5,26 @@ namespace MLComponents;
 
 public abstract partial class PositionEncoding
 {
+    /// <summary>The <see cref="Kind"/> names, in the order the documentation lists them.</summary>
+    public static IReadOnlyList<string> Kinds { get; } =
+    [
+        NoPositionEncoding.KindName, SinusoidalEncoding.KindName, LearnedAbsoluteEncoding.KindName, ScaledRelativeEncoding.KindName,
+        ShawRelativeEncoding.KindName, T5BiasEncoding.KindName, RotaryEncoding.KindName, XPosEncoding.KindName,
+        AlibiEncoding.KindName, FireEncoding.KindName,
+    ];
+
+    /// <summary>
+    /// The scheme of a <see cref="Kind"/> name with its factory defaults (for command lines and config files);
+    /// an unknown name throws an <see cref="ArgumentException"/> listing the known ones.
+    /// </summary>
+    public static PositionEncoding FromKind(string kind)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        if (!Kinds.Contains(kind))
+            throw new ArgumentException($"Unknown position-encoding kind '{kind}'; expected one of {string.Join("|", Kinds)}.", nameof(kind));
+        return FromJson(new JsonObject { ["kind"] = kind });
+    }
+
     /// <summary>
     /// Rebuilds a scheme from <see cref="ToJson"/> output (the model archive's options). Options absent from
     /// the JSON take their factory defaults; unknown kinds and malformed values throw an

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Microsoft.ML.Transforms;
 
 namespace MLComponents.MLNet;
 
@@ -21,4 +22,12 @@ public static class CatalogEnvironment
         ArgumentNullException.ThrowIfNull(env);
         return explicitSeed ?? env.Register("MLComponents.Seed").Rand.Next();
     }
+}
+
+/// <summary>ML.NET's own steps, built from a host environment where ML.NET only offers them through an MLContext catalog.</summary>
+public static class MLNetSteps
+{
+    /// <summary>ML.NET's DropColumns (what <c>ml.Transforms.DropColumns</c> returns).</summary>
+    public static IEstimator<ITransformer> DropColumns(IHostEnvironment env, params string[] columnNames) =>
+        ColumnSelectingEstimator.DropColumns(env, columnNames);
 }

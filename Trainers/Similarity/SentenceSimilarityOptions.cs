@@ -80,7 +80,7 @@ public sealed record SentenceSimilarityOptions
     /// <summary>Global gradient-norm clip (0 or less: none).</summary>
     public double ClipNorm { get; init; } = 1.0;
 
-    /// <summary>Seed of weights, shuffling and dropout; null takes the next seed of the <see cref="MLContext"/>.</summary>
+    /// <summary>Seed of weights, shuffling and dropout; null takes the next seed of the the MLContext.</summary>
     public int? Seed { get; init; }
 
     /// <summary>Threads for training.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using MLComponents.Engine;
 
 namespace MLComponents.Trainers;
@@ -6,7 +7,7 @@ namespace MLComponents.Trainers;
 /// Options of <c>ml.MulticlassClassification.Trainers.Transformer</c>. Every option has a default that
 /// trains a small, useful model on a CPU in seconds to minutes.
 /// </summary>
-public sealed class TransformerClassifierOptions
+public class TransformerClassifierOptions
 {
     /// <summary>Key-typed label column (e.g. from MapValueToKey). Rows whose label is missing (key 0) are skipped in training.</summary>
     public string LabelColumnName { get; set; } = "Label";
@@ -38,7 +39,7 @@ public sealed class TransformerClassifierOptions
     /// <summary>
     /// Longest sequence the model sees. Longer inputs are truncated to their first MaxTokens ids, in
     /// training and at prediction time (never dropped); the number truncated in training is reported in
-    /// <see cref="TrainingProgress.TruncatedSequences"/> and <see cref="TransformerClassifierTransformer.TruncatedTrainingSequences"/>.
+    /// <see cref="TrainingProgress.TruncatedSequences"/> and <see cref="TransformerClassifierModelParameters.TruncatedTrainingSequences"/>.
     /// </summary>
     public int MaxTokens { get; set; } = 128;
 

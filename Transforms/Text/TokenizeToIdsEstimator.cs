@@ -30,8 +30,16 @@ public sealed class TokenizeToIdsEstimator : IEstimator<TokenizeToIdsTransformer
     public TokenizeToIdsTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var columns = new List<DataViewSchema.Column> { TokenizeToIdsTransformer.RequireText(input.Schema, _settings.Input) };
-        if (_settings.SecondInput is { } second) columns.Add(TokenizeToIdsTransformer.RequireText(input.Schema, second));
+        return Fit(input, _settings.SecondInput is { } second ? [_settings.Input, second] : [_settings.Input]);
+    }
+
+    /// <summary>
+    /// Learns one vocabulary from all of <paramref name="textColumns"/> (e.g. both sides of sentence pairs); the transformer reads
+    /// the configured input, and <see cref="TokenizeToIdsTransformer.WithColumns"/> applies it to the others.
+    /// </summary>
+    internal TokenizeToIdsTransformer Fit(IDataView input, IReadOnlyList<string> textColumns)
+    {
+        var columns = textColumns.Select(c => TokenizeToIdsTransformer.RequireText(input.Schema, c)).ToList();
         var counter = TokenScheme.CreateCounter(_tokenizer, _settings.LowerCase);
         using (var cursor = input.GetRowCursor(columns))
         {

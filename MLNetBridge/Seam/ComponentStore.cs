@@ -21,6 +21,7 @@ internal static class ComponentStore
     public static void Save(ModelSaveContext ctx, ComponentSignature signature, Type componentType, Action<ComponentSaveContext> save)
     {
         ArgumentNullException.ThrowIfNull(ctx);
+        signature.Validate(componentType);
         ctx.CheckAtModel();
         ctx.SetVersionInfo(VersionOf(signature, componentType));
         var component = new ComponentSaveContext();

@@ -72,12 +72,14 @@ public abstract class MulticlassComponentTrainer<TModel> : TrainerEstimatorBase<
     public sealed override SchemaShape.Column[] GetOutputColumnsCore(SchemaShape inputSchema)
     {
         bool found = inputSchema.TryFindColumn(LabelColumn.Name, out var label);
+        // PredictedLabel carries the label's KeyValues, so MapKeyToValue after the trainer checks out before Fit runs.
+        var labelValues = found ? label.Annotations.Where(a => a.Name == AnnotationKinds.KeyValues) : [];
         return
         [
             new SchemaShape.Column(_scoreColumn, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false,
                 new SchemaShape(AnnotationUtils.AnnotationsForMulticlassScoreColumn(found ? label : null))),
             new SchemaShape.Column(_predictedLabelColumn, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true,
-                new SchemaShape(AnnotationUtils.GetTrainerOutputAnnotation())),
+                new SchemaShape(labelValues.Concat(AnnotationUtils.GetTrainerOutputAnnotation()))),
         ];
     }
 

@@ -41,7 +41,7 @@ public sealed class TransformerClassifierModelParameters
     }
 
     /// <inheritdoc />
-    public static ComponentSignature Signature { get; } = new("MLC.TransformerClassifier", "MLCTRCLS");
+    public static ComponentSignature Signature { get; } = new("MLC.TransformerModel", "MLCTRCLS");
 
     /// <inheritdoc />
     protected override ScoreKind Kind => ScoreKind.MulticlassClassification;

@@ -115,7 +115,8 @@ public sealed class TokenizeToIdsTransformer : ComponentTransformer<TokenizeToId
             {
                 var texts = _scheme.TokenTexts().Select(t => t.AsMemory()).ToArray();
                 var builder = new DataViewSchema.Annotations.Builder();
-                builder.AddKeyValues(texts.Length, TextDataViewType.Instance, (ref VBuffer<ReadOnlyMemory<char>> dst) => dst = new VBuffer<ReadOnlyMemory<char>>(texts.Length, texts));
+                builder.Add(AnnotationKinds.KeyValues, new VectorDataViewType(TextDataViewType.Instance, texts.Length),
+                    (ref VBuffer<ReadOnlyMemory<char>> dst) => dst = new VBuffer<ReadOnlyMemory<char>>(texts.Length, texts));
                 _idAnnotations = builder.ToAnnotations();
             }
             return _idAnnotations;

@@ -1,12 +1,13 @@
-namespace MLComponents.Samples.TextClassification;
+namespace MLComponents.Samples;
 
 /// <summary>
 /// The sample's embedded default: "who did it?" sentences. The label is the animal that acts; every
 /// sentence names two animals, and active and passive voice both occur, so the words alone say only
 /// "one of these two" (a bag of words tops out near 50 %) while word order settles it.
 /// </summary>
-internal static class WhoDidItData
+public static class WhoDidItData
 {
+    /// <summary>The four labels.</summary>
     public static readonly string[] Animals = ["cat", "dog", "fox", "owl"];
 
     private static readonly string[] Verbs = ["chased", "bit", "followed", "watched", "scared", "found", "pushed", "greeted", "ignored", "helped"];

@@ -1,2 +1,3 @@
-// Runs with no arguments on embedded agent/patient pairs; see SimilarityArguments for the TSV mode.
-return MLComponents.Samples.SentenceSimilarity.SimilarityApp.Run(args, Console.Out, Console.Error);
+// Runs with no arguments on embedded agent/patient pairs; --help shows the TSV mode.
+return MLComponents.Samples.SentenceSimilarity.SimilarityApp.Run(args, Console.Out, Console.Error,
+    MLComponents.Samples.Progress.TrainingDisplay.InteractiveTerminal());

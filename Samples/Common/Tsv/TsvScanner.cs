@@ -151,9 +151,10 @@ public sealed class TsvScanner
     /// <summary>The field from its opening quote to a little past its closing quote (long middles elided).</summary>
     private static string Snippet(string text, int open, int close)
     {
-        int to = Math.Min(text.Length, close + 21);
+        int tab = text.IndexOf('\t', close + 1);
+        int end = tab < 0 ? text.Length : tab, to = Math.Min(end, close + 21);
         string head = close - open <= 40 ? text[open..(close + 1)] : text[open..(open + 20)] + "..." + text[(close - 15)..(close + 1)];
-        return head + text[(close + 1)..to].Replace('\t', ' ') + (to < text.Length ? "..." : "");
+        return head + text[(close + 1)..to] + (to < end ? "..." : "");
     }
 }
 

@@ -1,0 +1,3 @@
+// Runs with no arguments on a SQLite database it creates from embedded data; --help shows how to use your own.
+return MLComponents.Samples.DatabaseTraining.DatabaseApp.Run(args, Console.Out, Console.Error,
+    MLComponents.Samples.Progress.TrainingDisplay.InteractiveTerminal());

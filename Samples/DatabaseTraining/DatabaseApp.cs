@@ -91,9 +91,9 @@ public static class DatabaseApp
         string name = $"{Path.GetFileName(path)}:{(s.Query is null ? s.Table : "query")}";
         stdout.WriteLine($"Reading {counts.Rows} rows from {name} through ML.NET's DatabaseLoader (Microsoft.Data.Sqlite, SQLite {counts.Version}).");
         if (counts.NoLabel > 0)
-            stderr.WriteLine($"note: {name}: {Rows(counts.NoLabel)} no label (NULL or empty); training and the metrics leave such rows out");
+            stderr.WriteLine($"note: {name}: {Plural.Count(counts.NoLabel, "row")} with no label (NULL or empty), left out of training and the metrics");
         if (counts.NoText > 0)
-            stderr.WriteLine($"note: {name}: {Rows(counts.NoText)} NULL text, read as empty text");
+            stderr.WriteLine($"note: {name}: {Plural.Count(counts.NoText, "row")} with NULL text, read as empty text");
 
         var ml = new MLContext(seed: s.Seed);
         var loader = ml.Data.CreateDatabaseLoader<LabelledText>();
@@ -162,8 +162,6 @@ public static class DatabaseApp
             throw new InvalidDataException($"database '{path}': {e.Message}", e);
         }
     }
-
-    private static string Rows(long n) => n == 1 ? "1 row has" : $"{n} rows have";
 
     private static long CountRows(IDataView data)
     {

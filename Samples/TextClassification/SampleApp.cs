@@ -83,14 +83,14 @@ public static class SampleApp
         });
         long unlabelled = CountMissingLabels(model.Transform(train));
         if (unlabelled > 0)
-            stderr.WriteLine($"note: {unlabelled} rows of {trainName} have an empty label; training skipped them");
+            stderr.WriteLine($"note: {trainName}: {Plural.Count(unlabelled, "row")} with an empty label, skipped in training");
 
         foreach (var (name, data) in tests)
         {
             var scored = model.Transform(data);
             long unseen = CountMissingLabels(scored);
             if (unseen > 0)
-                stderr.WriteLine($"note: {unseen} rows of {name} have a label not seen in training (or empty); they are left out of the metrics");
+                stderr.WriteLine($"note: {name}: {Plural.Count(unseen, "row")} with a label not seen in training (or empty), left out of the metrics");
             var m = ml.MulticlassClassification.Evaluate(scored);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"test={name} accuracy={m.MicroAccuracy:0.0000} macro_accuracy={m.MacroAccuracy:0.0000} log_loss={m.LogLoss:0.0000}"));

@@ -26,7 +26,7 @@ public sealed record TsvData(string Path, IDataView View, long Rows, TsvQuoting 
 /// ML.NET reads what it cannot parse silently: with allowQuoting on, a field that starts with a quote and goes on after its
 /// closing quote (<c>"A billion here..." &gt; Bottom line</c>) becomes an empty string; with it off, a quoted field holding a
 /// tab (as pandas writes it) is cut at the tab; lines starting with <c>//</c> vanish as comments; extra or missing fields are
-/// ignored or read as empty. So the file is first scanned (<see cref="TsvScanner"/>, ML.NET's rules, errors instead of
+/// ignored or read as empty; an empty number cell is 0 unless missingRealsAsNaNs is set (it is, here). So the file is first scanned (<see cref="TsvScanner"/>, ML.NET's rules, errors instead of
 /// silence): every record must have the header's field count and the Single columns must hold numbers. Then ML.NET loads it,
 /// and every loaded value is compared with the scanned one, so any difference left between the two readers is an error
 /// naming the line, never a quietly different data set.
@@ -50,7 +50,7 @@ public static class TsvFile
             if (quoted.Problem is null && quoted.QuotedFields > 0)
             {
                 check = quoted;
-                notes.Add($"{Count(quoted.QuotedFields, "quoted field")} read CSV-style (\"\" inside is a quote; tabs and line breaks inside are text); --quoting off reads quotes as plain text");
+                notes.Add($"{Plural.Count(quoted.QuotedFields, "quoted field")} read CSV-style (\"\" inside is a quote; tabs and line breaks inside are text); --quoting off reads quotes as plain text");
             }
             else
             {
@@ -77,16 +77,14 @@ public static class TsvFile
         bool on = check.Quoting;
         var loader = ml.Data.CreateTextLoader(new TextLoader.Options
         {
-            Separators = ['\t'], HasHeader = true, AllowQuoting = on, ReadMultilines = on, TrimWhitespace = false,
+            // MissingRealsAsNaNs: without it ML.NET reads an empty number cell as 0, a label nobody wrote.
+            Separators = ['\t'], HasHeader = true, AllowQuoting = on, ReadMultilines = on, TrimWhitespace = false, MissingRealsAsNaNs = true,
             Columns = [.. columns.Select((c, i) => new TextLoader.Column(c.Name, c.Kind, check.Indices[i]))],
         });
         var view = loader.Load(path);
         Verify(view, path, columns, check);
         return new TsvData(path, view, check.Rows, on ? TsvQuoting.On : TsvQuoting.Off, notes);
     }
-
-    /// <summary>"1 line", "2 lines".</summary>
-    internal static string Count(long n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     /// <summary>Why a file cannot be read one way: at a line (Line &gt; 0) or in the file as a whole (a missing column).</summary>
     private sealed record Problem(long Line, string Text)
@@ -244,13 +242,13 @@ public static class TsvFile
             if (_skips.Comments > 0)
             {
                 string lines = string.Join(", ", _skips.CommentLines) + (_skips.Comments > _skips.CommentLines.Count ? ", ..." : "");
-                yield return $"{Count(_skips.Comments, "line")} skipped as comments by ML.NET's TextLoader (// at the start of a line, or # before the header): line {lines}";
+                yield return $"{Plural.Count(_skips.Comments, "line")} skipped as comments by ML.NET's TextLoader (// at the start of a line, or # before the header): line {lines}";
             }
-            if (_skips.Blank > 0) yield return $"{Count(_skips.Blank, "empty line")} skipped";
+            if (_skips.Blank > 0) yield return $"{Plural.Count(_skips.Blank, "empty line")} skipped";
             for (int i = 0; i < _missingNumbers.Length; i++)
             {
                 if (_missingNumbers[i] > 0)
-                    yield return $"{Count(_missingNumbers[i], "row")} with no value in column '{_columns[i].HeaderName}' (read as missing and left out of training and metrics)";
+                    yield return $"{Plural.Count(_missingNumbers[i], "row")} with no value in column '{_columns[i].HeaderName}' (read as missing and left out of training and metrics)";
             }
         }
     }

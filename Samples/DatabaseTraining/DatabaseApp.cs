@@ -44,7 +44,8 @@ public static class DatabaseApp
     /// <param name="stdout">Progress lines, metrics, predictions.</param>
     /// <param name="stderr">Notes and the one-line error.</param>
     /// <param name="terminal">An interactive terminal for a live progress bar, or null for plain per-epoch lines.</param>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, IAnsiConsole? terminal = null)
+    /// <param name="cancellationToken">Stops training between steps (exit code 130).</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, IAnsiConsole? terminal = null, CancellationToken cancellationToken = default)
     {
         var command = new DatabaseCommand();
         return SampleCommandLine.Invoke(command.Command, args, stdout, stderr, command.Check, parsed =>
@@ -64,7 +65,7 @@ public static class DatabaseApp
                 {
                     throw new FileNotFoundException($"database '{path}' not found", path);
                 }
-                Train(s, path, stdout, stderr, TrainingDisplay.For(terminal, stdout));
+                Train(s, path, stdout, stderr, TrainingDisplay.For(terminal, stdout), cancellationToken);
             }
             finally
             {
@@ -78,7 +79,7 @@ public static class DatabaseApp
         });
     }
 
-    private static void Train(DatabaseSettings s, string path, TextWriter stdout, TextWriter stderr, TrainingDisplay display)
+    private static void Train(DatabaseSettings s, string path, TextWriter stdout, TextWriter stderr, TrainingDisplay display, CancellationToken cancellationToken)
     {
         string connection = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
         string from = s.Query is null ? Identifier(s.Table) : $"({s.Query.Trim().TrimEnd(';')})";
@@ -118,6 +119,7 @@ public static class DatabaseApp
                 Epochs = s.Epochs,
                 Progress = TrainerProgress.Classifier(progress, s.Epochs),
                 ProgressInterval = display.IsLive ? 5 : 50,
+                CancellationToken = cancellationToken,
             };
             return ml.Transforms.Conversion.MapValueToKey("Label")
                 .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: s.MaxTokens))

@@ -39,17 +39,18 @@ public static class SimilarityApp
     /// <param name="stdout">Progress lines, metrics, embeddings.</param>
     /// <param name="stderr">Notes and the one-line error.</param>
     /// <param name="terminal">An interactive terminal for a live progress bar, or null for plain per-epoch lines.</param>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, IAnsiConsole? terminal = null)
+    /// <param name="cancellationToken">Stops training between steps (exit code 130).</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, IAnsiConsole? terminal = null, CancellationToken cancellationToken = default)
     {
         var command = new SimilarityCommand();
         return SampleCommandLine.Invoke(command.Command, args, stdout, stderr, command.Check, parsed =>
         {
-            Train(command.Read(parsed), stdout, stderr, TrainingDisplay.For(terminal, stdout));
+            Train(command.Read(parsed), stdout, stderr, TrainingDisplay.For(terminal, stdout), cancellationToken);
             return 0;
         });
     }
 
-    private static void Train(SimilaritySettings s, TextWriter stdout, TextWriter stderr, TrainingDisplay display)
+    private static void Train(SimilaritySettings s, TextWriter stdout, TextWriter stderr, TrainingDisplay display, CancellationToken cancellationToken)
     {
         var ml = new MLContext(seed: s.Seed);
         IDataView train;
@@ -80,7 +81,7 @@ public static class SimilarityApp
             Layers = 2, ModelDimension = 32, Heads = 2, FeedForwardDimension = 64, Dropout = 0f, MaxTokens = s.MaxTokens,
             Epochs = s.Epochs, BatchSize = BatchSize, LearningRate = 5e-3, WarmupFraction = 0.05,
             Progress = TrainerProgress.Similarity(progress, s.Epochs, TrainerProgress.SimilaritySteps(labelled, BatchSize, s.Epochs)),
-        }).Fit(pairs));
+        }).Fit(pairs, validation: null, cancellationToken));
         var model = featurise.Append(similarity);
 
         foreach (var (name, data) in tests)

@@ -34,17 +34,18 @@ public static class SampleApp
     /// <param name="stdout">Progress lines, metrics, predictions.</param>
     /// <param name="stderr">Notes and the one-line error.</param>
     /// <param name="terminal">An interactive terminal for a live progress bar, or null for plain per-epoch lines.</param>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, IAnsiConsole? terminal = null)
+    /// <param name="cancellationToken">Stops training between steps (exit code 130).</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, IAnsiConsole? terminal = null, CancellationToken cancellationToken = default)
     {
         var command = new ClassificationCommand();
         return SampleCommandLine.Invoke(command.Command, args, stdout, stderr, command.Check, parsed =>
         {
-            Train(command.Read(parsed), stdout, stderr, TrainingDisplay.For(terminal, stdout));
+            Train(command.Read(parsed), stdout, stderr, TrainingDisplay.For(terminal, stdout), cancellationToken);
             return 0;
         });
     }
 
-    private static void Train(ClassificationSettings s, TextWriter stdout, TextWriter stderr, TrainingDisplay display)
+    private static void Train(ClassificationSettings s, TextWriter stdout, TextWriter stderr, TrainingDisplay display, CancellationToken cancellationToken)
     {
         var ml = new MLContext(seed: s.Seed);
         IDataView train;
@@ -74,6 +75,7 @@ public static class SampleApp
                 Epochs = s.Epochs,
                 Progress = TrainerProgress.Classifier(progress, s.Epochs),
                 ProgressInterval = display.IsLive ? 5 : 50,
+                CancellationToken = cancellationToken,
             };
             var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
                 .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: s.MaxTokens))

@@ -103,6 +103,18 @@ public sealed partial class SimilaritySampleTests
         }
     }
 
+    [TestMethod]
+    public void Cancelled_StopsTraining_ExitCode130()
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        int code = SimilarityApp.Run([], output, error, null, new CancellationToken(canceled: true));
+
+        Assert.AreEqual(130, code, error.ToString());
+        Assert.AreEqual("error: cancelled (Ctrl+C)", error.ToString().Trim());
+    }
+
     private static SampleRun Run(params string[] args) => SampleRun.Of((a, o, e) => SimilarityApp.Run(a, o, e), args);
 
     private static double Number(Match m, string group) => double.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);

@@ -165,6 +165,22 @@ public sealed partial class SampleSmokeTests
         Assert.HasCount(1, MetricsLine().Matches(output.ToString()));
     }
 
+    [TestMethod]
+    public void Cancelled_StopsTraining_ExitCode130()
+    {
+        using var dir = SampleTestData.TempDirectory();
+        string train = SampleTestData.WriteRaw(dir.Path, "train.tsv", ["Label", "Text"],
+            SampleTestData.SpamOrHam(64, seed: 1, quotes: false).Select(r => new[] { r.Label, r.Text }));
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        int code = SampleApp.Run(["--train", train, "--test", train, "--model-out", Path.Combine(dir.Path, "m.zip")], output, error, null, new CancellationToken(canceled: true));
+
+        Assert.AreEqual(130, code, error.ToString());
+        Assert.AreEqual("error: cancelled (Ctrl+C)", error.ToString().Trim());
+        Assert.IsFalse(File.Exists(Path.Combine(dir.Path, "m.zip")));
+    }
+
     private static SampleRun Run(params string[] args) => SampleRun.Of((a, o, e) => SampleApp.Run(a, o, e), args);
 
     private static double Number(Match m, string group) => double.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture);

@@ -13,13 +13,16 @@ namespace MLComponents.Samples.CommandLine;
 /// </summary>
 public static class SampleCommandLine
 {
+    /// <summary>Exit code after Ctrl+C stopped the run (128 + SIGINT, as shells report it).</summary>
+    public const int Cancelled = 130;
+
     /// <summary>A command named like the sample's executable, with <c>--help</c>.</summary>
     public static Command Create(string name, string description) => new(name, description) { new HelpOption() };
 
     /// <summary>
     /// Parses <paramref name="args"/>; prints the help when asked (exit 0); returns 2 with a one-line error when an option is
     /// bad or <paramref name="check"/> (rules between options) returns a message; otherwise runs <paramref name="run"/> and
-    /// returns its exit code, or 1 with a one-line error if it throws.
+    /// returns its exit code, or 1 with a one-line error if it throws (<see cref="Cancelled"/> when it was cancelled).
     /// </summary>
     public static int Invoke(Command command, IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr,
         Func<ParseResult, string?> check, Func<ParseResult, int> run)
@@ -45,6 +48,11 @@ public static class SampleCommandLine
         try
         {
             return run(result);
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("error: cancelled (Ctrl+C)");
+            return Cancelled;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -33,6 +33,14 @@ public sealed class TsvFileTests
         Assert.AreEqual("\"A billion here...\" > Bottom line", ReadText(raw, quoting: false));
         Assert.AreEqual("before\tafter", ReadText(pandas, quoting: true));
         Assert.AreEqual("\"before", ReadText(pandas, quoting: false));
+        string unclosed = SampleTestData.WriteRaw(dir.Path, "unclosed.tsv", ["Label", "Text"], [["spam", "\"unclosed quote"], ["ham", "last"], ["ham", "\"x\" y"]]);
+        var multiline = ml.Data.CreateTextLoader(new TextLoader.Options
+        {
+            Separators = ['\t'], HasHeader = true, AllowQuoting = true, ReadMultilines = true,
+            Columns = [new TextLoader.Column("Label", DataKind.String, 0), new TextLoader.Column("Text", DataKind.String, 1)],
+        }).Load(unclosed);
+        CollectionAssert.AreEqual(new[] { "spam" }, multiline.GetColumn<ReadOnlyMemory<char>>("Label").Select(l => l.ToString()).ToArray(), "three rows read as one");
+        Assert.AreEqual("", multiline.GetColumn<ReadOnlyMemory<char>>("Text").Single().ToString());
         string empty = SampleTestData.WriteRaw(dir.Path, "empty.tsv", ["Sentence1", "Label"], [["a", ""]]);
         var labels = ml.Data.LoadFromTextFile(empty, [new TextLoader.Column("Label", DataKind.Single, 1)], separatorChar: '\t', hasHeader: true);
         Assert.AreEqual(0f, labels.GetColumn<float>("Label").Single(), "an empty number cell reads as 0 unless missingRealsAsNaNs is set");

@@ -134,8 +134,9 @@ public static class TsvFile
             return (string expected, out string loaded) =>
             {
                 get(ref value);
-                loaded = value.ToString();
-                return value.Span.SequenceEqual(expected);
+                bool same = value.Span.SequenceEqual(expected);
+                loaded = same ? expected : value.ToString();
+                return same;
             };
         }
         var getSingle = cursor.GetGetter<float>(column);

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using MLComponents.Samples.DatabaseTraining;
 
-namespace MLComponents.UnitTests.Samples;
+namespace MLComponents.UnitTests.SampleApps;
 
 /// <summary>The DatabaseTraining sample on real SQLite files (Microsoft.Data.Sqlite's native SQLite, ML.NET's DatabaseLoader).</summary>
 [TestClass]

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace MLComponents.UnitTests.Samples;
+// Not MLComponents.UnitTests.Samples: inside MLComponents.UnitTests that name would hide MLComponents.Samples (the sample apps).
+namespace MLComponents.UnitTests.SampleApps;
 
 /// <summary>What a sample printed and returned.</summary>
 /// <param name="Code">Exit code.</param>

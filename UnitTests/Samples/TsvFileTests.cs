@@ -2,7 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using MLComponents.Samples.Tsv;
 
-namespace MLComponents.UnitTests.Samples;
+namespace MLComponents.UnitTests.SampleApps;
 
 /// <summary>
 /// The samples' TSV loading (<see cref="TsvFile"/>) against ML.NET 5.0.1's TextLoader: what ML.NET alone does with quotes, and that

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using MLComponents.Samples.SentenceSimilarity;
-using MLComponents.UnitTests.Samples;
+using MLComponents.UnitTests.SampleApps;
 
 namespace MLComponents.UnitTests.Similarity;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using MLComponents.Samples;
 using MLComponents.Samples.TextClassification;
-using MLComponents.UnitTests.Samples;
+using MLComponents.UnitTests.SampleApps;
 using Spectre.Console;
 
 namespace MLComponents.UnitTests.Trainer;

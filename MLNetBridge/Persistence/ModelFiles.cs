@@ -47,16 +47,21 @@ public static class ModelFiles
         {
             return catalog.Load(new MemoryStream(bytes, writable: false), out inputSchema);
         }
-        catch (TargetInvocationException e) when (e.InnerException is ModelFormatException inner)
+        catch (Exception e) when (Cause(e) is ModelFormatException ours)
         {
-            // ML.NET creates components through reflection; give the caller our message, not the wrapper's.
-            ExceptionDispatchInfo.Capture(inner).Throw();
+            // ML.NET creates components through reflection (nested components twice over); give the caller our message, not the wrappers'.
+            ExceptionDispatchInfo.Capture(ours).Throw();
             throw;
         }
-        catch (Exception e) when (e is not ModelFormatException and not OutOfMemoryException and not OperationCanceledException)
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
-            var cause = e is TargetInvocationException { InnerException: { } i } ? i : e;
-            throw ModelFormatException.ForFile(source, null, $"ML.NET cannot load it ({cause.GetType().Name}: {cause.Message})", cause);
+            // ML.NET's own messages nest ("Error during class instantiation" around the reason): show the chain.
+            var chain = new List<string>();
+            for (Exception? x = e; x is not null; x = x.InnerException)
+            {
+                if (x is not TargetInvocationException && !chain.Contains(x.Message)) chain.Add(x.Message);
+            }
+            throw ModelFormatException.ForFile(source, null, $"ML.NET cannot load it: {string.Join(" <- ", chain)}", Cause(e));
         }
     }
 
@@ -89,6 +94,13 @@ public static class ModelFiles
         {
             if (File.Exists(temporary)) File.Delete(temporary);
         }
+    }
+
+    /// <summary>What was thrown inside ML.NET's reflection wrappers.</summary>
+    internal static Exception Cause(Exception e)
+    {
+        while (e is TargetInvocationException { InnerException: { } inner }) e = inner;
+        return e;
     }
 
     private static byte[] ReadCapped(Stream stream, string source, long cap)

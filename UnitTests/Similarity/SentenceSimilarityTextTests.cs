@@ -31,8 +31,9 @@ public sealed class SentenceSimilarityTextTests
     {
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(Pairs(32, 81));
-        var estimator = ml.Regression.Trainers.SentenceSimilarity(maxEpochs: 1);
-        var model = estimator.Fit(data);
+        // In an ML.NET estimator chain, whose Fit checks every step's output shape (GetOutputSchema) before fitting any.
+        var model = new EstimatorChain<ITransformer>().Append(ml.Regression.Trainers.SentenceSimilarity(maxEpochs: 1)).Fit(data).LastTransformer
+            as TransformerChain<ITransformer> ?? throw new AssertFailedException("the overload fits to a TransformerChain");
         var scored = model.Transform(data);
         CollectionAssert.AreEqual(new[] { "Sentence1", "Sentence2", "Label", "Score" }, VisibleColumns(scored.Schema));
         Assert.IsNull(scored.Schema.GetColumnOrNull("Sentence1Tokens"), "the chain's own token columns are dropped");

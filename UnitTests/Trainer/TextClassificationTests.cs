@@ -147,4 +147,33 @@ public sealed class TextClassificationTests
         CollectionAssert.AreEqual(before[0], p.Score);
         CollectionAssert.Contains(new[] { "alpha-first", "beta-first" }, p.PredictedLabel);
     }
+
+    [TestMethod]
+    public void WithASavedTokenizer_TheTokenizerTravelsInTheChain_AndReloadsIdentically()
+    {
+        var ml = new MLContext(seed: 1);
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label");
+        var train = ml.Data.LoadFromEnumerable(OrderTask.Text(96, 80));
+        var options = new TextClassificationOptions
+        {
+            Sentence1ColumnName = "Text", Tokenizer = SavedTokenizer.Tiktoken("cl100k_base"), Epochs = 1,
+            Layers = 1, ModelDimension = 16, Heads = 2, FeedForwardDimension = 32, MaxTokens = 24, Seed = 3, Threads = 1,
+        };
+        var model = keys.Append(ml.MulticlassClassification.Trainers.TextClassification(options)).Fit(train);
+        var chain = (TransformerChain<ITransformer>)model.LastTransformer;
+        var tokenizer = chain.OfType<TokenizeToIdsTransformer>().Single();
+        var classifier = chain.OfType<MulticlassPredictionTransformer<TransformerClassifierModelParameters>>().Single().Model;
+        Assert.AreEqual(tokenizer.VocabularySize, classifier.VocabularySize, "the embedding table is the compacted tiktoken vocabulary");
+        Assert.IsLessThan(40, tokenizer.VocabularySize);
+
+        var test = ml.Data.LoadFromEnumerable(OrderTask.Text(20, 81));
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, train.Schema, stream);
+        stream.Position = 0;
+        var loaded = new MLContext().Model.Load(stream, out _);
+        var before = Scores(model.Transform(test));
+        var after = Scores(loaded.Transform(test));
+        for (int r = 0; r < before.Count; r++)
+            CollectionAssert.AreEqual(before[r].Select(BitConverter.SingleToInt32Bits).ToArray(), after[r].Select(BitConverter.SingleToInt32Bits).ToArray(), $"row {r}");
+    }
 }

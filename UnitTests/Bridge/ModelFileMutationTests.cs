@@ -34,12 +34,12 @@ public sealed class ModelFileMutationTests
             .Append(ml.MulticlassClassification.Trainers.Transformer(new TransformerClassifierOptions
             {
                 FeatureColumnName = "Tokens", ModelDimension = 8, Heads = 2, Layers = 1, Epochs = 1, Threads = 1, Seed = 1,
-                PositionEncoding = PositionEncoding.Learned(),
+                PositionEncoding = MLComponents.PositionEncoding.Learned(),
             }))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
             .Fit(data);
         var featuriser = ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: 16)
-            .Append(ml.Transforms.PositionEncoding.EmbedTokens("Embedded", "Tokens", PositionEncoding.Learned(), dimension: 8, combine: EmbedCombine.Add, seed: 2))
+            .Append(ml.Transforms.PositionEncoding.EmbedTokens("Embedded", "Tokens", MLComponents.PositionEncoding.Learned(), dimension: 8, combine: EmbedCombine.Add, seed: 2))
             .Append(ml.Transforms.PositionEncoding.Pool("Score", "Embedded"))
             .Fit(data);
         _classifier = Save(ml, classifier, data.Schema);

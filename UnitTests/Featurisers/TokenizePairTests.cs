@@ -63,7 +63,7 @@ public sealed class TokenizePairTests
         var rows = Pairs(ml, t,
             (Words(1, 2, 3, 4, 5), Words(6, 1)),           // 5 + 2: the first loses 1
             (Words(1, 2), Words(6, 5, 4, 3, 2, 1)),        // 2 + 6: the second loses 2
-            (Words(1, 2, 3, 4), Words(6, 5, 4, 3)),        // 4 + 4: first to 3 (ties trim the first), then second to 3
+            (Words(1, 2, 3, 4), Words(6, 5, 4, 3)),        // 4 + 4: second to 3 (ties trim the second), then first to 3
             (Words(1, 2, 3, 4, 5, 6, 1, 2, 3), Words(4)),  // 9 + 1: only the first is trimmed, to 5
             (Words(1, 2), Words(3, 4)));                   // 2 + 2 fits untouched
         CollectionAssert.AreEqual(new[] { Cls, Id(1), Id(2), Id(3), Id(4), Sep, Id(6), Id(1) }, rows[0]);
@@ -80,8 +80,8 @@ public sealed class TokenizePairTests
         var ml = new MLContext(seed: 1);
         var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Fit(ml, maxTokens: 2));
         StringAssert.Contains(e.Message, "maxTokens");
-        // Three ids: [CLS] and [SEP] plus one text id. 2 + 1 -> 1 + 1, then the tie trims the first text: the second keeps it.
-        CollectionAssert.AreEqual(new[] { Cls, Sep, Id(3) }, Pairs(ml, Fit(ml, maxTokens: 3), (Words(1, 2), Words(3)))[0]);
+        // Three ids: [CLS] and [SEP] plus one text id. 2 + 1 -> 1 + 1, then the tie trims the second text: the first keeps its id.
+        CollectionAssert.AreEqual(new[] { Cls, Id(1), Sep }, Pairs(ml, Fit(ml, maxTokens: 3), (Words(1, 2), Words(3)))[0]);
     }
 
     [TestMethod]

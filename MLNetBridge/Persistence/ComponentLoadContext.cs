@@ -65,9 +65,16 @@ public sealed class ComponentLoadContext
     public T GetOptionOrDefault<T>(string name, T fallback) =>
         Options.TryGetPropertyValue(name, out var node) && node is not null ? GetOption<T>(name) : fallback;
 
-    /// <summary>A float32 tensor; when <paramref name="expectedShape"/> is given it must match exactly.</summary>
-    public float[] GetFloatTensor(string name, params int[] expectedShape) =>
-        GetTensor(name, expectedShape).Floats ?? throw Fail(WeightsEntry, $"tensor '{name}' is int32, float32 expected");
+    /// <summary>A float32 tensor of finite values; when <paramref name="expectedShape"/> is given it must match exactly.</summary>
+    public float[] GetFloatTensor(string name, params int[] expectedShape)
+    {
+        var values = GetTensor(name, expectedShape).Floats ?? throw Fail(WeightsEntry, $"tensor '{name}' is int32, float32 expected");
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i])) throw Fail(WeightsEntry, $"tensor '{name}' holds {values[i]} at index {i}; weights must be finite");
+        }
+        return values;
+    }
 
     /// <summary>An int32 tensor; when <paramref name="expectedShape"/> is given it must match exactly.</summary>
     public int[] GetIntTensor(string name, params int[] expectedShape) =>

@@ -48,17 +48,9 @@ internal static class ComponentLoaders
 
     public static ComponentSignature Signature(Type componentType)
     {
-        var property = LoaderType(componentType).GetProperty(nameof(ComponentLoader<ComponentStub>.Signature), BindingFlags.Public | BindingFlags.Static)!;
+        var property = LoaderType(componentType).GetProperty("Signature", BindingFlags.Public | BindingFlags.Static)!;
         var signature = (ComponentSignature)property.GetValue(null)!;
         signature.Validate(componentType);
         return signature;
-    }
-
-    // Only names the generic property above; never instantiated.
-    private sealed class ComponentStub : ILoadableComponent<ComponentStub>
-    {
-        public static ComponentSignature Signature => throw new NotSupportedException();
-
-        public static ComponentStub Load(IHostEnvironment env, ComponentLoadContext ctx) => throw new NotSupportedException();
     }
 }

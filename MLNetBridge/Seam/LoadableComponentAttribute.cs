@@ -16,5 +16,9 @@ public sealed class LoadableComponentAttribute : LoadableClassAttributeBase
         : base(null, componentType, ComponentLoaders.LoaderType(componentType), null, [typeof(SignatureLoadModel)],
             ComponentLoaders.Signature(componentType).LoaderSignature, ComponentLoaders.Signature(componentType).LoaderSignature)
     {
+        ComponentType = componentType;
     }
+
+    /// <summary>The registered component type.</summary>
+    public Type ComponentType { get; }
 }

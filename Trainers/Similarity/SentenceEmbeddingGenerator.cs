@@ -60,11 +60,11 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         _metadata = new EmbeddingGeneratorMetadata("MLComponents", null, modelId, _embedding.Dimension);
     }
 
-    /// <summary>Loads a saved pipeline (.zip) and wraps it.</summary>
+    /// <summary>Loads a saved pipeline (.zip, checked by <see cref="ModelFiles.LoadVerified(ModelOperationsCatalog, string, out DataViewSchema, ModelFileLimits?)"/>) and wraps it.</summary>
     public static SentenceEmbeddingGenerator Load(MLContext context, string path, string textColumnName = "Text")
     {
         ArgumentNullException.ThrowIfNull(context);
-        var model = context.Model.Load(path, out _);
+        var model = context.Model.LoadVerified(path, out _);
         return new SentenceEmbeddingGenerator(model, textColumnName, Path.GetFileNameWithoutExtension(path));
     }
 

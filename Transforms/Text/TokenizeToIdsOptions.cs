@@ -15,7 +15,7 @@ public sealed class TokenizeToIdsOptions
 
     /// <summary>
     /// An optional second text column: each row becomes [CLS] first [SEP] second (CLS only with <see cref="AddClsToken"/>), for
-    /// models that classify a pair of texts as one sequence. Truncation then trims the longer text first.
+    /// models that classify a pair of texts as one sequence. Truncation then trims the longer text first (the second on a tie, as Hugging Face's longest-first does).
     /// </summary>
     public string? SecondInputColumnName { get; set; }
 

@@ -143,11 +143,11 @@ public sealed class TokenizeToIdsTransformer : ComponentTransformer<TokenizeToId
             }
             _second.Clear();
             _splitter.Append(second, _second);
-            // Longest first: trim whichever text is longer until both fit around CLS and SEP.
+            // Longest first, as Hugging Face's tokenizers do: trim the longer text (the second on a tie) until both fit around CLS and SEP.
             int budget = s.MaxTokens - start - 1, a = ids.Count - start, b = _second.Count;
             while (a + b > budget)
             {
-                if (a >= b) a--;
+                if (a > b) a--;
                 else b--;
             }
             ids.RemoveRange(start + a, ids.Count - start - a);

@@ -68,8 +68,9 @@ public static class TsvFile
         else
         {
             check = Check.Run(path, columns, quoting == TsvQuoting.On);
+            // The other reading is worth a hint only for a bad row, not for a missing column or an empty file.
             if (check.Problem is Problem p)
-                throw p.Error(path, quoting == TsvQuoting.On ? " (--quoting off reads quotes as plain text)" : " (--quoting on reads CSV-style quoted fields)");
+                throw p.Error(path, p.Line == 0 ? "" : quoting == TsvQuoting.On ? " (--quoting off reads quotes as plain text)" : " (--quoting on reads CSV-style quoted fields)");
         }
         if (check.Rows == 0) throw new InvalidDataException($"file '{path}' has a header but no data rows");
         notes.AddRange(check.Notes());

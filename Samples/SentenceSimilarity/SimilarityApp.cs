@@ -81,6 +81,7 @@ public static class SimilarityApp
             Layers = 2, ModelDimension = 32, Heads = 2, FeedForwardDimension = 64, Dropout = 0f, MaxTokens = s.MaxTokens,
             Epochs = s.Epochs, BatchSize = BatchSize, LearningRate = 5e-3, WarmupFraction = 0.05,
             Progress = TrainerProgress.Similarity(progress, s.Epochs, TrainerProgress.SimilaritySteps(labelled, BatchSize, s.Epochs)),
+            ProgressInterval = display.IsLive ? 5 : 50,
         }).Fit(pairs, validation: null, cancellationToken));
         var model = featurise.Append(similarity);
 

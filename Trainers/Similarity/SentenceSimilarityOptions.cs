@@ -92,12 +92,15 @@ public sealed record SentenceSimilarityOptions
     /// <summary>Receives progress reports during Fit, or null.</summary>
     public IProgress<SimilarityTrainingProgress>? Progress { get; init; }
 
+    /// <summary>Optimiser steps between mid-epoch progress reports (each epoch's end is always reported; 0: epoch ends only).</summary>
+    public int ProgressInterval { get; init; } = 50;
+
     internal SiameseOptions ToEngine(int seed) => new()
     {
         Layers = Layers, ModelDimension = ModelDimension, Heads = Heads, FeedForwardDimension = FeedForwardDimension, Dropout = Dropout,
         MaxTokens = MaxTokens, Vocabulary = Vocabulary, PositionEncoding = PositionEncoding, Pooling = Pooling, Loss = Loss,
         CoSentScale = CoSentScale, LabelMin = LabelMin, LabelMax = LabelMax, Epochs = Epochs, BatchSize = BatchSize,
         LearningRate = LearningRate, WeightDecay = WeightDecay, WarmupFraction = WarmupFraction, Schedule = Schedule,
-        ClipNorm = ClipNorm, Seed = seed, Threads = Threads, EarlyStoppingPatience = EarlyStoppingPatience,
+        ClipNorm = ClipNorm, Seed = seed, Threads = Threads, EarlyStoppingPatience = EarlyStoppingPatience, ProgressInterval = ProgressInterval,
     };
 }

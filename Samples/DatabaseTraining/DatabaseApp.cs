@@ -109,24 +109,7 @@ public static class DatabaseApp
         if (testRows == 0 || testRows == loaded)
             throw new InvalidDataException($"database '{path}': {loaded} rows are too few to split with test fraction {s.TestFraction.ToString(CultureInfo.InvariantCulture)}");
 
-        var model = display.Run("training", progress =>
-        {
-            var options = new TransformerClassifierOptions
-            {
-                FeatureColumnName = "Tokens",
-                PositionEncoding = s.CreateEncoding(),
-                MaxTokens = s.MaxTokens,
-                Epochs = s.Epochs,
-                Progress = TrainerProgress.Classifier(progress, s.Epochs),
-                ProgressInterval = display.IsLive ? 5 : 50,
-                CancellationToken = cancellationToken,
-            };
-            return ml.Transforms.Conversion.MapValueToKey("Label")
-                .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: s.MaxTokens))
-                .Append(ml.MulticlassClassification.Trainers.Transformer(options))
-                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"))
-                .Fit(split.TrainSet);
-        });
+        var model = ClassifierPipeline.Fit(ml, split.TrainSet, s.CreateEncoding(), s.MaxTokens, s.Epochs, display, cancellationToken);
 
         var m = ml.MulticlassClassification.Evaluate(model.Transform(split.TestSet));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,

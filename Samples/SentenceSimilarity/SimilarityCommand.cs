@@ -52,12 +52,7 @@ public sealed class SimilarityCommand
     /// <summary>Rules between options: a message for the first one broken, or null.</summary>
     public string? Check(ParseResult result)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        bool train = result.GetValue(_train) is not null;
-        int tests = result.GetValue(_test)?.Length ?? 0;
-        if (!train && tests > 0) return "'--test' needs '--train'";
-        if (train && tests == 0) return "'--train' needs at least one '--test' file";
-        return null;
+        return SampleCommandLine.CheckTrainAndTest(result, _train, _test);
     }
 
     /// <summary>The settings of a parse without errors.</summary>

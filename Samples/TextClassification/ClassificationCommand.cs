@@ -54,11 +54,7 @@ public sealed class ClassificationCommand
     /// <summary>Rules between options: a message for the first one broken, or null.</summary>
     public string? Check(ParseResult result)
     {
-        ArgumentNullException.ThrowIfNull(result);
-        bool train = result.GetValue(_train) is not null;
-        int tests = result.GetValue(_test)?.Length ?? 0;
-        if (!train && tests > 0) return "'--test' needs '--train'";
-        if (train && tests == 0) return "'--train' needs at least one '--test' file";
+        if (SampleCommandLine.CheckTrainAndTest(result, _train, _test) is { } problem) return problem;
         if (result.GetValue(_label) == result.GetValue(_text)) return $"'--label-column' and '--text-column' are both '{result.GetValue(_label)}'";
         return null;
     }

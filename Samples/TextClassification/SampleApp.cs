@@ -65,24 +65,7 @@ public static class SampleApp
             foreach (var f in s.TestFiles) tests.Add((Path.GetFileName(f), LoadTsv(ml, f, s, stderr)));
         }
 
-        var model = display.Run("training", progress =>
-        {
-            var options = new TransformerClassifierOptions
-            {
-                FeatureColumnName = "Tokens",
-                PositionEncoding = s.CreateEncoding(),
-                MaxTokens = s.MaxTokens,
-                Epochs = s.Epochs,
-                Progress = TrainerProgress.Classifier(progress, s.Epochs),
-                ProgressInterval = display.IsLive ? 5 : 50,
-                CancellationToken = cancellationToken,
-            };
-            var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-                .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: s.MaxTokens))
-                .Append(ml.MulticlassClassification.Trainers.Transformer(options))
-                .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
-            return pipeline.Fit(train);
-        });
+        var model = ClassifierPipeline.Fit(ml, train, s.CreateEncoding(), s.MaxTokens, s.Epochs, display, cancellationToken);
         long unlabelled = CountMissingLabels(model.Transform(train));
         if (unlabelled > 0)
             stderr.WriteLine($"note: {trainName}: {Plural.Count(unlabelled, "row")} with an empty label, skipped in training");

@@ -61,6 +61,17 @@ public static class SampleCommandLine
         }
     }
 
+    /// <summary>The rule both file-mode samples share: '--train' and '--test' come together. A message, or null.</summary>
+    public static string? CheckTrainAndTest(ParseResult result, Option<string?> train, Option<string[]> test)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        bool hasTrain = result.GetValue(train) is not null;
+        int tests = result.GetValue(test)?.Length ?? 0;
+        if (!hasTrain && tests > 0) return "'--test' needs '--train'";
+        if (hasTrain && tests == 0) return "'--train' needs at least one '--test' file";
+        return null;
+    }
+
     /// <summary><c>--encoding</c>: a position-encoding scheme by name (case-insensitive), RoPE by default.</summary>
     public static Option<string> Encoding() =>
         OneOf("--encoding", $"Position-encoding scheme: {string.Join("|", PositionEncoding.Kinds)}", PositionEncoding.Kinds, "rope", helpName: "scheme");

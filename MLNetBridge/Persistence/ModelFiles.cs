@@ -66,9 +66,10 @@ public static class ModelFiles
     }
 
     /// <summary>
-    /// Saves a model without ever leaving a half-written file at <paramref name="path"/>: ML.NET writes a temporary file next to it,
-    /// which is flushed to disk and then renamed over the target. If saving fails, the previous file (if any) is untouched and the
-    /// temporary file is removed.
+    /// Saves a model without ever leaving a half-written file at <paramref name="path"/>: ML.NET writes a temporary file next to it
+    /// (<c>.&lt;name&gt;.&lt;process id&gt;.&lt;guid&gt;.tmp</c>), which is flushed to disk and then renamed over the target. If saving fails,
+    /// the previous file (if any) is untouched and the temporary file is removed; temporary files that processes killed while
+    /// saving left next to the target are removed by the next save.
     /// </summary>
     /// <param name="catalog">ML.NET's model catalog (<c>ml.Model</c>).</param>
     /// <param name="model">The model.</param>
@@ -80,7 +81,9 @@ public static class ModelFiles
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        string directory = Path.GetDirectoryName(full)!, name = Path.GetFileName(full);
+        RemoveAbandonedTemporaryFiles(directory, name);
+        string temporary = Path.Combine(directory, $".{name}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -93,6 +96,42 @@ public static class ModelFiles
         finally
         {
             if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Deletes temporary files of <paramref name="name"/> whose writing process no longer runs (it was killed mid-save).</summary>
+    private static void RemoveAbandonedTemporaryFiles(string directory, string name)
+    {
+        if (!Directory.Exists(directory)) return;
+        foreach (var file in Directory.EnumerateFiles(directory, $".{name}.*.tmp"))
+        {
+            var parts = Path.GetFileName(file)[(name.Length + 2)..].Split('.');
+            if (parts.Length != 3 || !int.TryParse(parts[0], out int pid) || pid == Environment.ProcessId || IsRunning(pid)) continue;
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+                // Another process is cleaning up too, or the file is in use: leave it for the next save.
+            }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

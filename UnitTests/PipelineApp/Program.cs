@@ -8,16 +8,40 @@ using MLComponents.Trainers;
 //   MLComponents.PipelineApp train <dir>     trains both pipelines on a generated TSV, evaluates, saves classifier.zip and
 //                                            embeddings.zip, and prints the probe sentences' scores
 //   MLComponents.PipelineApp predict <dir>   loads both .zip files with a new MLContext and prints the same scores
+//   MLComponents.PipelineApp save-loop <dir>  trains a large model once, then saves it to <dir>/large.zip with SaveAtomic again and
+//                                            again, printing "saving N" before and "saved N" after each save (the tests kill it)
 // Score lines: "<model> <probe index> <predicted label> <score 0> <score 1> ..." with scores in round-trip format.
-if (args.Length != 2 || args[0] is not ("train" or "predict"))
+if (args.Length != 2 || args[0] is not ("train" or "predict" or "save-loop"))
 {
-    Console.Error.WriteLine("usage: MLComponents.PipelineApp train|predict <dir>");
+    Console.Error.WriteLine("usage: MLComponents.PipelineApp train|predict|save-loop <dir>");
     return 2;
 }
 string dir = args[1];
 string classifierPath = Path.Combine(dir, "classifier.zip"), embeddingPath = Path.Combine(dir, "embeddings.zip");
 string[] probes = ["the owl saw the cat near the barn", "a fox chased the dog", "the cat and the owl", "dog"];
 var ml = new MLContext(seed: 7);
+
+if (args[0] == "save-loop")
+{
+    // A model of some 50 MB (a 50,000 x 256 embedding table), so that a save takes long enough to be killed in the middle.
+    var rows = Enumerable.Range(0, 64).Select(i => new Review { Label = (i % 2).ToString(CultureInfo.InvariantCulture), Text = $"word{i % 2} filler" });
+    var small = ml.Data.LoadFromEnumerable(rows);
+    var large = ml.Transforms.Conversion.MapValueToKey("Label")
+        .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: 8))
+        .Append(ml.MulticlassClassification.Trainers.Transformer(new TransformerClassifierOptions
+        {
+            FeatureColumnName = "Tokens", ModelDimension = 256, Heads = 4, Layers = 1, Epochs = 1, VocabularySize = 50_000, Threads = 1, Seed = 1,
+        }))
+        .Fit(small);
+    string target = Path.Combine(dir, "large.zip");
+    Directory.CreateDirectory(dir);
+    for (int n = 1; ; n++)
+    {
+        Console.WriteLine($"saving {n}");
+        ml.Model.SaveAtomic(large, small.Schema, target);
+        Console.WriteLine($"saved {n}");
+    }
+}
 
 if (args[0] == "predict")
 {

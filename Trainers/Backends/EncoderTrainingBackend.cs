@@ -76,7 +76,11 @@ public static class EncoderTrainingBackends
     /// Throws <see cref="InvalidOperationException"/> naming the assembly when the TorchSharp backend is not referenced,
     /// and naming the device when it does not exist (e.g. CUDA asked for where libtorch has none).
     /// </summary>
-    public static IEncoderTrainingBackend Get(TransformerBackend backend, string? device = null)
+    public static IEncoderTrainingBackend Get(TransformerBackend backend, string? device = null) =>
+        Get(backend, device, TorchSharpAssemblyName);
+
+    /// <summary><see cref="Get(TransformerBackend, string?)"/> with the TorchSharp assembly's name given (tests use a missing one).</summary>
+    internal static IEncoderTrainingBackend Get(TransformerBackend backend, string? device, string torchSharpAssembly)
     {
         device ??= "cpu";
         switch (backend)
@@ -84,23 +88,23 @@ public static class EncoderTrainingBackends
             case TransformerBackend.Managed:
                 return new ManagedTrainingBackend(device);
             case TransformerBackend.TorchSharp:
-                return Create(LoadTorchSharp(), backend, device);
+                return Create(LoadTorchSharp(torchSharpAssembly), backend, device);
             default:
                 throw new ArgumentOutOfRangeException(nameof(backend), backend, "Unknown Transformer backend.");
         }
     }
 
-    private static Assembly LoadTorchSharp()
+    private static Assembly LoadTorchSharp(string name)
     {
         try
         {
-            return Assembly.Load(new AssemblyName(TorchSharpAssemblyName));
+            return Assembly.Load(new AssemblyName(name));
         }
         catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
         {
             throw new InvalidOperationException(
-                $"Backend TorchSharp needs the assembly '{TorchSharpAssemblyName}', which this application does not reference. " +
-                $"Add a reference to the {TorchSharpAssemblyName} project or package (it brings TorchSharp and libtorch), or use Backend = Managed.", e);
+                $"Backend TorchSharp needs the assembly '{name}', which this application does not reference. " +
+                $"Add a reference to the {name} project or package (it brings TorchSharp and libtorch), or use Backend = Managed.", e);
         }
     }
 

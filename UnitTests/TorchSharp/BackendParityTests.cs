@@ -92,7 +92,7 @@ public sealed class BackendParityTests
             double lossError = Math.Abs(torchLoss - managedLoss) / Math.Abs(managedLoss);
             Assert.IsLessThan(Tolerance, logitError, $"{scheme} dropout {dropout}: logits");
             Assert.IsLessThan(Tolerance, lossError, $"{scheme} dropout {dropout}: loss {torchLoss} vs {managedLoss}");
-            var (worstName, worst, silent) = CompareGradients(managed.Parameters, torchGrads.Parameters, $"{scheme} dropout {dropout}");
+            var (worstName, worst, silent) = TorchTestKit.CompareGradients(managed.Parameters, torchGrads.Parameters, $"{scheme} dropout {dropout}");
             report.Add($"dropout {dropout}: logits {logitError:E1}, loss {lossError:E1}, worst gradient {worst:E1} ({worstName})" +
                 (silent.Count > 0 ? $", zero-by-symmetry: {string.Join(", ", silent)}" : ""));
         }
@@ -177,33 +177,5 @@ public sealed class BackendParityTests
                 flat[i][k] |= Math.Abs(g[k]) <= floor;
             }
         }
-    }
-
-    private static (string Name, double Error, List<string> Silent) CompareGradients(IReadOnlyList<ManagedParameter> reference, IReadOnlyList<ManagedParameter> torch, string what)
-    {
-        string worstName = "";
-        double worst = 0;
-        var silent = new List<string>();
-        double noise = 1e-7 * reference.Max(p => p.Grad.Max(v => Math.Abs((double)v)));
-        for (int i = 0; i < reference.Count; i++)
-        {
-            Assert.AreEqual(reference[i].Name, torch[i].Name);
-            var m = reference[i].Grad;
-            var t = torch[i].Grad;
-            if (m.Max(v => Math.Abs((double)v)) < noise)
-            {
-                Assert.IsLessThan(noise, t.Max(v => Math.Abs((double)v)), $"{what}: torch gradient of {reference[i].Name} should be rounding noise like the managed one");
-                silent.Add(reference[i].Name);
-                continue;
-            }
-            double e = TorchTestKit.RelativeError(t, m);
-            if (e > worst || worstName.Length == 0)
-            {
-                worst = e;
-                worstName = reference[i].Name;
-            }
-            Assert.IsLessThan(Tolerance, e, $"{what}: gradient of {reference[i].Name}");
-        }
-        return (worstName, worst, silent);
     }
 }

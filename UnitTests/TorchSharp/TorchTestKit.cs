@@ -1,4 +1,6 @@
+using Microsoft.VisualStudio.TestTools.UnitTesting;
 using MLComponents.Engine;
+using ManagedParameter = MLComponents.Numerics.Parameter;
 using PE = MLComponents.PositionEncoding;
 
 namespace MLComponents.UnitTests.TorchSharp;
@@ -76,5 +78,37 @@ internal static class TorchTestKit
             scale = Math.Max(scale, Math.Abs((double)b[i]));
         }
         return diff == 0 ? 0 : scale == 0 ? double.PositiveInfinity : diff / scale;
+    }
+
+    /// <summary>
+    /// Per tensor: relative error within 1e-4, or, for a tensor whose whole managed gradient is rounding noise (below 1e-7
+    /// of the model's largest: zero by symmetry), torch's must be noise too. Returns the worst tensor and the silent ones.
+    /// </summary>
+    public static (string Name, double Error, List<string> Silent) CompareGradients(IReadOnlyList<ManagedParameter> reference, IReadOnlyList<ManagedParameter> torch, string what)
+    {
+        string worstName = "";
+        double worst = 0;
+        var silent = new List<string>();
+        double noise = 1e-7 * reference.Max(p => p.Grad.Max(v => Math.Abs((double)v)));
+        for (int i = 0; i < reference.Count; i++)
+        {
+            Assert.AreEqual(reference[i].Name, torch[i].Name);
+            var m = reference[i].Grad;
+            var t = torch[i].Grad;
+            if (m.Max(v => Math.Abs((double)v)) < noise)
+            {
+                Assert.IsLessThan(noise, t.Max(v => Math.Abs((double)v)), $"{what}: torch gradient of {reference[i].Name} should be rounding noise like the managed one");
+                silent.Add(reference[i].Name);
+                continue;
+            }
+            double e = RelativeError(t, m);
+            if (e > worst || worstName.Length == 0)
+            {
+                worst = e;
+                worstName = reference[i].Name;
+            }
+            Assert.IsLessThan(1e-4, e, $"{what}: gradient of {reference[i].Name}");
+        }
+        return (worstName, worst, silent);
     }
 }

@@ -2,6 +2,7 @@
 // MarkElfVersionWeak task that MLComponents.Trainers.TorchSharp.targets runs on build and publish outputs, and the
 // backend assembly compiles it with MLCOMPONENTS_TORCHSHARP defined (the ELF part only) so it can check a loaded copy
 // and tests can exercise the patcher on real and doctored files.
+#nullable enable
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -127,6 +128,22 @@ namespace MLComponents.TorchSharp.Build
                 }
             }
             return result;
+        }
+
+        /// <summary>
+        /// Null when the requirement may be made weak (every symbol bound to it is <paramref name="allowedSymbol"/>),
+        /// else the first other symbol: weakening would then hide a real dependency on the newer library.
+        /// </summary>
+        public static string? OtherSymbol(Finding finding, string allowedSymbol)
+        {
+            foreach (string symbol in finding.Symbols)
+            {
+                if (symbol != allowedSymbol)
+                {
+                    return symbol;
+                }
+            }
+            return null;
         }
 
         /// <summary>Sets VER_FLG_WEAK in the requirement found by <see cref="Inspect"/> (in memory).</summary>
@@ -262,14 +279,11 @@ namespace MLComponents.TorchSharp.Build
                 Log.LogMessage(MessageImportance.Low, $"{path} does not need {Version} from {Library}; left as it is.");
                 return;
             }
-            foreach (string symbol in finding.Symbols)
+            if (ElfWeakVersion.OtherSymbol(finding, AllowedSymbol) is string symbol)
             {
-                if (symbol != AllowedSymbol)
-                {
-                    Log.LogError($"MLComponents.Trainers.TorchSharp: refusing to mark {Version} weak in {path}: symbol '{symbol}' needs that " +
-                        $"version (only '{AllowedSymbol}', GCC 13's marker, may). This TorchSharp build needs a newer libstdc++ than this system has.");
-                    return;
-                }
+                Log.LogError($"MLComponents.Trainers.TorchSharp: refusing to mark {Version} weak in {path}: symbol '{symbol}' needs that " +
+                    $"version (only '{AllowedSymbol}', GCC 13's marker, may). This TorchSharp build needs a newer libstdc++ than this system has.");
+                return;
             }
             if (finding.IsWeak)
             {

@@ -31,6 +31,7 @@ public sealed class NativeMemoryTests
         // not what this measures, so a short run comes first.
         new TorchClassifierTrainer(options with { Epochs = 20 }).Fit(train, labels);
 
+        long baselineMalloc = 0, peakMalloc = 0;
         long baselineRss = 0, baselineLive = 0, peakRss = 0, lastStep = 0, liveAtEnd = 0;
         var progress = new CrossBackendTests.SynchronousProgress<TrainingProgress>(p =>
         {
@@ -49,17 +50,47 @@ public sealed class NativeMemoryTests
                 baselineRss = rss;
                 baselineLive = live;
             }
-            peakRss = Math.Max(peakRss, rss);
+            if (baselineRss > 0)
+            {
+                peakRss = Math.Max(peakRss, rss);
+                long malloc = MallocInUse();
+                baselineMalloc = baselineMalloc == 0 ? malloc : baselineMalloc;
+                peakMalloc = Math.Max(peakMalloc, malloc);
+            }
             lastStep = p.Step;
             liveAtEnd = live;
         });
         new TorchClassifierTrainer(options).Fit(train, labels, progress: progress);
         double growth = (double)(peakRss - baselineRss) / baselineRss;
         TestContext.WriteLine($"{lastStep} steps: RSS {baselineRss / 1048576.0:F1} MiB after the first 50 steps, at most {peakRss / 1048576.0:F1} MiB after " +
-            $"({growth:P2}); live tensors between steps {baselineLive} -> {liveAtEnd}");
+            $"({growth:P2}); malloc'd bytes in use {baselineMalloc / 1048576.0:F1} -> at most {peakMalloc / 1048576.0:F1} MiB; " +
+            $"live tensors between steps {baselineLive} -> {liveAtEnd}");
         Assert.IsGreaterThanOrEqualTo(1000L, lastStep);
         Assert.IsLessThan(0.05, growth, "resident memory growth after the first 50 steps");
         Assert.AreEqual(baselineLive, liveAtEnd, "tensors alive between steps (a growing count is a leak)");
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct MallInfo2
+    {
+        public nuint Arena, Ordblks, Smblks, Hblks, Hblkhd, Usmblks, Fsmblks, Uordblks, Fordblks, Keepcost;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallinfo2")]
+    private static extern MallInfo2 MallInfo();
+
+    // glibc's count of bytes malloc has handed out (libtorch's CPU tensors come from it); 0 where there is no mallinfo2.
+    private static long MallocInUse()
+    {
+        try
+        {
+            var m = MallInfo();
+            return (long)(m.Uordblks + m.Hblkhd);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return 0;
+        }
     }
 
     private static long CurrentRss()

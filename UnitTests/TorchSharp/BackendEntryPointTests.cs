@@ -95,4 +95,31 @@ public sealed class BackendEntryPointTests
         }
         Assert.AreEqual(reports[TransformerBackend.Managed].Count, reports[TransformerBackend.TorchSharp].Count, "progress reports");
     }
+
+    [TestMethod]
+    public void TorchSharpTrainingReportsProgressAndStopsOnCancellationBetweenSteps()
+    {
+        var (train, labels) = OrderTask.Make(320, seed: 1);
+        var options = new SequenceClassifierOptions
+        {
+            Layers = 1, ModelDimension = 16, Heads = 2, FeedForwardDimension = 32, MaxTokens = 16, Vocabulary = OrderTask.Vocabulary,
+            Classes = 2, Epochs = 3, BatchSize = 32, Seed = 1, Threads = 1, ProgressInterval = 4,
+        };
+        using var cancel = new CancellationTokenSource();
+        var seen = new List<TrainingProgress>();
+        var progress = new CrossBackendTests.SynchronousProgress<TrainingProgress>(p =>
+        {
+            seen.Add(p);
+            if (p.Epoch == 2 && !p.EpochEnd)
+            {
+                cancel.Cancel();
+            }
+        });
+        var backend = EncoderTrainingBackends.Get(TransformerBackend.TorchSharp);
+        Assert.ThrowsExactly<OperationCanceledException>(() => backend.FitClassifier(options, train, labels, progress: progress, cancellationToken: cancel.Token));
+        // Epoch 1: reports at steps 4 and 8 and its end (step 10); epoch 2: step 12, then the cancellation before step 13.
+        CollectionAssert.AreEqual(new long[] { 4, 8, 10, 12 }, seen.Select(p => p.Step).ToArray());
+        Assert.IsTrue(seen.All(p => double.IsFinite(p.Loss) && p.TokensPerSecond > 0));
+        Assert.IsTrue(seen[2].EpochEnd && seen[2].ValidationAccuracy is null);
+    }
 }

@@ -9,7 +9,8 @@ namespace MLComponents.TorchSharp;
 /// The managed <see cref="SequenceClassifier"/> in TorchSharp: the encoder, pooling (mean over real tokens or the
 /// first token) and the linear head "head.weight" [C, D] / "head.bias" [C], trained with torch's cross-entropy (class
 /// weights, label smoothing: the semantics the managed loss follows). Its parameter names are the managed model's, so
-/// <see cref="CopyTo"/> and <see cref="CopyFrom"/> move weights one to one.
+/// <see cref="CopyTo"/> and <see cref="CopyFrom"/> move weights one to one. Not thread-safe (the position scheme
+/// caches tables per length): one call at a time, as the managed model.
 /// </summary>
 public sealed class TorchSequenceClassifier : nn.Module
 {

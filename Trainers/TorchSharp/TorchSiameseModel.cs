@@ -7,7 +7,8 @@ namespace MLComponents.TorchSharp;
 /// <summary>
 /// The managed <see cref="SiameseModel"/> in TorchSharp: one shared encoder runs over a stacked batch of 2P sequences
 /// (first sentences, then second sentences), pooled embeddings u, v give cos = u.v / (max(|u|, 1e-8) max(|v|, 1e-8)),
-/// trained with MSE on min + (max - min) cos or with CoSENT, as <see cref="SimilarityLosses"/>.
+/// trained with MSE on min + (max - min) cos or with CoSENT, as <see cref="SimilarityLosses"/>. Not thread-safe: one
+/// call at a time.
 /// </summary>
 public sealed class TorchSiameseModel : nn.Module
 {

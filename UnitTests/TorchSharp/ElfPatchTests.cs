@@ -64,30 +64,44 @@ public sealed class ElfPatchTests
     public void BuildAndPublishPatchEveryOutputCopyButNeverTheSource()
     {
         string dir = MiniProject(doctored: false);
-        string source = Path.Combine(dir, "cache", "libLibTorchSharp.so");
-        byte[] before = File.ReadAllBytes(source);
-        var (code, log) = Dotnet(dir, "build -nologo -v:n");
-        Assert.AreEqual(0, code, log);
-        var (publishCode, publishLog) = Dotnet(dir, "publish -nologo -v:n -o pub");
-        Assert.AreEqual(0, publishCode, publishLog);
-        var copies = new[] { "bin/Debug/net10.0/runtimes/linux-x64/native", "bin/Debug/net10.0/cpu", "pub/runtimes/linux-x64/native", "pub/cpu" }
-            .Select(d => Path.Combine(dir, d, "libLibTorchSharp.so")).ToArray();
-        foreach (string copy in copies)
+        try
         {
-            Assert.IsTrue(ElfWeakVersion.Inspect(File.ReadAllBytes(copy), Library, Version).IsWeak, copy);
+            string source = Path.Combine(dir, "cache", "libLibTorchSharp.so");
+            byte[] before = File.ReadAllBytes(source);
+            var (code, log) = Dotnet(dir, "build -nologo -v:n");
+            Assert.AreEqual(0, code, log);
+            var (publishCode, publishLog) = Dotnet(dir, "publish -nologo -v:n -o pub");
+            Assert.AreEqual(0, publishCode, publishLog);
+            var copies = new[] { "bin/Debug/net10.0/runtimes/linux-x64/native", "bin/Debug/net10.0/cpu", "pub/runtimes/linux-x64/native", "pub/cpu" }
+                .Select(d => Path.Combine(dir, d, "libLibTorchSharp.so")).ToArray();
+            foreach (string copy in copies)
+            {
+                Assert.IsTrue(ElfWeakVersion.Inspect(File.ReadAllBytes(copy), Library, Version).IsWeak, copy);
+            }
+            CollectionAssert.AreEqual(before, File.ReadAllBytes(source), "the source (standing in for the NuGet cache, hard-linked into the output) is untouched");
+            TestContext.WriteLine($"patched {copies.Length} copies; source unchanged");
         }
-        CollectionAssert.AreEqual(before, File.ReadAllBytes(source), "the source (standing in for the NuGet cache, hard-linked into the output) is untouched");
-        TestContext.WriteLine($"patched {copies.Length} copies; source unchanged");
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [TestMethod]
     public void TheBuildRefusesWhenAnotherSymbolNeedsTheVersion()
     {
         string dir = MiniProject(doctored: true);
-        var (code, log) = Dotnet(dir, "build -nologo -v:m");
-        Assert.AreNotEqual(0, code, "the build must fail");
-        StringAssert.Contains(log, "refusing to mark GLIBCXX_3.4.32 weak");
-        StringAssert.Contains(log, "_ZSt21ios_base_library_initX");
+        try
+        {
+            var (code, log) = Dotnet(dir, "build -nologo -v:m");
+            Assert.AreNotEqual(0, code, "the build must fail");
+            StringAssert.Contains(log, "refusing to mark GLIBCXX_3.4.32 weak");
+            StringAssert.Contains(log, "_ZSt21ios_base_library_initX");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     // A project that copies a stand-in of the NuGet cache's libLibTorchSharp.so into the two output folders TorchSharp

@@ -28,5 +28,6 @@ internal static class ModelReport
         table.Row("train tokens/s", ours[0]?.TrainTokensPerSecond, ours[1]?.TrainTokensPerSecond, torchRef?["train_tokens_per_s"], "tokens/s");
         table.Row("inference tokens/s", ours[0]?.InferTokensPerSecond, ours[1]?.InferTokensPerSecond, torchRef?["infer_tokens_per_s"], "tokens/s");
         table.Row("single sentence (32 tokens) p50 latency", ours[0]?.Single32P50Ms, ours[1]?.Single32P50Ms, torchRef?["single32_p50_ms"], "ms", lowerIsBetter: true);
+        BackendReport.Run(config, ours, torchRef);
     }
 }

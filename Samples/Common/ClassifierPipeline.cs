@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using MLComponents.Engine;
 using MLComponents.Samples.Progress;
 using MLComponents.Trainers;
 
@@ -11,8 +12,8 @@ namespace MLComponents.Samples;
 public static class ClassifierPipeline
 {
     /// <summary>Fits the pipeline on <paramref name="train"/> (columns Label and Text).</summary>
-    public static ITransformer Fit(MLContext ml, IDataView train, PositionEncoding encoding, int maxTokens, int epochs, TrainingDisplay display,
-        CancellationToken cancellationToken)
+    public static ITransformer Fit(MLContext ml, IDataView train, PositionEncoding encoding, int maxTokens, int epochs, TransformerBackend backend,
+        string device, TrainingDisplay display, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(display);
@@ -27,6 +28,8 @@ public static class ClassifierPipeline
                 Progress = TrainerProgress.Classifier(progress, epochs),
                 ProgressInterval = display.IsLive ? 5 : 50,
                 CancellationToken = cancellationToken,
+                Backend = backend,
+                Device = device,
             };
             return ml.Transforms.Conversion.MapValueToKey("Label")
                 .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: maxTokens))

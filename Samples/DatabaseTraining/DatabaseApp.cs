@@ -109,7 +109,7 @@ public static class DatabaseApp
         if (testRows == 0 || testRows == loaded)
             throw new InvalidDataException($"database '{path}': {loaded} rows are too few to split with test fraction {s.TestFraction.ToString(CultureInfo.InvariantCulture)}");
 
-        var model = ClassifierPipeline.Fit(ml, split.TrainSet, s.CreateEncoding(), s.MaxTokens, s.Epochs, display, cancellationToken);
+        var model = ClassifierPipeline.Fit(ml, split.TrainSet, s.CreateEncoding(), s.MaxTokens, s.Epochs, s.Backend, s.Device, display, cancellationToken);
 
         var m = ml.MulticlassClassification.Evaluate(model.Transform(split.TestSet));
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MLComponents.Engine;
 using MLComponents.Samples.CommandLine;
 
 namespace MLComponents.Samples.DatabaseTraining;
@@ -18,7 +19,8 @@ namespace MLComponents.Samples.DatabaseTraining;
 /// <param name="Seed">Seed of the MLContext (and the split).</param>
 /// <param name="ModelOut">Where the model is saved, or null for a file in the temp directory.</param>
 public sealed record DatabaseSettings(string? Database, string? Create, string Table, string? Query, string LabelColumn, string TextColumn,
-    double TestFraction, string Encoding, int Epochs, int MaxTokens, int Seed, string? ModelOut)
+    double TestFraction, string Encoding, int Epochs, int MaxTokens, int Seed, string? ModelOut, TransformerBackend Backend = TransformerBackend.Managed,
+    string Device = "cpu")
 {
     /// <summary>The position scheme.</summary>
     public PositionEncoding CreateEncoding() => SampleCommandLine.CreateEncoding(Encoding, MaxTokens);
@@ -75,7 +77,7 @@ public sealed class DatabaseCommand
             return "'--create' makes the sample database; it does not go with '--database'";
         if (result.GetValue(_table) is not null && result.GetValue(_query) is not null) return "give '--table' or '--query', not both";
         if (result.GetValue(_label) == result.GetValue(_text)) return $"'--label-column' and '--text-column' are both '{result.GetValue(_label)}'";
-        return null;
+        return SampleCommandLine.ReadBackend(result, _backend, _device).Problem;
     }
 
     /// <summary>The settings of a parse without errors.</summary>
@@ -84,6 +86,7 @@ public sealed class DatabaseCommand
         ArgumentNullException.ThrowIfNull(result);
         return new DatabaseSettings(result.GetValue(_database), result.GetValue(_create), result.GetValue(_table) ?? SampleDatabase.Table,
             result.GetValue(_query), result.GetValue(_label)!, result.GetValue(_text)!, result.GetValue(_testFraction), result.GetValue(_encoding)!,
-            result.GetValue(_epochs), result.GetValue(_maxTokens), result.GetValue(_seed), result.GetValue(_modelOut));
+            result.GetValue(_epochs), result.GetValue(_maxTokens), result.GetValue(_seed), result.GetValue(_modelOut),
+            SampleCommandLine.ReadBackend(result, _backend, _device).Backend, SampleCommandLine.ReadBackend(result, _backend, _device).Device);
     }
 }

@@ -82,6 +82,8 @@ public static class SimilarityApp
             Epochs = s.Epochs, BatchSize = BatchSize, LearningRate = 5e-3, WarmupFraction = 0.05,
             Progress = TrainerProgress.Similarity(progress, s.Epochs, TrainerProgress.SimilaritySteps(labelled, BatchSize, s.Epochs)),
             ProgressInterval = display.IsLive ? 5 : 50,
+            Backend = s.Backend,
+            Device = s.Device,
         }).Fit(pairs, validation: null, cancellationToken));
         var model = featurise.Append(similarity);
 

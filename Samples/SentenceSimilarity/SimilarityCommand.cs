@@ -15,7 +15,7 @@ namespace MLComponents.Samples.SentenceSimilarity;
 /// <param name="MaxTokens">Longest token sequence kept.</param>
 /// <param name="Seed">Seed of the MLContext.</param>
 public sealed record SimilaritySettings(string? TrainFile, IReadOnlyList<string> TestFiles, TsvQuoting Quoting, string Encoding, int Epochs,
-    SimilarityLoss Loss, int MaxTokens, int Seed)
+    SimilarityLoss Loss, int MaxTokens, int Seed, TransformerBackend Backend = TransformerBackend.Managed, string Device = "cpu")
 {
     /// <summary>The position scheme.</summary>
     public PositionEncoding CreateEncoding() => SampleCommandLine.CreateEncoding(Encoding, MaxTokens);
@@ -52,7 +52,7 @@ public sealed class SimilarityCommand
     /// <summary>Rules between options: a message for the first one broken, or null.</summary>
     public string? Check(ParseResult result)
     {
-        return SampleCommandLine.CheckTrainAndTest(result, _train, _test);
+        return SampleCommandLine.CheckTrainAndTest(result, _train, _test) ?? SampleCommandLine.ReadBackend(result, _backend, _device).Problem;
     }
 
     /// <summary>The settings of a parse without errors.</summary>
@@ -61,6 +61,7 @@ public sealed class SimilarityCommand
         ArgumentNullException.ThrowIfNull(result);
         return new SimilaritySettings(result.GetValue(_train), result.GetValue(_test) ?? [], SampleCommandLine.ParseQuoting(result.GetValue(_quoting)!),
             result.GetValue(_encoding)!, result.GetValue(_epochs), result.GetValue(_loss) == "cosent" ? SimilarityLoss.CoSent : SimilarityLoss.MeanSquaredError,
-            result.GetValue(_maxTokens), result.GetValue(_seed));
+            result.GetValue(_maxTokens), result.GetValue(_seed), SampleCommandLine.ReadBackend(result, _backend, _device).Backend,
+            SampleCommandLine.ReadBackend(result, _backend, _device).Device);
     }
 }

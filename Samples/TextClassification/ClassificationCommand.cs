@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MLComponents.Engine;
 using MLComponents.Samples.CommandLine;
 using MLComponents.Samples.Tsv;
 
@@ -15,8 +16,10 @@ namespace MLComponents.Samples.TextClassification;
 /// <param name="MaxTokens">Longest token sequence kept.</param>
 /// <param name="Seed">Seed of the MLContext.</param>
 /// <param name="ModelOut">Where the model is saved, or null for a file in the temp directory.</param>
+/// <param name="Backend">Training engine.</param>
+/// <param name="Device">Training device (TorchSharp).</param>
 public sealed record ClassificationSettings(string? TrainFile, IReadOnlyList<string> TestFiles, string LabelColumn, string TextColumn,
-    TsvQuoting Quoting, string Encoding, int Epochs, int MaxTokens, int Seed, string? ModelOut)
+    TsvQuoting Quoting, string Encoding, int Epochs, int MaxTokens, int Seed, string? ModelOut, TransformerBackend Backend, string Device)
 {
     /// <summary>The position scheme.</summary>
     public PositionEncoding CreateEncoding() => SampleCommandLine.CreateEncoding(Encoding, MaxTokens);
@@ -56,7 +59,7 @@ public sealed class ClassificationCommand
     {
         if (SampleCommandLine.CheckTrainAndTest(result, _train, _test) is { } problem) return problem;
         if (result.GetValue(_label) == result.GetValue(_text)) return $"'--label-column' and '--text-column' are both '{result.GetValue(_label)}'";
-        return null;
+        return SampleCommandLine.ReadBackend(result, _backend, _device).Problem;
     }
 
     /// <summary>The settings of a parse without errors.</summary>
@@ -65,6 +68,7 @@ public sealed class ClassificationCommand
         ArgumentNullException.ThrowIfNull(result);
         return new ClassificationSettings(result.GetValue(_train), result.GetValue(_test) ?? [], result.GetValue(_label)!, result.GetValue(_text)!,
             SampleCommandLine.ParseQuoting(result.GetValue(_quoting)!), result.GetValue(_encoding)!, result.GetValue(_epochs),
-            result.GetValue(_maxTokens), result.GetValue(_seed), result.GetValue(_modelOut));
+            result.GetValue(_maxTokens), result.GetValue(_seed), result.GetValue(_modelOut), SampleCommandLine.ReadBackend(result, _backend, _device).Backend,
+            SampleCommandLine.ReadBackend(result, _backend, _device).Device);
     }
 }

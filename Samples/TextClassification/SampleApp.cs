@@ -65,7 +65,7 @@ public static class SampleApp
             foreach (var f in s.TestFiles) tests.Add((Path.GetFileName(f), LoadTsv(ml, f, s, stderr)));
         }
 
-        var model = ClassifierPipeline.Fit(ml, train, s.CreateEncoding(), s.MaxTokens, s.Epochs, display, cancellationToken);
+        var model = ClassifierPipeline.Fit(ml, train, s.CreateEncoding(), s.MaxTokens, s.Epochs, s.Backend, s.Device, display, cancellationToken);
         long unlabelled = CountMissingLabels(model.Transform(train));
         if (unlabelled > 0)
             stderr.WriteLine($"note: {trainName}: {Plural.Count(unlabelled, "row")} with an empty label, skipped in training");

@@ -92,6 +92,15 @@ public sealed record SentenceSimilarityOptions
     /// <summary>Receives progress reports during Fit, or null.</summary>
     public IProgress<SimilarityTrainingProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// Which engine trains: the managed engine (default, nothing native) or TorchSharp (libtorch; the application must reference
+    /// MLComponents.Trainers.TorchSharp). Either way the result is the same managed model, saved and scored the same way.
+    /// </summary>
+    public TransformerBackend Backend { get; init; } = TransformerBackend.Managed;
+
+    /// <summary>The TorchSharp device: "cpu" (default), "cuda" or "cuda:N"; the managed engine runs on "cpu" only.</summary>
+    public string Device { get; init; } = "cpu";
+
     /// <summary>Optimiser steps between mid-epoch progress reports (each epoch's end is always reported; 0: epoch ends only).</summary>
     public int ProgressInterval { get; init; } = 50;
 

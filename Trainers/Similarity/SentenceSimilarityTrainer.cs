@@ -59,10 +59,10 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
                 TokenSequenceColumns.DeclaredVocabularySize(SchemaChecks.Require(input.Schema, o.Sentence2ColumnName)));
             engineOptions = engineOptions with { Vocabulary = declared };
         }
-        var trainer = new SiameseTrainer(engineOptions);
-        var model = trainer.Fit(train, valid, o.Progress, cancellationToken);
+        var trained = EncoderTrainingBackends.Get(o.Backend, o.Device).FitSiamese(engineOptions, train, valid, o.Progress, cancellationToken);
+        var model = trained.Model;
         return new SentenceSimilarityTransformer(_env, model.Encoder, model.Pooling, model.Range, o.Sentence1ColumnName, o.Sentence2ColumnName,
-            o.ScoreColumnName, truncated, trainer.EpochsTrained, trainer.BestEpoch);
+            o.ScoreColumnName, truncated, trained.EpochsTrained, trained.BestEpoch);
     }
 
     /// <inheritdoc />

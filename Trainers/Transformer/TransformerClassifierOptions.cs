@@ -86,6 +86,15 @@ public class TransformerClassifierOptions
     /// <summary>Seed of the initial weights, shuffling and dropout; null takes the next seed of the MLContext.</summary>
     public int? Seed { get; set; }
 
+    /// <summary>
+    /// Which engine trains: the managed engine (default, nothing native) or TorchSharp (libtorch; the application must reference
+    /// MLComponents.Trainers.TorchSharp). Either way the result is the same managed model, saved and scored the same way.
+    /// </summary>
+    public TransformerBackend Backend { get; set; } = TransformerBackend.Managed;
+
+    /// <summary>The TorchSharp device: "cpu" (default), "cuda" or "cuda:N"; the managed engine runs on "cpu" only.</summary>
+    public string Device { get; set; } = "cpu";
+
     /// <summary>Worker threads for training; 0 means all cores. Results are repeatable for a given seed and thread count.</summary>
     public int Threads { get; set; }
 

@@ -74,8 +74,9 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         int batch = Math.Min(o.BatchSize, train.Sequences.Count);
         long totalSteps = (long)((train.Sequences.Count + batch - 1) / batch) * o.Epochs;
         var history = new EpochHistory(o.Progress, totalSteps, train.Truncated);
-        var model = new SequenceClassifierTrainer(engineOptions).Fit(train.Sequences, train.Labels,
+        var trained = EncoderTrainingBackends.Get(o.Backend, o.Device).FitClassifier(engineOptions, train.Sequences, train.Labels,
             valid?.Sequences, valid?.Labels, history, o.CancellationToken);
+        var model = trained.Model;
         return new TransformerClassifierModelParameters(Environment, model, tokens.Name, train.Truncated, history.Epochs,
             valid is null ? 0 : history.BestEpoch);
     }
@@ -121,6 +122,8 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         if (o.Threads < 0) Fail(nameof(o.Threads), o.Threads, ">= 0 (0: all cores)");
         if (o.EarlyStoppingPatience < 0) Fail(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, ">= 0");
         if (o.ProgressInterval < 0) Fail(nameof(o.ProgressInterval), o.ProgressInterval, ">= 0");
+        if (!Enum.IsDefined(o.Backend)) Fail(nameof(o.Backend), o.Backend, "Managed or TorchSharp");
+        if (string.IsNullOrWhiteSpace(o.Device)) Fail(nameof(o.Device), $"'{o.Device}'", "\"cpu\", \"cuda\" or \"cuda:N\"");
         return o;
     }
 

@@ -101,8 +101,9 @@ public sealed partial class SampleSmokeTests
             (["--train", train], "'--train' needs at least one '--test' file"),
             (["--test", train], "'--test' needs '--train'"),
             (["--train", train, "--test", train, "--label-column", "Text"], "'--label-column' and '--text-column' are both 'Text'"),
-            (["--backend", "torchsharp"], "option '--backend': the TorchSharp backend is not in this build yet; use --backend managed"),
-            (["--device", "cuda"], "option '--device': 'cuda' needs the TorchSharp backend, which is not in this build yet; the managed backend trains on the cpu"),
+            (["--backend", "jax"], "option '--backend' must be one of managed|torchsharp, got 'jax'"),
+            (["--device", "cuda"], "option '--device': 'cuda' needs '--backend torchsharp'; the managed backend trains on the cpu"),
+            (["--backend", "torchsharp", "--device", "gpu0"], "option '--device': 'gpu0' is not cpu, cuda or cuda:N"),
         };
         foreach (var (args, error) in cases)
         {
@@ -111,6 +112,20 @@ public sealed partial class SampleSmokeTests
             Assert.AreEqual("", run.Output, string.Join(' ', args));
             CollectionAssert.AreEqual(new[] { $"error: {error} (--help shows the usage)" }, run.ErrorLines, string.Join(' ', args));
         }
+    }
+
+    [TestMethod]
+    public void TorchSharpBackend_TrainsTheSameModelKind_AndACudaDeviceThatIsNotHereIsNamed()
+    {
+        var run = Run(["--backend", "torchsharp", "--epochs", "3"]);
+        Assert.AreEqual(0, run.Code, run.Error);
+        var metrics = run.Output.Split('\n').Single(l => l.StartsWith("test=whodidit-test ", StringComparison.Ordinal));
+        double accuracy = double.Parse(metrics.Split(' ')[1]["accuracy=".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.IsTrue(accuracy >= 0.9, metrics);
+
+        var cuda = Run(["--backend", "torchsharp", "--device", "cuda:1", "--epochs", "1"]);
+        Assert.AreEqual(1, cuda.Code);
+        StringAssert.Contains(cuda.Error, "Device 'cuda:1'");
     }
 
     [TestMethod]

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using MLComponents.Engine;
 using MLComponents.Samples.Tsv;
 
 namespace MLComponents.Samples.CommandLine;
@@ -82,27 +83,36 @@ public static class SampleCommandLine
             "that starts with a quote is well formed, else quotes as plain text); on = CSV-style quoted fields (\"\" for a quote, tabs " +
             "and line breaks inside); off = quotes are plain text", ["auto", "on", "off"], "auto");
 
-    /// <summary>
-    /// <c>--backend</c>: the training backend. Only the managed engine is in this build; the TorchSharp backend will plug in
-    /// here (and <see cref="Device"/> with it).
-    /// </summary>
+    /// <summary><c>--backend</c>: the training engine, managed (pure C#, the default) or torchsharp (libtorch).</summary>
     public static Option<string> Backend() =>
-        OneOf("--backend", "Training backend (torchsharp is not in this build yet)", ["managed", "torchsharp"], "managed",
-            value => value == "torchsharp" ? "option '--backend': the TorchSharp backend is not in this build yet; use --backend managed" : null);
+        OneOf("--backend", "Training engine: managed (pure C#) or torchsharp (libtorch); the model is the same either way", ["managed", "torchsharp"], "managed");
 
-    /// <summary><c>--device</c>: the device of the TorchSharp backend (cpu only until that backend lands).</summary>
+    /// <summary><c>--device</c>: where the TorchSharp backend trains: cpu, cuda or cuda:N.</summary>
     public static Option<string> Device() => new("--device")
     {
         Description = "Training device of the TorchSharp backend (cpu, cuda, cuda:N); the managed backend trains on the cpu",
+        HelpName = "device",
         DefaultValueFactory = _ => "cpu",
         CustomParser = r =>
         {
             string value = r.Tokens.Count == 0 ? "cpu" : r.Tokens[0].Value.ToLowerInvariant();
-            if (value != "cpu")
-                r.AddError($"option '--device': '{value}' needs the TorchSharp backend, which is not in this build yet; the managed backend trains on the cpu");
+            bool valid = value is "cpu" or "cuda" || (value.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(value[5..], out int n) && n >= 0);
+            if (!valid) r.AddError($"option '--device': '{value}' is not cpu, cuda or cuda:N");
             return value;
         },
     };
+
+    /// <summary>The backend and device of a parse, or a message when they do not go together.</summary>
+    public static (TransformerBackend Backend, string Device, string? Problem) ReadBackend(ParseResult result, Option<string> backend, Option<string> device)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var engine = result.GetValue(backend) == "torchsharp" ? TransformerBackend.TorchSharp : TransformerBackend.Managed;
+        string where = result.GetValue(device) ?? "cpu";
+        string? problem = engine == TransformerBackend.Managed && where != "cpu"
+            ? $"option '--device': '{where}' needs '--backend torchsharp'; the managed backend trains on the cpu"
+            : null;
+        return (engine, where, problem);
+    }
 
     /// <summary>An integer option at least <paramref name="min"/>.</summary>
     public static Option<int> Integer(string name, string description, int defaultValue, int min = 1) => new(name)

@@ -46,9 +46,9 @@ internal sealed class HarnessResult
 
     public void Print(TextWriter w)
     {
-        w.WriteLine($"{Total} variants: {Crashes} crashes, {Hangs} hangs (> {Harness.HangSeconds} s), {OverCap} past the {Harness.CapMB} MB allocation cap, " +
+        w.WriteLine($"{Total} variants: {Crashes} crashes, {Hangs} hangs (> {Harness.HangSeconds} s of CPU time or a minute), {OverCap} past the {Harness.CapMB} MB allocation cap, " +
             $"{Unexpected} exceptions other than ModelFormatException, {Different} silently different models (other than whole entries swapped in from another model)");
-        w.WriteLine(FormattableString.Invariant($"slowest {MaxMilliseconds:F0} ms, most allocated {MaxAllocatedMB:F1} MB"));
+        w.WriteLine(FormattableString.Invariant($"slowest {MaxMilliseconds:F0} ms (wall clock), most allocated {MaxAllocatedMB:F1} MB"));
         foreach (var (key, n) in Outcomes) w.WriteLine($"{n,7}  {key}");
         foreach (var p in Problems.Take(20)) w.WriteLine($"  problem: {p}");
     }
@@ -88,13 +88,28 @@ internal static class Harness
         while (true)
         {
             var read = process.StandardOutput.ReadLineAsync();
-            // A variant may take a while to reach "begin" after the previous one (the worker builds its baseline predictions first).
-            if (!read.Wait(TimeSpan.FromSeconds(current == from ? 120 : HangSeconds + 1)))
+            // A hang is a variant that takes more than HangSeconds of the worker's CPU time (a spinning loop), or a minute of
+            // wall-clock time (a wait that never ends). Wall-clock alone misjudges a machine whose other jobs starve the worker.
+            var cpuAtStart = process.TotalProcessorTime;
+            var wall = Stopwatch.StartNew();
+            bool hung = false;
+            while (!read.Wait(TimeSpan.FromMilliseconds(500)))
+            {
+                process.Refresh();
+                // The first variant waits for the worker to build its baseline predictions.
+                double cpu = (process.TotalProcessorTime - cpuAtStart).TotalSeconds, limit = current == from ? 120 : HangSeconds;
+                if (cpu > limit || wall.Elapsed.TotalSeconds > (current == from ? 600 : 60))
+                {
+                    hung = true;
+                    break;
+                }
+            }
+            if (hung)
             {
                 process.Kill(entireProcessTree: true);
                 result.Hangs++;
                 result.Total++;
-                result.Problems.Add($"variant {current}: no answer within {HangSeconds} s");
+                result.Problems.Add($"variant {current}: no answer within {HangSeconds} s of CPU time or a minute");
                 return current + 1;
             }
             string? line = read.Result;
@@ -115,16 +130,16 @@ internal static class Harness
             }
             if (parts[0] != "end") continue;
             current = int.Parse(parts[1], CultureInfo.InvariantCulture) + 1;
-            // end <index> <kind> <outcome> <ms> <allocated MB> <detail>
+            // end <index> <kind> <outcome> <wall ms> <allocated MB> <detail> <cpu ms>
             string kind = parts[2], outcome = parts[3];
             double ms = double.Parse(parts[4], CultureInfo.InvariantCulture), mb = double.Parse(parts[5], CultureInfo.InvariantCulture);
             result.Total++;
             result.MaxMilliseconds = Math.Max(result.MaxMilliseconds, ms);
             result.MaxAllocatedMB = Math.Max(result.MaxAllocatedMB, mb);
-            if (ms > HangSeconds * 1000)
+            if (double.Parse(parts[7], CultureInfo.InvariantCulture) > HangSeconds * 1000)
             {
                 result.Hangs++;
-                result.Problems.Add($"variant {parts[1]} ({kind}) took {ms:F0} ms");
+                result.Problems.Add($"variant {parts[1]} ({kind}) took {parts[7]} ms of CPU time");
             }
             if (mb > CapMB)
             {
@@ -166,6 +181,7 @@ internal static class Worker
             var mutant = ModelMutations.Create(sources[s], sources[(s + 1) % sources.Length], seed, i);
             Console.WriteLine($"begin\t{i}");
             long before = GC.GetTotalAllocatedBytes(precise: true);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             string outcome, detail = "";
             try
@@ -186,7 +202,8 @@ internal static class Worker
             }
             double ms = clock.Elapsed.TotalMilliseconds;
             double mb = (GC.GetTotalAllocatedBytes(precise: true) - before) / (1024.0 * 1024.0);
-            Console.WriteLine(FormattableString.Invariant($"end\t{i}\t{mutant.Kind}\t{outcome}\t{ms:F1}\t{mb:F2}\t{detail.Replace('\t', ' ')}"));
+            double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
+            Console.WriteLine(FormattableString.Invariant($"end\t{i}\t{mutant.Kind}\t{outcome}\t{ms:F1}\t{mb:F2}\t{detail.Replace('\t', ' ')}\t{cpuMs:F1}"));
         }
         return 0;
     }

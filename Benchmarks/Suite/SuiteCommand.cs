@@ -12,14 +12,14 @@ public static class SuiteCommand
 {
     private const string Usage =
         "usage: dotnet run -c Release --project Benchmarks -- suite [--schemes rope,fire,...] [--tasks first-noun,...] [--epochs N] [--quick]\n" +
-        "         [--lengths 4x,8x,16x] [--set Option=Value ...] [--seed N] [--data DIR] [--results FILE] [--peer] [--write-data] [--table FILE]";
+        "         [--lengths 4x,8x,16x] [--set Option=Value ...] [--threads N] [--seed N] [--data DIR] [--results FILE] [--peer] [--write-data] [--table FILE]";
 
     /// <summary>Runs the command; returns the exit code (2 for bad arguments).</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output)
     {
         var overrides = new OptionOverrides();
         string[]? schemes = null, tasks = null, lengths = null;
-        int? epochs = null;
+        int? epochs = null, threads = null;
         int seed = 1;
         bool quick = false, peer = false, writeOnly = false;
         string? data = null, results = null;
@@ -36,6 +36,7 @@ public static class SuiteCommand
                     case "--lengths": lengths = List(Value()); break;
                     case "--epochs": epochs = Positive(Value(), "--epochs"); break;
                     case "--seed": seed = Positive(Value(), "--seed"); break;
+                    case "--threads": threads = Positive(Value(), "--threads"); break;
                     case "--set": overrides.Add(Value()); break;
                     case "--data": data = Path.GetFullPath(Value()); break;
                     case "--results": results = Path.GetFullPath(Value()); break;
@@ -88,7 +89,7 @@ public static class SuiteCommand
             if (writeOnly) continue;
             foreach (string scheme in schemes)
             {
-                var r = SuiteRunner.Run(task, dir, scheme, epochs, overrides, seed, output);
+                var r = SuiteRunner.Run(task, dir, scheme, epochs, threads, overrides, seed, output);
                 SuiteResults.Append(results, r);
                 done.Add(r);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -101,18 +102,19 @@ public static class SuiteCommand
             output.WriteLine();
             SuiteResults.Print(done, output);
         }
-        if (peer && ran.Count > 0) return RunPeer(data, results, ran, schemes, epochs, seed, output);
+        if (peer && ran.Count > 0) return RunPeer(data, results, ran, schemes, epochs, threads, seed, output);
         return 0;
     }
 
     /// <summary>Runs Benchmarks/Suite/peer.py on the same files (the schemes it implements), appending to the same results.</summary>
-    private static int RunPeer(string data, string results, IReadOnlyList<string> tasks, IReadOnlyList<string> schemes, int? epochs, int seed, TextWriter output)
+    private static int RunPeer(string data, string results, IReadOnlyList<string> tasks, IReadOnlyList<string> schemes, int? epochs, int? threads, int seed,
+        TextWriter output)
     {
         string script = Path.Combine(RepositoryRoot(), "Benchmarks", "Suite", "peer.py");
         string python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
         var info = new ProcessStartInfo(python) { UseShellExecute = false };
         foreach (string a in (string[])[script, "--data", data, "--results", results, "--tasks", string.Join(',', tasks), "--schemes", string.Join(',', schemes),
-            "--seed", seed.ToString(CultureInfo.InvariantCulture)])
+            "--seed", seed.ToString(CultureInfo.InvariantCulture), "--threads", (threads ?? 1).ToString(CultureInfo.InvariantCulture)])
             info.ArgumentList.Add(a);
         if (epochs is int e)
         {

@@ -13,7 +13,11 @@ namespace MLComponents.Benchmarks.Suite;
 public static class SuiteRunner
 {
     /// <summary>Runs the task in <paramref name="dir"/> (written by <see cref="SuiteData"/>) with <paramref name="scheme"/>.</summary>
-    public static SuiteResult Run(SuiteTask task, string dir, string scheme, int? epochs, OptionOverrides overrides, int seed, TextWriter log)
+    /// <remarks>
+    /// <paramref name="threads"/> sets the trainers' Threads (null: all cores). It changes only the order of float sums, not the
+    /// recipe, so results stay comparable; on a crowded machine one thread per run wastes far less time in synchronisation.
+    /// </remarks>
+    public static SuiteResult Run(SuiteTask task, string dir, string scheme, int? epochs, int? threads, OptionOverrides overrides, int seed, TextWriter log)
     {
         var tests = SuiteData.TestFiles(dir);
         // Long test files need room for their tokens; the rest keep the trainers' default MaxTokens.
@@ -21,13 +25,13 @@ public static class SuiteRunner
         var encoding = scheme == "learned" ? PositionEncoding.Learned(maxPositions: Math.Max(512, maxTokens ?? 0)) : PositionEncoding.FromKind(scheme);
         var watch = Stopwatch.StartNew();
         var result = task.Kind == SuiteTaskKind.Classification
-            ? Classify(task, dir, tests, encoding, scheme, maxTokens, epochs, overrides, seed, log)
-            : Similarity(task, dir, tests, encoding, scheme, epochs, overrides, seed, log);
+            ? Classify(task, dir, tests, encoding, scheme, maxTokens, epochs, threads, overrides, seed, log)
+            : Similarity(task, dir, tests, encoding, scheme, epochs, threads, overrides, seed, log);
         return result with { Seconds = watch.Elapsed.TotalSeconds };
     }
 
     private static SuiteResult Classify(SuiteTask task, string dir, IReadOnlyList<(string Name, string Path)> tests, PositionEncoding encoding,
-        string scheme, int? maxTokens, int? epochs, OptionOverrides overrides, int seed, TextWriter log)
+        string scheme, int? maxTokens, int? epochs, int? threads, OptionOverrides overrides, int seed, TextWriter log)
     {
         var ml = new MLContext(seed: seed);
         IDataView Load(string path) => ml.Data.LoadFromTextFile(path,
@@ -41,6 +45,7 @@ public static class SuiteRunner
         };
         if (maxTokens is int m) options.MaxTokens = m;
         if (epochs is int e) options.Epochs = e;
+        if (threads is int t) options.Threads = t;
         overrides.Apply(options);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: options.MaxTokens))
@@ -59,7 +64,7 @@ public static class SuiteRunner
     }
 
     private static SuiteResult Similarity(SuiteTask task, string dir, IReadOnlyList<(string Name, string Path)> tests, PositionEncoding encoding,
-        string scheme, int? epochs, OptionOverrides overrides, int seed, TextWriter log)
+        string scheme, int? epochs, int? threads, OptionOverrides overrides, int seed, TextWriter log)
     {
         var ml = new MLContext(seed: seed);
         IDataView Load(string path) => ml.Data.LoadFromTextFile(path,
@@ -74,6 +79,7 @@ public static class SuiteRunner
             Progress = new Reporter<Engine.SimilarityTrainingProgress>(p => { if (p.EpochEnd) losses.Add(p.Loss); }),
         };
         if (epochs is int e) options = options with { Epochs = e };
+        if (threads is int t) options = options with { Threads = t };
         overrides.Apply(options);
         // One vocabulary for both sides, learned from every training sentence (the README's recipe).
         var sentences = ml.Data.LoadFromEnumerable(ReadSentences(train).Select(s => new Sentence { Text = s }));

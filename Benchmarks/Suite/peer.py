@@ -41,17 +41,17 @@ def read_tsv(path):
 
 
 # ------------------------------------------------------------------ position schemes (ours: Transforms/PositionEncoding)
-def sinusoid(T, width):
-    pos = torch.arange(T, dtype=torch.float64)[:, None]
+def sinusoid(positions, width):
+    pos = positions.double()[..., None]
     m = torch.arange(width // 2, dtype=torch.float64)
     ang = pos / 10000.0 ** (2 * m / width)
     return torch.stack((ang.sin(), ang.cos()), -1).flatten(-2).float()   # interleaved sin, cos
 
 
-def rope(x):  # x: B,H,T,dh; interleaved pairs, base 10000
-    dh, T = x.shape[-1], x.shape[-2]
+def rope(x, pos):  # x: B,H,T,dh; pos: B,T positions; interleaved pairs, base 10000
+    dh = x.shape[-1]
     inv = 1.0 / 10000.0 ** (torch.arange(0, dh, 2, dtype=torch.float64) / dh)
-    ang = (torch.arange(T, dtype=torch.float64)[:, None] * inv[None]).float()
+    ang = (pos.double()[:, None, :, None] * inv).float()                        # B,1,T,dh/2
     c, s = ang.cos(), ang.sin()
     x1, x2 = x[..., 0::2], x[..., 1::2]
     return torch.stack((x1 * c - x2 * s, x1 * s + x2 * c), -1).flatten(-2)
@@ -99,24 +99,23 @@ class Position(nn.Module):
     def no_decay(self):
         return list(self.parameters())
 
-    def embed(self, x):
-        T = x.shape[1]
+    def embed(self, x, pos):
         if self.scheme == "sinusoidal":
-            return x + sinusoid(T, x.shape[-1])
+            return x + sinusoid(pos, x.shape[-1])
         if self.scheme == "learned":
-            return x + self.table[:T]
+            return x + self.table[pos]
         return x
 
-    def qk(self, q, k):
-        return (rope(q), rope(k)) if self.scheme == "rope" else (q, k)
+    def qk(self, q, k, pos):
+        return (rope(q, pos), rope(k, pos)) if self.scheme == "rope" else (q, k)
 
-    def bias(self, T, lengths):
-        """Logit bias [B or 1, H, T, T] or None."""
+    def bias(self, T, lengths, pos):
+        """Logit bias [B or 1, H, T, T] or None. pos [B, T] are the token positions (0..T-1 unless randomized)."""
         i = torch.arange(T)[:, None]
         j = torch.arange(T)[None, :]
         if self.scheme == "alibi":
-            d = (i - j).float()
-            return torch.where(j < i, -self.left[:, None, None] * d, self.right[:, None, None] * d)[None]
+            d = (pos[:, :, None] - pos[:, None, :]).float()[:, None]             # B,1,T,T: i - j
+            return torch.where(d > 0, -self.left[:, None, None] * d, self.right[:, None, None] * d)
         if self.scheme == "t5":
             return self.t5[t5_bucket(j - i)].permute(2, 0, 1)[None]
         if self.scheme == "fire":
@@ -140,11 +139,13 @@ class Block(nn.Module):
         self.qkv, self.out = nn.Linear(D, 3 * D), nn.Linear(D, D)
         self.up, self.down = nn.Linear(D, Fd), nn.Linear(Fd, D)
 
-    def forward(self, x, mask, pos, bias):
+    def forward(self, x, mask, pos, bias, positions, scale):
         B, T, D = x.shape
         q, k, v = self.qkv(self.norm1(x)).view(B, T, 3, self.H, D // self.H).permute(2, 0, 3, 1, 4)
-        q, k = pos.qk(q, k)
+        q, k = pos.qk(q, k, positions)
         att = q @ k.transpose(-1, -2) / math.sqrt(D // self.H)
+        if scale is not None:
+            att = att * scale
         if bias is not None:
             att = att + bias
         att = F.dropout(att.masked_fill(mask, float("-inf")).softmax(-1), self.p, self.training)
@@ -154,6 +155,11 @@ class Block(nn.Module):
 
 
 class Encoder(nn.Module):
+    """random_positions N > 0: in training, each sequence's positions are a sorted random draw from 0..N-1 (Ruoss et al. 2023);
+    log_scale n0 > 0: attention logits times max(1, log n / log n0) for a sequence of n real tokens (log-length scaling)."""
+    random_positions = 0
+    log_scale = 0.0
+
     def __init__(self, V, D, H, L, Fd, p, scheme, max_positions):
         super().__init__()
         self.emb = nn.Embedding(V, D)
@@ -165,10 +171,16 @@ class Encoder(nn.Module):
         B, T = ids.shape
         real = torch.arange(T)[None, :] < lengths[:, None]                       # [B, T]
         mask = ~real[:, None, None, :]
-        x = self.pos.embed(self.emb(ids))
-        bias = self.pos.bias(T, lengths)
+        positions = torch.arange(T)[None, :].expand(B, T)
+        if self.training and Encoder.random_positions > T:
+            positions = torch.stack([torch.randperm(Encoder.random_positions)[:T].sort().values for _ in range(B)])
+        scale = None
+        if Encoder.log_scale > 0:
+            scale = (lengths.float().clamp(min=2).log() / math.log(Encoder.log_scale)).clamp(min=1.0)[:, None, None, None]
+        x = self.pos.embed(self.emb(ids), positions)
+        bias = self.pos.bias(T, lengths, positions)
         for blk in self.blocks:
-            x = blk(x, mask, self.pos, bias)
+            x = blk(x, mask, self.pos, bias, positions, scale)
         h = self.norm(x)
         keep = real.float()[..., None]
         return (h * keep).sum(1) / keep.sum(1)                                    # mean pooling over real tokens
@@ -384,8 +396,10 @@ def main():
     p.add_argument("--schemes", default="rope,none")
     p.add_argument("--epochs", type=int, default=6)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--recipe", choices=["torch", "ours"], default="torch")
+    p.add_argument("--random-positions", type=int, default=0, help="train on sorted random positions from 0..N-1 (Ruoss et al. 2023)")
+    p.add_argument("--log-scale", type=float, default=0.0, help="scale logits by max(1, log n / log N0) (log-length scaling)")
     knobs = {"lr": float, "schedule": str, "warmup": float, "dropout": float, "clip": float, "wd": float, "init": str, "d": int, "batch": int,
              "bucket": int, "ours_groups": int}
     for k, t in knobs.items():
@@ -399,6 +413,11 @@ def main():
         if getattr(a, k) is None:
             setattr(a, k, base[k])
     torch.set_num_threads(a.threads)
+    Encoder.random_positions, Encoder.log_scale = a.random_positions, a.log_scale
+    if a.random_positions:
+        a.changed.append("random_positions")
+    if a.log_scale:
+        a.changed.append("log_scale")
     results = a.results or os.path.join(a.data, "results.tsv")
     tasks = a.tasks.split(",") if a.tasks else sorted(d for d in os.listdir(a.data) if os.path.exists(os.path.join(a.data, d, "train.tsv")))
     schemes = [s for s in a.schemes.split(",") if s in SCHEMES]

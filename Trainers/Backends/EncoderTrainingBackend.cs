@@ -23,8 +23,8 @@ public enum TransformerBackend
 public sealed record TrainedEncoder<TModel>(TModel Model, int EpochsTrained, int BestEpoch);
 
 /// <summary>
-/// A backend that trains the engine's models on arrays (token-id sequences already truncated to MaxTokens), with the
-/// semantics of <see cref="SequenceClassifierTrainer.Fit"/> and <see cref="SiameseTrainer.Fit"/>: same options and
+/// A backend that trains the engine's models on token-id sequences already truncated to MaxTokens, with the
+/// semantics of the <see cref="SequenceClassifierTrainer"/> and <see cref="SiameseTrainer.Fit"/>: same options and
 /// defaults, same initial weights for a seed, same batches, progress reports, cancellation between steps, validation
 /// and early stopping keeping the best epoch's weights. The result is a managed model whatever the backend.
 /// </summary>
@@ -36,14 +36,31 @@ public interface IEncoderTrainingBackend
     /// <summary>The device it trains on ("cpu", "cuda:0", ...).</summary>
     string Device { get; }
 
-    /// <summary>Trains a classifier (see <see cref="SequenceClassifierTrainer.Fit"/> for the rules on inputs).</summary>
-    TrainedEncoder<SequenceClassifier> FitClassifier(SequenceClassifierOptions options, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels,
+    /// <summary>
+    /// Trains a classifier on examples held in memory or streamed (see
+    /// <see cref="SequenceClassifierTrainer.Fit(ClassifierTrainingData, IReadOnlyList{int[]}?, IReadOnlyList{int}?, IProgress{TrainingProgress}?, CancellationToken)"/>
+    /// for the rules on inputs).
+    /// </summary>
+    TrainedEncoder<SequenceClassifier> FitClassifier(SequenceClassifierOptions options, ClassifierTrainingData train,
         IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Trains a siamese similarity model (see <see cref="SiameseTrainer.Fit"/> for the rules on inputs).</summary>
     TrainedEncoder<SiameseModel> FitSiamese(SiameseOptions options, SentencePairs train, SentencePairs? validation = null,
         IProgress<SimilarityTrainingProgress>? progress = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Conveniences over <see cref="IEncoderTrainingBackend"/>.</summary>
+public static class EncoderTrainingBackendExtensions
+{
+    /// <summary>Trains a classifier on sequences and labels held in memory.</summary>
+    public static TrainedEncoder<SequenceClassifier> FitClassifier(this IEncoderTrainingBackend backend, SequenceClassifierOptions options,
+        IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels, IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        return backend.FitClassifier(options, ClassifierTrainingData.InMemory(sequences, labels), validationSequences, validationLabels, progress, cancellationToken);
+    }
 }
 
 /// <summary>
@@ -139,12 +156,12 @@ public static class EncoderTrainingBackends
 
         public string Device => "cpu";
 
-        public TrainedEncoder<SequenceClassifier> FitClassifier(SequenceClassifierOptions options, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels,
+        public TrainedEncoder<SequenceClassifier> FitClassifier(SequenceClassifierOptions options, ClassifierTrainingData train,
             IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
             IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
         {
             var epochs = new EpochRecorder<TrainingProgress>(progress, p => p.EpochEnd ? (p.Epoch, p.ValidationAccuracy, p.ValidationLogLoss) : null);
-            var model = new SequenceClassifierTrainer(options).Fit(sequences, labels, validationSequences, validationLabels, epochs, cancellationToken);
+            var model = new SequenceClassifierTrainer(options).Fit(train, validationSequences, validationLabels, epochs, cancellationToken);
             return new TrainedEncoder<SequenceClassifier>(model, epochs.Epochs, validationSequences is null ? epochs.Epochs : epochs.BestEpoch);
         }
 

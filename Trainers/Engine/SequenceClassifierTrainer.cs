@@ -57,21 +57,76 @@ public sealed class SequenceClassifierTrainer
             throw new ArgumentException($"Option 'ClassWeights' has {cw.Length} entries for {classes} classes.", nameof(o.ClassWeights));
         }
 
+        return Train(ClassifierTrainingData.InMemory(sequences, labels), classes, vocabulary, validationSequences, validationLabels, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="train"/>, which may stream (read again every epoch, a bounded number of rows at a time):
+    /// then <see cref="SequenceClassifierOptions.Classes"/> and <see cref="EncoderTrainingOptions.Vocabulary"/> must be
+    /// set (a stream cannot be scanned for them first), and each streamed chunk is checked as it comes. Data held in
+    /// memory trains exactly as <see cref="Fit(IReadOnlyList{int[]}, IReadOnlyList{int}, IReadOnlyList{int[]}?, IReadOnlyList{int}?, IProgress{TrainingProgress}?, CancellationToken)"/>.
+    /// </summary>
+    public SequenceClassifier Fit(ClassifierTrainingData train, IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.All is { } all)
+        {
+            return Fit(all.Sequences, all.Labels, validationSequences, validationLabels, progress, cancellationToken);
+        }
+        var o = Options;
+        CheckOptions(o);
+        var (classes, vocabulary) = StreamingShape(o, train, validationSequences, validationLabels);
+        if (validationSequences is not null)
+        {
+            Validate(validationSequences, validationLabels!, classes, vocabulary, o.MaxTokens, "validation");
+        }
+        return Train(train, classes, vocabulary, validationSequences, validationLabels, progress, cancellationToken);
+    }
+
+    /// <summary>Classes and vocabulary of a streamed training set, which the options must give; the other checks of a streamed set.</summary>
+    internal static (int Classes, int Vocabulary) StreamingShape(SequenceClassifierOptions o, ClassifierTrainingData train, IReadOnlyList<int[]>? validationSequences,
+        IReadOnlyList<int>? validationLabels)
+    {
+        if (train.Count == 0)
+        {
+            throw new ArgumentException("No training examples.", nameof(train));
+        }
+        if ((validationSequences is null) != (validationLabels is null) || (validationSequences is not null && validationSequences.Count != validationLabels!.Count))
+        {
+            throw new ArgumentException("Validation sequences and labels must both be given, with equal counts.", nameof(validationLabels));
+        }
+        int classes = o.Classes;
+        if (classes < 2)
+        {
+            throw new ArgumentException($"Option 'Classes' must be set (>= 2) to train on streamed data, got {classes}.", "Classes");
+        }
+        if (o.Vocabulary < 1)
+        {
+            throw new ArgumentException($"Option 'Vocabulary' must be set (>= 1) to train on streamed data, got {o.Vocabulary}.", "Vocabulary");
+        }
+        return (classes, o.Vocabulary);
+    }
+
+    private SequenceClassifier Train(ClassifierTrainingData train, int classes, int vocabulary, IReadOnlyList<int[]>? validationSequences,
+        IReadOnlyList<int>? validationLabels, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var o = Options;
         var config = new TransformerConfig
         {
             Vocabulary = vocabulary, ModelDimension = o.ModelDimension, Heads = o.Heads, Layers = o.Layers,
             FeedForwardDimension = o.FeedForwardDimension, MaxTokens = o.MaxTokens, Dropout = o.Dropout,
         };
         var model = new SequenceClassifier(config, classes, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, o.Pooling) { Threads = o.Threads };
-        int batchSize = Math.Min(o.BatchSize, sequences.Count);
+        int batchSize = (int)Math.Min(o.BatchSize, train.Count);
         model.Plan(batchSize);
         var optimiser = new AdamW(model.Parameters, o.WeightDecay);
-        int stepsPerEpoch = (sequences.Count + batchSize - 1) / batchSize;
-        int totalSteps = stepsPerEpoch * o.Epochs;
+        var batches = new EpochBatches(train, batchSize, o.MaxTokens, o.BucketBatches);
+        int totalSteps = checked(batches.StepsPerEpoch * o.Epochs);
         var schedule = new LearningRateSchedule(o.LearningRate, (int)Math.Round(o.WarmupFraction * totalSteps), totalSteps, o.Schedule);
-        var batch = new PaddedBatch(batchSize, o.MaxTokens);
-        var batchLabels = new int[batchSize];
-        var order = new int[sequences.Count];
+        Action<LabelledChunk>? check = train.All is null
+            ? chunk => Validate(chunk.Sequences, chunk.Labels, classes, vocabulary, o.MaxTokens, "streamed training")
+            : null;
         var rng = new Random(o.Seed);
         var best = new ParameterSnapshot();
         double bestAccuracy = double.NegativeInfinity, bestLogLoss = double.PositiveInfinity;
@@ -81,25 +136,20 @@ public sealed class SequenceClassifierTrainer
 
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
-            var offsets = LengthBuckets.Plan(sequences, order, batchSize, o.BucketBatches, rng);
             meter.Reset();
-            for (int bi = 0; bi + 1 < offsets.Length; bi++)
+            foreach (int index in batches.Epoch(rng, check))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int start = offsets[bi], n = offsets[bi + 1] - start;
-                batch.Fill(sequences, start, n, order);
-                for (int i = 0; i < n; i++)
-                {
-                    batchLabels[i] = labels[order[start + i]];
-                }
+                var batch = batches.Batch;
+                int n = batch.Count;
                 model.ZeroGrad();
                 model.Forward(batch.Ids, batch.Lengths, n, batch.Length, training: true, step);
-                double loss = model.Loss(batchLabels.AsSpan(0, n), o.ClassWeights, o.LabelSmoothing);
+                double loss = model.Loss(batches.Labels, o.ClassWeights, o.LabelSmoothing);
                 model.Backward();
                 optimiser.ClipAndUpdate(o.ClipNorm, schedule.Rate(step));
                 step++;
                 meter.Record(loss, batch.Lengths);
-                bool last = bi + 2 == offsets.Length;
+                bool last = index == batches.StepsPerEpoch;
                 if (progress is not null && !last && o.ProgressInterval > 0 && step % o.ProgressInterval == 0)
                 {
                     progress.Report(new TrainingProgress(epoch, step, meter.MeanLoss, meter.TokensPerSecond, null, null, false));

@@ -69,16 +69,52 @@ public sealed class TorchClassifierTrainer
             throw new ArgumentException($"Option 'ClassWeights' has {cw.Length} entries for {managed.Classes} classes.", nameof(o.ClassWeights));
         }
 
+        return Train(ClassifierTrainingData.InMemory(sequences, labels), managed, validationSequences, validationLabels, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains on examples held in memory or streamed (read again every epoch, a bounded number at a time; then the options
+    /// must give Classes and Vocabulary, and each streamed chunk is checked as it comes), as the managed trainer does.
+    /// </summary>
+    public TrainedEncoder<SequenceClassifier> Fit(ClassifierTrainingData train, IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, SequenceClassifier? initialModel = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.All is { } all)
+        {
+            return Fit(all.Sequences, all.Labels, validationSequences, validationLabels, progress, cancellationToken, initialModel);
+        }
+        var o = Options;
+        o.Validate();
+        var (classes, vocabulary) = SequenceClassifierTrainer.StreamingShape(o, train, validationSequences, validationLabels);
+        var managed = initialModel is null ? NewModel(o, classes, vocabulary) : Copy(initialModel);
+        var config = managed.Encoder.Config;
+        if (validationSequences is not null)
+        {
+            TrainingInputs.CheckLabelled(validationSequences, validationLabels!, managed.Classes, config.Vocabulary, config.MaxTokens, "validation");
+        }
+        if (o.ClassWeights is { } cw && cw.Length != managed.Classes)
+        {
+            throw new ArgumentException($"Option 'ClassWeights' has {cw.Length} entries for {managed.Classes} classes.", nameof(o.ClassWeights));
+        }
+        return Train(train, managed, validationSequences, validationLabels, progress, cancellationToken);
+    }
+
+    private TrainedEncoder<SequenceClassifier> Train(ClassifierTrainingData train, SequenceClassifier managed, IReadOnlyList<int[]>? validationSequences,
+        IReadOnlyList<int>? validationLabels, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var o = Options;
+        var config = managed.Encoder.Config;
         using var threads = new TorchThreads(o.Threads);
         using var model = new TorchSequenceClassifier(managed, Device, DropoutMasks);
         using var optimiser = new TorchOptimiser(model, managed.Parameters, o.WeightDecay);
-        int batchSize = Math.Min(o.BatchSize, sequences.Count);
-        int stepsPerEpoch = (sequences.Count + batchSize - 1) / batchSize;
-        int totalSteps = stepsPerEpoch * o.Epochs;
+        int batchSize = (int)Math.Min(o.BatchSize, train.Count);
+        var batches = new EpochBatches(train, batchSize, config.MaxTokens, o.BucketBatches);
+        int totalSteps = checked(batches.StepsPerEpoch * o.Epochs);
         var schedule = new LearningRateSchedule(o.LearningRate, (int)Math.Round(o.WarmupFraction * totalSteps), totalSteps, o.Schedule);
-        var padded = new PaddedBatch(batchSize, config.MaxTokens);
-        var batchLabels = new int[batchSize];
-        var order = new int[sequences.Count];
+        Action<LabelledChunk>? check = train.All is null
+            ? chunk => TrainingInputs.CheckLabelled(chunk.Sequences, chunk.Labels, managed.Classes, config.Vocabulary, config.MaxTokens, "streamed training")
+            : null;
         var rng = new Random(o.Seed);
         var best = new ParameterSnapshot();
         double bestAccuracy = double.NegativeInfinity, bestLogLoss = double.PositiveInfinity;
@@ -88,30 +124,25 @@ public sealed class TorchClassifierTrainer
 
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
-            var offsets = LengthBuckets.Plan(sequences, order, batchSize, o.BucketBatches, rng);
             meter.Reset();
-            for (int bi = 0; bi + 1 < offsets.Length; bi++)
+            foreach (int index in batches.Epoch(rng, check))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int start = offsets[bi], n = offsets[bi + 1] - start;
-                padded.Fill(sequences, start, n, order);
-                for (int i = 0; i < n; i++)
-                {
-                    batchLabels[i] = labels[order[start + i]];
-                }
+                var padded = batches.Batch;
+                int n = padded.Count;
                 double loss;
                 using (NewDisposeScope())
                 {
                     optimiser.ZeroGrad();
                     var logits = model.Forward(model.Batch(padded.Ids, padded.Lengths, n, padded.Length), training: true, step);
-                    var lossTensor = model.Loss(logits, batchLabels.AsSpan(0, n), o.ClassWeights, o.LabelSmoothing);
+                    var lossTensor = model.Loss(logits, batches.Labels, o.ClassWeights, o.LabelSmoothing);
                     lossTensor.backward();
                     optimiser.Step(o.ClipNorm, schedule.Rate(step));
                     loss = lossTensor.item<float>();
                 }
                 step++;
                 meter.Record(loss, padded.Lengths);
-                bool last = bi + 2 == offsets.Length;
+                bool last = index == batches.StepsPerEpoch;
                 if (progress is not null && !last && o.ProgressInterval > 0 && step % o.ProgressInterval == 0)
                 {
                     progress.Report(new TrainingProgress(epoch, step, meter.MeanLoss, meter.TokensPerSecond, null, null, false));
@@ -182,10 +213,12 @@ public sealed class TorchClassifierTrainer
         return ((double)correct / sequences.Count, logLoss / sequences.Count);
     }
 
-    private static SequenceClassifier NewModel(SequenceClassifierOptions o, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels, IReadOnlyList<int[]>? validation)
+    private static SequenceClassifier NewModel(SequenceClassifierOptions o, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels, IReadOnlyList<int[]>? validation) =>
+        NewModel(o, o.Classes > 0 ? o.Classes : labels.Max() + 1,
+            o.Vocabulary > 0 ? o.Vocabulary : Math.Max(TrainingInputs.MaxId(sequences), validation is null ? 0 : TrainingInputs.MaxId(validation)) + 1);
+
+    private static SequenceClassifier NewModel(SequenceClassifierOptions o, int classes, int vocabulary)
     {
-        int classes = o.Classes > 0 ? o.Classes : labels.Max() + 1;
-        int vocabulary = o.Vocabulary > 0 ? o.Vocabulary : Math.Max(TrainingInputs.MaxId(sequences), validation is null ? 0 : TrainingInputs.MaxId(validation)) + 1;
         var config = new TransformerConfig
         {
             Vocabulary = vocabulary, ModelDimension = o.ModelDimension, Heads = o.Heads, Layers = o.Layers,

@@ -24,10 +24,10 @@ public sealed class TorchSharpTrainingBackend : IEncoderTrainingBackend
     public string Device { get; }
 
     /// <inheritdoc/>
-    public TrainedEncoder<SequenceClassifier> FitClassifier(SequenceClassifierOptions options, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels,
+    public TrainedEncoder<SequenceClassifier> FitClassifier(SequenceClassifierOptions options, ClassifierTrainingData train,
         IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        new TorchClassifierTrainer(options, Device).Fit(sequences, labels, validationSequences, validationLabels, progress, cancellationToken);
+        new TorchClassifierTrainer(options, Device).Fit(train, validationSequences, validationLabels, progress, cancellationToken);
 
     /// <inheritdoc/>
     public TrainedEncoder<SiameseModel> FitSiamese(SiameseOptions options, SentencePairs train, SentencePairs? validation = null,

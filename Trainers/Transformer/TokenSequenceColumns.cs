@@ -43,8 +43,22 @@ internal static class TokenSequenceColumns
     {
         var sequences = new List<int[]>();
         var labels = new List<int>();
-        long truncated = 0, skipped = 0, empty = 0;
-        int maxId = 0;
+        var counts = new ReadCounts();
+        foreach (var (ids, y) in Rows(data, label, tokens, maxTokens, setName, counts))
+        {
+            sequences.Add(ids);
+            labels.Add(y);
+        }
+        return new Labelled(sequences, labels, counts.Truncated, counts.SkippedMissingLabel, counts.Empty, counts.MaxId);
+    }
+
+    /// <summary>
+    /// The labelled rows of a view, one at a time, as <see cref="Read"/> makes them (truncated, empty ones as the padding id,
+    /// 0-based labels), counting into <paramref name="counts"/>; nothing is held but the row being read.
+    /// </summary>
+    public static IEnumerable<(int[] Ids, int Label)> Rows(IDataView data, DataViewSchema.Column label, DataViewSchema.Column tokens, int maxTokens,
+        string setName, ReadCounts counts)
+    {
         using var cursor = data.GetRowCursor([label, tokens]);
         var getLabel = cursor.GetGetter<uint>(label);
         var getTokens = cursor.GetGetter<VBuffer<int>>(tokens);
@@ -55,7 +69,7 @@ internal static class TokenSequenceColumns
             getLabel(ref y);
             if (y == 0)
             {
-                skipped++;
+                counts.SkippedMissingLabel++;
                 continue;
             }
             getTokens(ref buf);
@@ -65,18 +79,31 @@ internal static class TokenSequenceColumns
             {
                 if (id < 0)
                     throw new InvalidDataException($"Column '{tokens.Name}', {setName} row {cursor.Position}: token id {id} is negative.");
-                if (id > maxId) maxId = id;
+                if (id > counts.MaxId) counts.MaxId = id;
             }
             if (ids.Length > maxTokens)
             {
-                truncated++;
+                counts.Truncated++;
                 ids = ids[..maxTokens];
             }
-            if (ids.IsEmpty) empty++;
-            sequences.Add(ids.IsEmpty ? EmptySequence : ids.ToArray());
-            labels.Add((int)y - 1);
+            if (ids.IsEmpty) counts.Empty++;
+            counts.Rows++;
+            yield return (ids.IsEmpty ? EmptySequence : ids.ToArray(), (int)y - 1);
         }
-        return new Labelled(sequences, labels, truncated, skipped, empty, maxId);
+    }
+
+    /// <summary>What <see cref="Rows"/> saw: rows given, and what was changed or left out on the way.</summary>
+    public sealed class ReadCounts
+    {
+        public long Rows { get; set; }
+
+        public long Truncated { get; set; }
+
+        public long SkippedMissingLabel { get; set; }
+
+        public long Empty { get; set; }
+
+        public int MaxId { get; set; }
     }
 
     /// <summary>Sequences and 0-based labels read from a view, with counts of what was changed on the way.</summary>

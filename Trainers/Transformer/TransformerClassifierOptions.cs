@@ -105,6 +105,16 @@ public class TransformerClassifierOptions
     /// </summary>
     public IDataView? ValidationSet { get; set; }
 
+    /// <summary>
+    /// 0 (default): Fit reads the training rows into memory once. N &gt; 0: Fit streams them, reading the training view
+    /// again every epoch through a shuffle buffer of N rows (at least BatchSize x 50) and length-bucketing within it, so a
+    /// corpus larger than memory trains; memory is about N x (MaxTokens x 4 + 40) bytes. A first pass counts the rows and
+    /// checks every token id before training starts. Rows are then shuffled within the buffer's reach rather than over the
+    /// whole set: for a file sorted by label, make N a good fraction of the row count or shuffle the file first.
+    /// The validation set, when given, is still read into memory.
+    /// </summary>
+    public int StreamingBufferRows { get; set; }
+
     /// <summary>Epochs without validation improvement before stopping (0: never stop early); the best epoch's weights are kept.</summary>
     public int EarlyStoppingPatience { get; set; } = 2;
 

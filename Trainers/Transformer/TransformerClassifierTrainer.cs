@@ -41,8 +41,22 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         if (o.ClassWeights is { } cw && cw.Length != classes)
             throw new ArgumentException($"Option 'ClassWeights' has {cw.Length} entries but column '{label.Name}' has {classes} classes.", nameof(o.ClassWeights));
 
-        var train = TokenSequenceColumns.Read(input.Data, label, tokens, o.MaxTokens, "training");
-        if (train.Sequences.Count == 0)
+        // In memory (default) or streamed: the same counts either way; a stream's ids are checked by its first pass.
+        TokenSequenceColumns.Labelled? inMemory = null;
+        StreamedTokenSequences? streamed = null;
+        long rows, truncatedRows;
+        int maxId;
+        if (o.StreamingBufferRows > 0)
+        {
+            streamed = new StreamedTokenSequences(input.Data, label, tokens, o.MaxTokens, o.StreamingBufferRows, "training");
+            (rows, truncatedRows, maxId) = (streamed.Count, streamed.Scan.Truncated, streamed.Scan.MaxId);
+        }
+        else
+        {
+            inMemory = TokenSequenceColumns.Read(input.Data, label, tokens, o.MaxTokens, "training");
+            (rows, truncatedRows, maxId) = (inMemory.Sequences.Count, inMemory.Truncated, inMemory.MaxId);
+        }
+        if (rows == 0)
             throw new InvalidOperationException($"No training rows with a label in column '{label.Name}' (empty data, or only missing labels).");
         TokenSequenceColumns.Labelled? valid = null;
         if ((input.Validation ?? o.ValidationSet) is { } vs)
@@ -56,8 +70,11 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         }
 
         int vocabulary = o.VocabularySize > 0 ? o.VocabularySize : TokenSequenceColumns.DeclaredVocabularySize(tokens);
-        if (vocabulary == 0) vocabulary = Math.Max(train.MaxId, valid?.MaxId ?? 0) + 1;
-        CheckIds(train, vocabulary, tokens.Name, "training");
+        if (vocabulary == 0) vocabulary = Math.Max(maxId, valid?.MaxId ?? 0) + 1;
+        if (inMemory is not null) CheckIds(inMemory, vocabulary, tokens.Name, "training");
+        else if (maxId >= vocabulary)
+            throw new InvalidDataException($"Column '{tokens.Name}': the training rows hold token id {maxId}, outside the vocabulary [0, {vocabulary}) " +
+                "(set TransformerClassifierOptions.VocabularySize, or leave it 0 to size the table from the data).");
         if (valid is not null) CheckIds(valid, vocabulary, tokens.Name, "validation");
 
         var engineOptions = new SequenceClassifierOptions
@@ -71,13 +88,14 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             Seed = CatalogEnvironment.NextSeed(Environment, o.Seed), Threads = o.Threads > 0 ? o.Threads : System.Environment.ProcessorCount,
             EarlyStoppingPatience = o.EarlyStoppingPatience, ProgressInterval = o.ProgressInterval,
         };
-        int batch = Math.Min(o.BatchSize, train.Sequences.Count);
-        long totalSteps = (long)((train.Sequences.Count + batch - 1) / batch) * o.Epochs;
-        var history = new EpochHistory(o.Progress, totalSteps, train.Truncated);
-        var trained = EncoderTrainingBackends.Get(o.Backend, o.Device).FitClassifier(engineOptions, train.Sequences, train.Labels,
+        long batch = Math.Min(o.BatchSize, rows);
+        long totalSteps = (rows + batch - 1) / batch * o.Epochs;
+        var history = new EpochHistory(o.Progress, totalSteps, truncatedRows);
+        var trainData = streamed ?? ClassifierTrainingData.InMemory(inMemory!.Sequences, inMemory.Labels);
+        var trained = EncoderTrainingBackends.Get(o.Backend, o.Device).FitClassifier(engineOptions, trainData,
             valid?.Sequences, valid?.Labels, history, o.CancellationToken);
         var model = trained.Model;
-        return new TransformerClassifierModelParameters(Environment, model, tokens.Name, train.Truncated, history.Epochs,
+        return new TransformerClassifierModelParameters(Environment, model, tokens.Name, truncatedRows, history.Epochs,
             valid is null ? 0 : history.BestEpoch);
     }
 
@@ -114,6 +132,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         if (o.PositionEncoding is null) Fail(nameof(o.PositionEncoding), "null", "a scheme (PositionEncoding.None() for none)");
         if (o.Epochs < 1) Fail(nameof(o.Epochs), o.Epochs, ">= 1");
         if (o.BatchSize < 1) Fail(nameof(o.BatchSize), o.BatchSize, ">= 1");
+        if (o.StreamingBufferRows < 0) Fail(nameof(o.StreamingBufferRows), o.StreamingBufferRows, ">= 0 (0: read the rows into memory)");
         if (!(o.LearningRate > 0) || float.IsInfinity(o.LearningRate)) Fail(nameof(o.LearningRate), o.LearningRate, "a positive finite number");
         if (!(o.WeightDecay >= 0)) Fail(nameof(o.WeightDecay), o.WeightDecay, ">= 0");
         if (!(o.WarmupFraction >= 0 && o.WarmupFraction <= 1)) Fail(nameof(o.WarmupFraction), o.WarmupFraction, "in [0, 1]");

@@ -1,0 +1,61 @@
+using Microsoft.ML;
+using MLComponents.Engine;
+
+namespace MLComponents.Trainers;
+
+/// <summary>
+/// Training rows read from an IDataView again every epoch instead of held in memory: a first pass counts the labelled
+/// rows (and checks every token id, so a bad row fails before training starts), then each epoch streams the view through
+/// a bounded <see cref="ShuffleBuffer{T}"/> and hands the trainer chunks it length-buckets. Memory is the buffer (about
+/// <c>bufferRows</c> x (MaxTokens x 4 + 40) bytes) whatever the view's size. The view must give the same rows on every
+/// pass (files and databases do).
+/// </summary>
+internal sealed class StreamedTokenSequences : ClassifierTrainingData
+{
+    private readonly IDataView _data;
+    private readonly DataViewSchema.Column _label, _tokens;
+    private readonly int _maxTokens, _bufferRows;
+    private readonly string _setName;
+
+    public StreamedTokenSequences(IDataView data, DataViewSchema.Column label, DataViewSchema.Column tokens, int maxTokens, int bufferRows, string setName)
+    {
+        _data = data;
+        _label = label;
+        _tokens = tokens;
+        _maxTokens = maxTokens;
+        _bufferRows = bufferRows;
+        _setName = setName;
+        Scan = new TokenSequenceColumns.ReadCounts();
+        foreach (var _ in TokenSequenceColumns.Rows(data, label, tokens, maxTokens, setName, Scan))
+        {
+        }
+    }
+
+    /// <summary>What the first pass saw (row count, truncated, skipped, empty, largest id).</summary>
+    public TokenSequenceColumns.ReadCounts Scan { get; }
+
+    public override long Count => Scan.Rows;
+
+    public override IEnumerable<LabelledChunk> Epoch(Random rng, int chunkRows)
+    {
+        var buffer = new ShuffleBuffer<(int[] Ids, int Label)>(Math.Max(_bufferRows, chunkRows));
+        var sequences = new List<int[]>(chunkRows);
+        var labels = new List<int>(chunkRows);
+        var chunk = new LabelledChunk(sequences, labels);
+        var counts = new TokenSequenceColumns.ReadCounts();
+        using var rows = TokenSequenceColumns.Rows(_data, _label, _tokens, _maxTokens, _setName, counts).GetEnumerator();
+        foreach (int _ in buffer.Chunks(rows, rng, chunkRows, row =>
+        {
+            sequences.Add(row.Ids);
+            labels.Add(row.Label);
+        }))
+        {
+            yield return chunk;
+            sequences.Clear();
+            labels.Clear();
+        }
+        if (counts.Rows != Scan.Rows)
+            throw new InvalidDataException($"The {_setName} data gave {counts.Rows} labelled rows on this pass and {Scan.Rows} on the first: " +
+                "streamed training needs a view that gives the same rows every time it is read.");
+    }
+}

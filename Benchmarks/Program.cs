@@ -1,7 +1,7 @@
 using System.Runtime.Intrinsics.X86;
 using MLComponents.Benchmarks;
 
-// dotnet run -c Release --project Benchmarks -- [gemm|model|all] [--no-torch]
+// dotnet run -c Release --project Benchmarks -- [gemm|model|all|breakdown] [--no-torch]
 string mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 bool runPeers = !args.Contains("--no-torch");
 if (mode == "tune")
@@ -52,9 +52,29 @@ if (mode == "kernel")
     return 0;
 }
 
+if (mode == PeakMemory.Mode)
+{
+    // Child process of the model report: one run of the reference workload, then its peak resident memory.
+    return PeakMemory.RunChild(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+}
+
+if (mode == "breakdown")
+{
+    // Per-layer breakdown of a training step only (no peers, no figures): quick feedback while tuning.
+    var config = new ModelConfig();
+    var runs = new List<(int, StepBreakdown.Result)>();
+    foreach (int threads in new[] { 1, 2 })
+    {
+        runs.Add((threads, StepBreakdown.Measure(ModelWorkloads.Create(config, threads, out _)!, steps: 20)));
+    }
+
+    StepBreakdown.Print(Console.Out, runs);
+    return 0;
+}
+
 if (mode is not ("gemm" or "model" or "all"))
 {
-    Console.Error.WriteLine($"Unknown mode '{mode}'. Usage: dotnet run -c Release --project Benchmarks -- [gemm|model|all] [--no-torch]");
+    Console.Error.WriteLine($"Unknown mode '{mode}'. Usage: dotnet run -c Release --project Benchmarks -- [gemm|model|all|breakdown] [--no-torch]");
     return 2;
 }
 
@@ -62,18 +82,18 @@ string? root = RepoPaths.Root();
 Console.WriteLine($"MLComponents benchmarks ({mode}) on {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, " +
     $"AVX2 {Avx2.IsSupported}, FMA {Fma.IsSupported}, AVX-512F {Avx512F.IsSupported}");
 
-TorchPeer? torchRef = null;
+var peers = new List<PeerRun>();
 if (runPeers)
 {
-    string script = RepoPaths.TorchScript(root);
-    Console.WriteLine($"PyTorch peer {script} (best of its 1- and 2-thread runs per metric):");
-    torchRef = TorchPeer.Run(script, [], Console.Out);
-    if (torchRef is not null)
+    Console.WriteLine("Peers (best of each peer's 1- and 2-thread runs per metric):");
+    peers = ModelPeers.Run(root, Console.Out);
+    foreach (var peer in peers)
     {
-        Console.WriteLine("  " + torchRef.Description);
+        Console.WriteLine("  " + peer.Description);
     }
 }
 
+PeerRun? torchRef = peers.FirstOrDefault(p => p.Name == "PyTorch");
 if (mode is "gemm" or "all")
 {
     GemmReport.Run(root, torchRef, runPeers && torchRef is not null);
@@ -81,7 +101,7 @@ if (mode is "gemm" or "all")
 
 if (mode is "model" or "all")
 {
-    ModelReport.Run(torchRef);
+    ModelReport.Run(peers);
 }
 
 return 0;

@@ -55,6 +55,7 @@ public sealed class AdamW
     /// <summary>Applies one update with learning rate <paramref name="learningRate"/> using the current gradients.</summary>
     public void Update(double learningRate)
     {
+        long clock = StepProfiler.Start();
         Step++;
         double bc1 = 1 - Math.Pow(Beta1, Step);
         double bc2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, Step));
@@ -67,6 +68,7 @@ public sealed class AdamW
             float decay = p.ApplyWeightDecay ? (float)(1 - learningRate * WeightDecay) : 1f;
             Update(p.Value, p.Grad, _m[i], _v[i], decay, stepSize, invBc2Sqrt, b1, b2, eps);
         }
+        StepProfiler.Stop(StepPart.Optimiser, true, clock);
     }
 
     /// <summary>One tensor's update in span maths, a stack chunk at a time (the embedding table alone is V x D).</summary>

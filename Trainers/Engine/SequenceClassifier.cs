@@ -76,10 +76,12 @@ public sealed class SequenceClassifier
     {
         Plan(batch);
         Encoder.Forward(ids, lengths, batch, length, training, step);
+        long clock = StepProfiler.Start();
         int d = Encoder.Config.ModelDimension;
         PoolingLayer.Forward(Pooling, Encoder.Output, lengths, _pooled, batch, length, d);
         LinearLayer.Forward(_pooled, HeadWeight.Value, HeadBias.Value, _logits, batch, d, Classes, Threads);
         CrossEntropyLoss.Softmax(_logits, _probs, batch, Classes);
+        StepProfiler.Stop(StepPart.HeadAndLoss, false, clock);
         return _probs.AsSpan(0, batch * Classes);
     }
 
@@ -93,15 +95,22 @@ public sealed class SequenceClassifier
     /// Cross-entropy of the last forward against labels[B] (torch semantics; optional class weights [C] and label
     /// smoothing), storing dL/dlogits for <see cref="Backward"/>.
     /// </summary>
-    public double Loss(ReadOnlySpan<int> labels, float[]? classWeights = null, float labelSmoothing = 0f) =>
-        CrossEntropyLoss.Forward(_logits, _probs, labels, Encoder.BatchSize, Classes, classWeights, labelSmoothing, _dLogits);
+    public double Loss(ReadOnlySpan<int> labels, float[]? classWeights = null, float labelSmoothing = 0f)
+    {
+        long clock = StepProfiler.Start();
+        double loss = CrossEntropyLoss.Forward(_logits, _probs, labels, Encoder.BatchSize, Classes, classWeights, labelSmoothing, _dLogits);
+        StepProfiler.Stop(StepPart.HeadAndLoss, false, clock);
+        return loss;
+    }
 
     /// <summary>Back-propagates the last <see cref="Loss"/>, adding into every parameter's gradient.</summary>
     public void Backward()
     {
+        long clock = StepProfiler.Start();
         int batch = Encoder.BatchSize, length = Encoder.Length, d = Encoder.Config.ModelDimension;
         LinearLayer.Backward(_pooled, HeadWeight.Value, _dLogits, _dPooled, HeadWeight.Grad, HeadBias.Grad, batch, d, Classes, Threads);
         PoolingLayer.Backward(Pooling, _dPooled, Encoder.Lengths, _dHidden, batch, length, d);
+        StepProfiler.Stop(StepPart.HeadAndLoss, true, clock);
         Encoder.Backward(_dHidden);
     }
 
@@ -109,10 +118,12 @@ public sealed class SequenceClassifier
     public void ZeroGrad()
     {
         // Indexed loop: foreach over an IReadOnlyList boxes its enumerator, and a step must not allocate.
+        long clock = StepProfiler.Start();
         for (int i = 0; i < Parameters.Count; i++)
         {
             Parameters[i].ZeroGrad();
         }
+        StepProfiler.Stop(StepPart.ZeroGrad, true, clock);
     }
 
     /// <summary>

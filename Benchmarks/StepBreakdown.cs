@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using MLComponents.Engine;
+
+namespace MLComponents.Benchmarks;
+
+/// <summary>
+/// Per-layer wall time of one training step of the reference model (forward and backward per layer kind, the
+/// optimiser), from the engine's <see cref="StepProfiler"/>, so the next bottleneck is visible.
+/// </summary>
+internal static class StepBreakdown
+{
+    /// <summary>Per part: forward and backward milliseconds per step, and the measured step time.</summary>
+    internal sealed record Result(Dictionary<StepPart, (double Forward, double Backward)> Parts, double StepMs);
+
+    /// <summary>Runs 3 warm-up steps, then <paramref name="steps"/> profiled steps.</summary>
+    public static Result Measure(IModelWorkload model, int steps = 10)
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            model.TrainStep();
+        }
+
+        StepProfiler.Reset();
+        StepProfiler.Enabled = true;
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < steps; i++)
+        {
+            model.TrainStep();
+        }
+
+        double total = sw.Elapsed.TotalMilliseconds / steps;
+        StepProfiler.Enabled = false;
+        var parts = Enum.GetValues<StepPart>().ToDictionary(
+            p => p, p => (StepProfiler.Seconds(p, false) * 1e3 / steps, StepProfiler.Seconds(p, true) * 1e3 / steps));
+        return new Result(parts, total);
+    }
+
+    /// <summary>Prints one column pair (forward, backward ms per step) per thread count, with each part's share of the step.</summary>
+    public static void Print(TextWriter output, IReadOnlyList<(int Threads, Result Result)> runs)
+    {
+        output.WriteLine();
+        output.WriteLine("Training step breakdown, ms per step (wall time per layer kind, all layers summed; share of the step)");
+        output.WriteLine($"  {"part",-20}" + string.Concat(runs.Select(r => $" {"t" + r.Threads + " fwd",9} {"t" + r.Threads + " bwd",9} {"share",6}")));
+        foreach (StepPart part in Enum.GetValues<StepPart>())
+        {
+            output.Write($"  {Name(part),-20}");
+            foreach (var (_, r) in runs)
+            {
+                var (f, b) = r.Parts[part];
+                output.Write($" {f,9:F2} {b,9:F2} {(f + b) / r.StepMs,6:P0}");
+            }
+
+            output.WriteLine();
+        }
+
+        output.Write($"  {"sum of parts",-20}");
+        foreach (var (_, r) in runs)
+        {
+            output.Write($" {r.Parts.Values.Sum(v => v.Forward),9:F2} {r.Parts.Values.Sum(v => v.Backward),9:F2} {r.Parts.Values.Sum(v => v.Forward + v.Backward) / r.StepMs,6:P0}");
+        }
+
+        output.WriteLine();
+        output.Write($"  {"measured step",-20}");
+        foreach (var (_, r) in runs)
+        {
+            output.Write($" {r.StepMs,19:F2} {"",6}");
+        }
+
+        output.WriteLine();
+    }
+
+    private static string Name(StepPart part) => part switch
+    {
+        StepPart.Embedding => "embedding",
+        StepPart.LayerNorm => "layernorm",
+        StepPart.QkvProjection => "linear qkv",
+        StepPart.Attention => "attention (+RoPE)",
+        StepPart.OutProjection => "linear out",
+        StepPart.FeedForwardUp => "linear ffn up",
+        StepPart.Gelu => "gelu",
+        StepPart.FeedForwardDown => "linear ffn down",
+        StepPart.Residual => "residual adds",
+        StepPart.HeadAndLoss => "pool+head+loss",
+        StepPart.ZeroGrad => "zero grad",
+        StepPart.Optimiser => "adamw",
+        _ => part.ToString(),
+    };
+}

@@ -61,9 +61,16 @@ if (mode == PeakMemory.Mode)
 if (mode == "breakdown")
 {
     // Per-layer breakdown of a training step only (no peers, no figures): quick feedback while tuning.
+    // --cpu: one thread, timed by its CPU time, which a busy machine disturbs far less than wall time.
+    bool cpu = args.Contains("--cpu");
+    if (cpu)
+    {
+        StepBreakdown.UseThreadCpuClock();
+    }
+
     var config = new ModelConfig();
     var runs = new List<(int, StepBreakdown.Result)>();
-    foreach (int threads in new[] { 1, 2 })
+    foreach (int threads in cpu ? new[] { 1 } : new[] { 1, 2 })
     {
         runs.Add((threads, StepBreakdown.Measure(ModelWorkloads.Create(config, threads, out _)!, steps: 20)));
     }

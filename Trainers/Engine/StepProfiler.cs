@@ -31,8 +31,14 @@ internal static class StepProfiler
     /// <summary>Collect timings (the benchmark turns this on for its breakdown run only).</summary>
     public static bool Enabled { get; set; }
 
+    /// <summary>
+    /// The clock and its ticks per second: wall time by default; a tuning run on a shared machine may set the calling
+    /// thread's CPU time instead (single-threaded steps only), which hides time spent descheduled.
+    /// </summary>
+    public static (Func<long> Now, long Frequency) Clock { get; set; } = (Stopwatch.GetTimestamp, Stopwatch.Frequency);
+
     /// <summary>A start timestamp, or 0 when profiling is off.</summary>
-    public static long Start() => Enabled ? Stopwatch.GetTimestamp() : 0;
+    public static long Start() => Enabled ? Clock.Now() : 0;
 
     /// <summary>Adds the time since <paramref name="start"/> to a part's forward or backward total; returns a new start.</summary>
     public static long Stop(StepPart part, bool backward, long start)
@@ -42,13 +48,13 @@ internal static class StepProfiler
             return 0;
         }
 
-        long now = Stopwatch.GetTimestamp();
+        long now = Clock.Now();
         s_ticks[((int)part * 2) + (backward ? 1 : 0)] += now - start;
         return now;
     }
 
     /// <summary>Seconds spent in a part's forward or backward pass since the last <see cref="Reset"/>.</summary>
-    public static double Seconds(StepPart part, bool backward) => s_ticks[((int)part * 2) + (backward ? 1 : 0)] / (double)Stopwatch.Frequency;
+    public static double Seconds(StepPart part, bool backward) => s_ticks[((int)part * 2) + (backward ? 1 : 0)] / (double)Clock.Frequency;
 
     /// <summary>Clears every total.</summary>
     public static void Reset() => Array.Clear(s_ticks);

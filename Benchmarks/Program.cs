@@ -61,7 +61,7 @@ if (mode == PeakMemory.Mode)
 if (mode == "breakdown")
 {
     // Per-layer breakdown of a training step only (no peers, no figures): quick feedback while tuning.
-    // --cpu: one thread, timed by its CPU time, which a busy machine disturbs far less than wall time.
+    // --cpu: one thread, timed by its CPU time, least per part over the steps: what a busy machine disturbs least.
     bool cpu = args.Contains("--cpu");
     if (cpu)
     {
@@ -72,7 +72,7 @@ if (mode == "breakdown")
     var runs = new List<(int, StepBreakdown.Result)>();
     foreach (int threads in cpu ? new[] { 1 } : new[] { 1, 2 })
     {
-        runs.Add((threads, StepBreakdown.Measure(ModelWorkloads.Create(config, threads, out _)!, steps: 20)));
+        runs.Add((threads, StepBreakdown.Measure(ModelWorkloads.Create(config, threads, out _)!, steps: 20, minimum: cpu)));
     }
 
     StepBreakdown.Print(Console.Out, runs);

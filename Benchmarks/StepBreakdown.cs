@@ -12,27 +12,42 @@ internal static class StepBreakdown
     /// <summary>Per part: forward and backward milliseconds per step, and the measured step time.</summary>
     internal sealed record Result(Dictionary<StepPart, (double Forward, double Backward)> Parts, double StepMs);
 
-    /// <summary>Runs 3 warm-up steps, then <paramref name="steps"/> profiled steps.</summary>
-    public static Result Measure(IModelWorkload model, int steps = 10)
+    /// <summary>
+    /// Runs 3 warm-up steps, then <paramref name="steps"/> profiled steps; per part the mean over the steps, or with
+    /// <paramref name="minimum"/> the least (a tuning aid: the step least disturbed by other processes, per part).
+    /// </summary>
+    public static Result Measure(IModelWorkload model, int steps = 10, bool minimum = false)
     {
         for (int i = 0; i < 3; i++)
         {
             model.TrainStep();
         }
 
-        StepProfiler.Reset();
+        var all = Enum.GetValues<StepPart>();
+        var sums = all.ToDictionary(p => p, _ => (Forward: 0.0, Backward: 0.0));
+        var mins = all.ToDictionary(p => p, _ => (Forward: double.MaxValue, Backward: double.MaxValue));
+        double stepSum = 0, stepMin = double.MaxValue;
         StepProfiler.Enabled = true;
-        long start = StepProfiler.Clock.Now();
         for (int i = 0; i < steps; i++)
         {
+            StepProfiler.Reset();
+            long start = StepProfiler.Clock.Now();
             model.TrainStep();
+            double step = (StepProfiler.Clock.Now() - start) * 1e3 / StepProfiler.Clock.Frequency;
+            stepSum += step;
+            stepMin = Math.Min(stepMin, step);
+            foreach (var p in all)
+            {
+                double f = StepProfiler.Seconds(p, false) * 1e3, b = StepProfiler.Seconds(p, true) * 1e3;
+                sums[p] = (sums[p].Forward + f, sums[p].Backward + b);
+                mins[p] = (Math.Min(mins[p].Forward, f), Math.Min(mins[p].Backward, b));
+            }
         }
 
-        double total = (StepProfiler.Clock.Now() - start) * 1e3 / StepProfiler.Clock.Frequency / steps;
         StepProfiler.Enabled = false;
-        var parts = Enum.GetValues<StepPart>().ToDictionary(
-            p => p, p => (StepProfiler.Seconds(p, false) * 1e3 / steps, StepProfiler.Seconds(p, true) * 1e3 / steps));
-        return new Result(parts, total);
+        return minimum
+            ? new Result(mins, stepMin)
+            : new Result(sums.ToDictionary(kv => kv.Key, kv => (kv.Value.Forward / steps, kv.Value.Backward / steps)), stepSum / steps);
     }
 
     /// <summary>Prints one column pair (forward, backward ms per step) per thread count, with each part's share of the step.</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace MLComponents.Numerics;
 
 /// <summary>
@@ -67,6 +69,7 @@ internal sealed class RotaryModule : PositionModule
     private readonly XPosScale? _xPos;
     private int _capacity;
     private float[] _cos = [], _sin = [];
+    private float[] _cosPairs = [], _sinPairs = []; // interleaved, no xPos: [C, r], cos_i twice and (-sin_i, sin_i) per pair
     private float[] _scale = []; // xPos: [2C+1, P], row n + C holds zeta^(n/scaleBase)
 
     public RotaryModule(RotaryGeometry geometry, XPosScale? xPos, int maxTokens)
@@ -105,6 +108,21 @@ internal sealed class RotaryModule : PositionModule
                     scale[((n + length) * p) + i] = (float)x.Scale(i, p, n);
             _scale = scale;
         }
+        if (_geometry.Pairing == RotaryPairing.Interleaved)
+        {
+            int r = _geometry.RotatedDimensions;
+            var cosPairs = new float[length * r];
+            var sinPairs = new float[length * r];
+            for (int t = 0; t < length; t++)
+                for (int i = 0; i < p; i++)
+                {
+                    cosPairs[(t * r) + (2 * i)] = cosPairs[(t * r) + (2 * i) + 1] = cos[(t * p) + i];
+                    sinPairs[(t * r) + (2 * i)] = -sin[(t * p) + i];
+                    sinPairs[(t * r) + (2 * i) + 1] = sin[(t * p) + i];
+                }
+            _cosPairs = cosPairs;
+            _sinPairs = sinPairs;
+        }
         _cos = cos;
         _sin = sin;
         _capacity = length;
@@ -139,6 +157,16 @@ internal sealed class RotaryModule : PositionModule
         bool interleaved = _geometry.Pairing == RotaryPairing.Interleaved;
         float sign = inverse ? -1f : 1f;
         int centre = _xPos is null ? 0 : batch.Lengths[bh / heads] / 2;
+        if (_xPos is null && interleaved && _geometry.RotatedDimensions % 8 == 0 && Vector256.IsHardwareAccelerated)
+        {
+            int r = _geometry.RotatedDimensions;
+            for (int t = 0; t < length; t++)
+            {
+                int offset = ((bh * length) + t) * dh;
+                RotatePairs(q.AsSpan(offset, r), k.AsSpan(offset, r), _cosPairs.AsSpan(t * r, r), _sinPairs.AsSpan(t * r, r), inverse);
+            }
+            return;
+        }
         for (int t = 0; t < length; t++)
         {
             var cos = new ReadOnlySpan<float>(_cos, t * p, p);
@@ -154,6 +182,30 @@ internal sealed class RotaryModule : PositionModule
                 int n = t - centre;
                 Rotate(q.AsSpan(offset, dh), cos, sin, new ReadOnlySpan<float>(_scale, (n + _capacity) * p, p), sign, interleaved);
                 Rotate(k.AsSpan(offset, dh), cos, sin, new ReadOnlySpan<float>(_scale, (-n + _capacity) * p, p), sign, interleaved);
+            }
+        }
+    }
+
+    // The interleaved rotation of one q row and one k row, eight lanes at a time: x cos + swap(x) (-sin, sin) per pair,
+    // which is term for term the scalar Rotate below (a cos + b (-sin) = a cos - b sin; b cos + a sin), so the bits agree.
+    private static void RotatePairs(Span<float> q, Span<float> k, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, bool inverse)
+    {
+        var swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
+        for (int j = 0; j < q.Length; j += 8)
+        {
+            var c = Vector256.Create(cos.Slice(j, 8));
+            var s = Vector256.Create(sin.Slice(j, 8));
+            var x = Vector256.Create(q.Slice(j, 8));
+            var y = Vector256.Create(k.Slice(j, 8));
+            if (inverse)
+            {
+                ((x * c) - (Vector256.Shuffle(x, swap) * s)).CopyTo(q.Slice(j, 8));
+                ((y * c) - (Vector256.Shuffle(y, swap) * s)).CopyTo(k.Slice(j, 8));
+            }
+            else
+            {
+                ((x * c) + (Vector256.Shuffle(x, swap) * s)).CopyTo(q.Slice(j, 8));
+                ((y * c) + (Vector256.Shuffle(y, swap) * s)).CopyTo(k.Slice(j, 8));
             }
         }
     }

@@ -40,6 +40,19 @@ if (mode == "small")
     return 0;
 }
 
+if (mode == "ops")
+{
+    // Tuning aid: single engine operations at the model's shapes; one thread is timed by its CPU time.
+    int opThreads = int.Parse(Environment.GetEnvironmentVariable("OPS_T") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
+    if (opThreads == 1)
+    {
+        StepBreakdown.UseThreadCpuClock();
+    }
+
+    OpProbe.Run(args.Length > 1 ? args[1] : "", opThreads);
+    return 0;
+}
+
 if (mode == "pack")
 {
     PackProbe.Run();
@@ -48,6 +61,7 @@ if (mode == "pack")
 
 if (mode == "kernel")
 {
+    Console.WriteLine($"FMA peak of one core (12 register chains, no memory): {FmaPeak.Measure():F1} GFLOPS");
     Console.WriteLine($"bare 6x16 kernel on L1-resident panels: {KernelProbe.Measure():F1} GFLOPS");
     return 0;
 }

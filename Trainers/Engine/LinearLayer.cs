@@ -8,19 +8,30 @@ namespace MLComponents.Engine;
 public static class LinearLayer
 {
     /// <summary>Forward: overwrites y[0..N*out).</summary>
-    public static void Forward(float[] x, float[] weight, float[]? bias, float[] y, int rows, int inputs, int outputs, int threads)
+    public static void Forward(float[] x, float[] weight, float[]? bias, float[] y, int rows, int inputs, int outputs, int threads) =>
+        Forward(x, weight, bias, y, null, rows, inputs, outputs, threads);
+
+    /// <summary>
+    /// Forward with the bias added, and when <paramref name="gelu"/> is given gelu(y) written there too, by the product
+    /// itself on each finished tile (the same bits as separate passes, without re-reading y).
+    /// </summary>
+    internal static unsafe void Forward(float[] x, float[] weight, float[]? bias, float[] y, float[]? gelu, int rows, int inputs, int outputs, int threads)
     {
-        Gemm.Multiply(false, true, rows, outputs, inputs, x.AsSpan(0, rows * inputs), inputs,
-            weight.AsSpan(0, outputs * inputs), inputs, y.AsSpan(0, rows * outputs), outputs, threads: threads);
-        if (bias is null)
+        if (bias is not null && bias.Length < outputs)
         {
-            return;
+            throw new ArgumentException($"bias holds {bias.Length} values; {outputs} are needed.", nameof(bias));
         }
-        var b = bias.AsSpan(0, outputs);
-        for (int r = 0; r < rows; r++)
+
+        if (gelu is not null && gelu.Length < rows * outputs)
         {
-            var row = y.AsSpan(r * outputs, outputs);
-            TensorPrimitives.Add(row, b, row);
+            throw new ArgumentException($"gelu holds {gelu.Length} values; {rows * outputs} are needed.", nameof(gelu));
+        }
+
+        fixed (float* pb = bias)
+        fixed (float* pg = gelu)
+        {
+            Gemm.Multiply(false, true, rows, outputs, inputs, x.AsSpan(0, rows * inputs), inputs,
+                weight.AsSpan(0, outputs * inputs), inputs, y.AsSpan(0, rows * outputs), outputs, false, threads, new GemmEpilogue(pb, pg));
         }
     }
 

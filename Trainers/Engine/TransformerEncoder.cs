@@ -186,10 +186,9 @@ public sealed class TransformerEncoder
             clock = StepProfiler.Stop(StepPart.Residual, false, clock);
             LayerNormLayer.Forward(a.Middle, w.Norm2Gain.Value, w.Norm2Bias.Value, a.Norm2, a.Norm2Mean, a.Norm2Rstd, rows, d, threads);
             clock = StepProfiler.Stop(StepPart.LayerNorm, false, clock);
-            LinearLayer.Forward(a.Norm2, w.UpWeight.Value, w.UpBias.Value, a.Up, rows, d, f, threads);
+            // The up projection writes gelu(up) from each finished tile: GELU costs no pass of its own.
+            LinearLayer.Forward(a.Norm2, w.UpWeight.Value, w.UpBias.Value, a.Up, a.Gelu, rows, d, f, threads);
             clock = StepProfiler.Stop(StepPart.FeedForwardUp, false, clock);
-            GeluLayer.Forward(a.Up, a.Gelu, rows * f, threads);
-            clock = StepProfiler.Stop(StepPart.Gelu, false, clock);
             LinearLayer.Forward(a.Gelu, w.DownWeight.Value, w.DownBias.Value, a.Output, rows, f, d, threads);
             clock = StepProfiler.Stop(StepPart.FeedForwardDown, false, clock);
             if (p > 0)

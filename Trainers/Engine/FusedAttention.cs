@@ -66,12 +66,30 @@ internal static class FusedAttention
     }
 
     private static void ForwardParallel(float[] qkv, float[] output, AttentionActivations act, PositionBatch pb, int heads, int dh,
-        float scale, bool drop, float dropout, ulong key, int units, int threads) =>
-        Parallelism.ForRanges(threads, units, (s, e) => ForwardUnits(qkv, output, act, pb, heads, dh, scale, drop, dropout, key, s, e));
+        float scale, bool drop, float dropout, ulong key, int units, int threads)
+    {
+        var work = new ForwardWork(qkv, output, act, pb, heads, dh, scale, drop, dropout, key);
+        Parallelism.For(threads, units, ref work, parts: 4 * threads);
+    }
 
     private static void BackwardParallel(float[] dOutput, float[] dqkv, AttentionActivations act, AttentionGradients grads, PositionBatch pb,
-        int heads, int dh, float scale, bool drop, float dropout, ulong key, int units, int threads) =>
-        Parallelism.ForRanges(threads, units, (s, e) => BackwardUnits(dOutput, dqkv, act, grads, pb, heads, dh, scale, drop, dropout, key, s, e));
+        int heads, int dh, float scale, bool drop, float dropout, ulong key, int units, int threads)
+    {
+        var work = new BackwardWork(dOutput, dqkv, act, grads, pb, heads, dh, scale, drop, dropout, key);
+        Parallelism.For(threads, units, ref work, parts: 4 * threads);
+    }
+
+    private readonly struct ForwardWork(float[] qkv, float[] output, AttentionActivations act, PositionBatch pb, int heads, int dh,
+        float scale, bool drop, float dropout, ulong key) : IRangeWork
+    {
+        public void Run(int start, int end) => ForwardUnits(qkv, output, act, pb, heads, dh, scale, drop, dropout, key, start, end);
+    }
+
+    private readonly struct BackwardWork(float[] dOutput, float[] dqkv, AttentionActivations act, AttentionGradients grads, PositionBatch pb,
+        int heads, int dh, float scale, bool drop, float dropout, ulong key) : IRangeWork
+    {
+        public void Run(int start, int end) => BackwardUnits(dOutput, dqkv, act, grads, pb, heads, dh, scale, drop, dropout, key, start, end);
+    }
 
     private static void ForwardUnits(float[] qkv, float[] output, AttentionActivations act, PositionBatch pb, int heads, int dh,
         float scale, bool drop, float dropout, ulong key, int start, int end)

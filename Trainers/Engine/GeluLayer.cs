@@ -29,8 +29,26 @@ public static class GeluLayer
         }
     }
 
-    private static void ForwardParallel(float[] x, float[] y, int count, int blocks, int threads) =>
-        Parallelism.ForRanges(threads, blocks, (s, e) => ForwardRange(x, y, s * Block, Math.Min(count, e * Block)));
+    private static void ForwardParallel(float[] x, float[] y, int count, int blocks, int threads)
+    {
+        var work = new Blocks(x, null, y, count, false);
+        Parallelism.For(threads, blocks, ref work);
+    }
+
+    private readonly struct Blocks(float[] x, float[]? dy, float[] y, int count, bool backward) : IRangeWork
+    {
+        public void Run(int start, int end)
+        {
+            if (backward)
+            {
+                BackwardRange(x, dy!, y, start * Block, Math.Min(count, end * Block));
+            }
+            else
+            {
+                ForwardRange(x, y, start * Block, Math.Min(count, end * Block));
+            }
+        }
+    }
 
     // Abramowitz & Stegun 7.1.26: erf(z) = 1 - t (a1 + t (a2 + ... + t a5)) exp(-z^2), t = 1 / (1 + p z), z >= 0,
     // absolute error below 1.5e-7: float precision, and vectorisable where the double erf below is not.
@@ -99,8 +117,11 @@ public static class GeluLayer
         }
     }
 
-    private static void BackwardParallel(float[] x, float[] dy, float[] dx, int count, int blocks, int threads) =>
-        Parallelism.ForRanges(threads, blocks, (s, e) => BackwardRange(x, dy, dx, s * Block, Math.Min(count, e * Block)));
+    private static void BackwardParallel(float[] x, float[] dy, float[] dx, int count, int blocks, int threads)
+    {
+        var work = new Blocks(x, dy, dx, count, true);
+        Parallelism.For(threads, blocks, ref work);
+    }
 
     private static void BackwardRange(float[] x, float[] dy, float[] dx, int start, int end)
     {

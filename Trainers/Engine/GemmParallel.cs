@@ -55,17 +55,28 @@ internal static unsafe class GemmParallel
 
     private static void PackParallel(bool transB, float* b, nint ldb, int k, int n, float* packed, int panels, int threads)
     {
-        nint pb = (nint)b, pp = (nint)packed;
-        Parallelism.ForRanges(threads, panels, (s, e) => GemmDriver.PackAllB(transB, (float*)pb, ldb, k, n, (float*)pp, s, e));
+        var pack = new PackPanels(transB, b, ldb, k, n, packed);
+        Parallelism.For(threads, panels, ref pack);
     }
 
     private static void StripsParallel(bool transA, bool transB, int m, int n, int k, float* a, nint lda, float* b, nint ldb,
         float* c, nint ldc, bool accumulate, float* packed, GemmEpilogue epilogue, int units, int parts, int threads)
     {
-        const int MR = GemmKernels.MR;
-        nint pa = (nint)a, pb = (nint)b, pc = (nint)c, pp = (nint)packed;
-        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(threads, parts) }, part =>
+        var strips = new Strips(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, packed, epilogue, units, parts);
+        WorkerTeam.Run(threads, parts, ref strips);
+    }
+
+    private readonly struct PackPanels(bool transB, float* b, nint ldb, int k, int n, float* packed) : IRangeWork
+    {
+        public void Run(int start, int end) => GemmDriver.PackAllB(transB, b, ldb, k, n, packed, start, end);
+    }
+
+    private readonly struct Strips(bool transA, bool transB, int m, int n, int k, float* a, nint lda, float* b, nint ldb,
+        float* c, nint ldc, bool accumulate, float* packed, GemmEpilogue epilogue, int units, int parts) : IPartWork
+    {
+        public void Run(int part)
         {
+            const int MR = GemmKernels.MR;
             int start = (int)((long)units * part / parts) * MR;
             int end = Math.Min(m, (int)((long)units * (part + 1) / parts) * MR);
             if (end <= start)
@@ -73,10 +84,8 @@ internal static unsafe class GemmParallel
                 return;
             }
 
-            float* a0 = (float*)pa;
-            float* aS = transA ? a0 + start : a0 + start * lda;
-            GemmDriver.Run(transA, transB, end - start, n, k, aS, lda, (float*)pb, ldb, (float*)pc + start * ldc, ldc, accumulate,
-                (float*)pp, epilogue.Down(start, ldc));
-        });
+            float* aS = transA ? a + start : a + start * lda;
+            GemmDriver.Run(transA, transB, end - start, n, k, aS, lda, b, ldb, c + start * ldc, ldc, accumulate, packed, epilogue.Down(start, ldc));
+        }
     }
 }

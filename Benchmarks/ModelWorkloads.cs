@@ -42,7 +42,7 @@ internal static class ModelWorkloads
                 Dropout = 0f,
             };
             _model = new SequenceClassifier(geometry, config.Classes, PositionEncoding.Rotary(), seed: 0) { Threads = threads };
-            _optimiser = new AdamW(_model.Parameters);
+            _optimiser = new AdamW(_model.Parameters) { Threads = threads };
             var rng = new Random(0);
             _ids = [.. Enumerable.Range(0, config.Batch * config.Tokens).Select(_ => rng.Next(config.Vocabulary))];
             _lengths = [.. Enumerable.Repeat(config.Tokens, config.Batch)];

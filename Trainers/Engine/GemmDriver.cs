@@ -75,7 +75,7 @@ internal static unsafe class GemmDriver
         int ncMax = prepacked ? RoundUp(n, NR) : NC;
         float* bPack = packB ? scratch.B(KC * Math.Min(RoundUp(n, NR), NC)) : null;
         float* aPack = packA ? scratch.A(KC * Math.Min(RoundUp(m, MR), MC)) : null;
-        bool epilogueOn = epilogue.Bias != null;
+        bool epilogueOn = epilogue.HasTileWork;
 
         for (int pc = 0; pc < k; pc += KC)
         {

@@ -12,10 +12,12 @@ public static class LinearLayer
         Forward(x, weight, bias, y, null, rows, inputs, outputs, threads);
 
     /// <summary>
-    /// Forward with the bias added, and when <paramref name="gelu"/> is given gelu(y) written there too, by the product
-    /// itself on each finished tile (the same bits as separate passes, without re-reading y).
+    /// Forward with the bias added, then <paramref name="residual"/> when given (y = xW^T + b + residual), and when
+    /// <paramref name="gelu"/> is given gelu(y) written there too, by the product itself on finished tiles (the same
+    /// bits as separate passes, without re-reading y).
     /// </summary>
-    internal static unsafe void Forward(float[] x, float[] weight, float[]? bias, float[] y, float[]? gelu, int rows, int inputs, int outputs, int threads)
+    internal static unsafe void Forward(float[] x, float[] weight, float[]? bias, float[] y, float[]? gelu, int rows, int inputs, int outputs, int threads,
+        float[]? residual = null)
     {
         if (bias is not null && bias.Length < outputs)
         {
@@ -27,11 +29,17 @@ public static class LinearLayer
             throw new ArgumentException($"gelu holds {gelu.Length} values; {rows * outputs} are needed.", nameof(gelu));
         }
 
+        if (residual is not null && residual.Length < rows * outputs)
+        {
+            throw new ArgumentException($"residual holds {residual.Length} values; {rows * outputs} are needed.", nameof(residual));
+        }
+
         fixed (float* pb = bias)
         fixed (float* pg = gelu)
+        fixed (float* pr = residual)
         {
             Gemm.Multiply(false, true, rows, outputs, inputs, x.AsSpan(0, rows * inputs), inputs,
-                weight.AsSpan(0, outputs * inputs), inputs, y.AsSpan(0, rows * outputs), outputs, false, threads, new GemmEpilogue(pb, pg));
+                weight.AsSpan(0, outputs * inputs), inputs, y.AsSpan(0, rows * outputs), outputs, false, threads, new GemmEpilogue(pb, pg, pr));
         }
     }
 
@@ -53,10 +61,37 @@ public static class LinearLayer
         {
             return;
         }
-        var db = dBias.AsSpan(0, outputs);
-        for (int r = 0; r < rows; r++)
+
+        // Column sums of dy, each column summed down the rows in order (so the bits do not depend on threads);
+        // threads take disjoint column blocks.
+        int blocks = (outputs + BiasColumns - 1) / BiasColumns;
+        var work = new BiasGradient(dy, dBias, rows, outputs);
+        if (Parallelism.Worth(threads, blocks, (long)rows * BiasColumns))
         {
-            TensorPrimitives.Add(db, dy.AsSpan(r * outputs, outputs), db);
+            Parallelism.For(threads, blocks, ref work);
+        }
+        else
+        {
+            work.Run(0, blocks);
+        }
+    }
+
+    /// <summary>Columns of the bias gradient per block: eight registers of running sums.</summary>
+    private const int BiasColumns = 64;
+
+    private readonly struct BiasGradient(float[] dy, float[] dBias, int rows, int outputs) : IRangeWork
+    {
+        public void Run(int start, int end)
+        {
+            for (int blk = start; blk < end; blk++)
+            {
+                int from = blk * BiasColumns, to = Math.Min(outputs, from + BiasColumns);
+                var db = dBias.AsSpan(from, to - from);
+                for (int r = 0; r < rows; r++)
+                {
+                    TensorPrimitives.Add(db, dy.AsSpan(r * outputs + from, to - from), db);
+                }
+            }
         }
     }
 }

@@ -65,7 +65,7 @@ public sealed class SequenceClassifierTrainer
         var model = new SequenceClassifier(config, classes, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, o.Pooling) { Threads = o.Threads };
         int batchSize = Math.Min(o.BatchSize, sequences.Count);
         model.Plan(batchSize);
-        var optimiser = new AdamW(model.Parameters, o.WeightDecay);
+        var optimiser = new AdamW(model.Parameters, o.WeightDecay) { Threads = o.Threads };
         int stepsPerEpoch = (sequences.Count + batchSize - 1) / batchSize;
         int totalSteps = stepsPerEpoch * o.Epochs;
         var schedule = new LearningRateSchedule(o.LearningRate, (int)Math.Round(o.WarmupFraction * totalSteps), totalSteps, o.Schedule);

@@ -176,27 +176,38 @@ public sealed class TransformerEncoder
             clock = StepProfiler.Stop(StepPart.QkvProjection, false, clock);
             AttentionLayer.Forward(l, a.Qkv, a.Merged, a.Attention, Position, pb, d, Config.Heads, p, SiteKey(l, 0), training, threads);
             clock = StepProfiler.Stop(StepPart.Attention, false, clock);
-            LinearLayer.Forward(a.Merged, w.OutWeight.Value, w.OutBias.Value, a.Middle, rows, d, d, threads);
-            clock = StepProfiler.Stop(StepPart.OutProjection, false, clock);
             if (p > 0)
             {
+                LinearLayer.Forward(a.Merged, w.OutWeight.Value, w.OutBias.Value, a.Middle, rows, d, d, threads);
+                clock = StepProfiler.Stop(StepPart.OutProjection, false, clock);
                 DropoutLayer.Apply(a.Middle, a.Middle, 0, rows * d, p, SiteKey(l, 1));
+                TensorPrimitives.Add(a.Middle.AsSpan(0, rows * d), x.AsSpan(0, rows * d), a.Middle.AsSpan(0, rows * d));
+                clock = StepProfiler.Stop(StepPart.Residual, false, clock);
             }
-            TensorPrimitives.Add(a.Middle.AsSpan(0, rows * d), x.AsSpan(0, rows * d), a.Middle.AsSpan(0, rows * d));
-            clock = StepProfiler.Stop(StepPart.Residual, false, clock);
+            else
+            {
+                // No dropout: the residual is added by the product on each finished tile.
+                LinearLayer.Forward(a.Merged, w.OutWeight.Value, w.OutBias.Value, a.Middle, null, rows, d, d, threads, residual: x);
+                clock = StepProfiler.Stop(StepPart.OutProjection, false, clock);
+            }
             LayerNormLayer.Forward(a.Middle, w.Norm2Gain.Value, w.Norm2Bias.Value, a.Norm2, a.Norm2Mean, a.Norm2Rstd, rows, d, threads);
             clock = StepProfiler.Stop(StepPart.LayerNorm, false, clock);
             // The up projection writes gelu(up) from each finished tile: GELU costs no pass of its own.
             LinearLayer.Forward(a.Norm2, w.UpWeight.Value, w.UpBias.Value, a.Up, a.Gelu, rows, d, f, threads);
             clock = StepProfiler.Stop(StepPart.FeedForwardUp, false, clock);
-            LinearLayer.Forward(a.Gelu, w.DownWeight.Value, w.DownBias.Value, a.Output, rows, f, d, threads);
-            clock = StepProfiler.Stop(StepPart.FeedForwardDown, false, clock);
             if (p > 0)
             {
+                LinearLayer.Forward(a.Gelu, w.DownWeight.Value, w.DownBias.Value, a.Output, rows, f, d, threads);
+                clock = StepProfiler.Stop(StepPart.FeedForwardDown, false, clock);
                 DropoutLayer.Apply(a.Output, a.Output, 0, rows * d, p, SiteKey(l, 2));
+                TensorPrimitives.Add(a.Output.AsSpan(0, rows * d), a.Middle.AsSpan(0, rows * d), a.Output.AsSpan(0, rows * d));
+                clock = StepProfiler.Stop(StepPart.Residual, false, clock);
             }
-            TensorPrimitives.Add(a.Output.AsSpan(0, rows * d), a.Middle.AsSpan(0, rows * d), a.Output.AsSpan(0, rows * d));
-            clock = StepProfiler.Stop(StepPart.Residual, false, clock);
+            else
+            {
+                LinearLayer.Forward(a.Gelu, w.DownWeight.Value, w.DownBias.Value, a.Output, null, rows, f, d, threads, residual: a.Middle);
+                clock = StepProfiler.Stop(StepPart.FeedForwardDown, false, clock);
+            }
             x = a.Output;
         }
         LayerNormLayer.Forward(x, FinalGain.Value, FinalBias.Value, ws.Final, ws.FinalMean, ws.FinalRstd, rows, d, threads);
@@ -224,9 +235,10 @@ public sealed class TransformerEncoder
             var a = ws.Blocks[l];
             float[] x = l == 0 ? ws.Embedded : ws.Blocks[l - 1].Output;
             // out = middle + drop(down(gelu(up(norm2(middle)))))
-            CopyOrDrop(ws.DResidual, ws.DBranch, rows * d, p, SiteKey(l, 2));
+            // Without dropout the branch gradient is the residual gradient itself (read-only here), so no copy.
+            float[] dBranch = DropOrAlias(ws.DResidual, ws.DBranch, rows * d, p, SiteKey(l, 2));
             clock = StepProfiler.Stop(StepPart.Residual, true, clock);
-            LinearLayer.Backward(a.Gelu, w.DownWeight.Value, ws.DBranch, ws.DHidden, w.DownWeight.Grad, w.DownBias.Grad, rows, f, d, threads);
+            LinearLayer.Backward(a.Gelu, w.DownWeight.Value, dBranch, ws.DHidden, w.DownWeight.Grad, w.DownBias.Grad, rows, f, d, threads);
             clock = StepProfiler.Stop(StepPart.FeedForwardDown, true, clock);
             GeluLayer.Backward(a.Up, ws.DHidden, ws.DHidden, rows * f, threads);
             clock = StepProfiler.Stop(StepPart.Gelu, true, clock);
@@ -236,9 +248,9 @@ public sealed class TransformerEncoder
                 w.Norm2Gain.Grad, w.Norm2Bias.Grad, ws.NormScratch, rows, d, threads, accumulateInput: true);
             clock = StepProfiler.Stop(StepPart.LayerNorm, true, clock);
             // middle = x + drop(out(attention(qkv(norm1(x)))))
-            CopyOrDrop(ws.DResidual, ws.DBranch, rows * d, p, SiteKey(l, 1));
+            dBranch = DropOrAlias(ws.DResidual, ws.DBranch, rows * d, p, SiteKey(l, 1));
             clock = StepProfiler.Stop(StepPart.Residual, true, clock);
-            LinearLayer.Backward(a.Merged, w.OutWeight.Value, ws.DBranch, ws.DNorm, w.OutWeight.Grad, w.OutBias.Grad, rows, d, d, threads);
+            LinearLayer.Backward(a.Merged, w.OutWeight.Value, dBranch, ws.DNorm, w.OutWeight.Grad, w.OutBias.Grad, rows, d, d, threads);
             clock = StepProfiler.Stop(StepPart.OutProjection, true, clock);
             AttentionLayer.Backward(l, ws.DNorm, ws.DQkv, a.Attention, ws.AttentionGrads, Position, pb, d, Config.Heads, p, SiteKey(l, 0), _training, threads);
             clock = StepProfiler.Stop(StepPart.Attention, true, clock);
@@ -255,16 +267,16 @@ public sealed class TransformerEncoder
 
     private ulong SiteKey(int layer, int site) => _dropoutBase + (ulong)(layer * 3 + site + 1) * 0x9E3779B97F4A7C15UL;
 
-    private static void CopyOrDrop(float[] src, float[] dst, int count, float p, ulong key)
+    /// <summary>dropout(src) into dst when p &gt; 0; otherwise src itself (the caller only reads it).</summary>
+    private static float[] DropOrAlias(float[] src, float[] dst, int count, float p, ulong key)
     {
         if (p > 0)
         {
             DropoutLayer.Apply(src, dst, 0, count, p, key);
+            return dst;
         }
-        else
-        {
-            Array.Copy(src, dst, count);
-        }
+
+        return src;
     }
 
     private static void CheckUniqueNames(List<Parameter> list)

@@ -38,6 +38,21 @@ public sealed class GemmPathTests
         CollectionAssert.AreEqual(plain, y2, "y without gelu");
     }
 
+    [TestMethod]
+    [DataRow(37, 70, 45, 1)]
+    [DataRow(300, 64, 128, 2)]
+    public void ResidualEpilogueEqualsASeparateAdd(int rows, int inputs, int outputs, int threads)
+    {
+        var rng = new Random(rows);
+        float[] x = Random(rng, rows * inputs), w = Random(rng, outputs * inputs), bias = Random(rng, outputs), res = Random(rng, rows * outputs);
+        var plain = new float[rows * outputs];
+        LinearLayer.Forward(x, w, bias, plain, rows, inputs, outputs, 1);
+        TensorPrimitives.Add(plain, res, plain);
+        var fused = new float[plain.Length];
+        LinearLayer.Forward(x, w, bias, fused, null, rows, inputs, outputs, threads, residual: res);
+        CollectionAssert.AreEqual(plain, fused);
+    }
+
     internal static float[] Random(Random rng, int n, float scale = 1f) =>
         [.. Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() * 2 - 1) * scale))];
 }

@@ -8,8 +8,9 @@ namespace MLComponents.Engine;
 /// Attention for schemes without logit or value hooks (none, sinusoidal, learned, RoPE, xPos): each (batch, head)
 /// unit runs QK^T, scale, padding mask and softmax, then PV, while its T x T block is hot in L1, instead of every
 /// unit's logits going through memory between separate passes. Values are read in place from qkv and head outputs
-/// written in place into the merged [B,T,D] output, so only Q and K are copied out (the query/key hook works on
-/// [B,H,T,dh]). Masked keys are skipped rather than multiplied by zero, which leaves every sum unchanged. The
+/// written in place into the merged [B,T,D] output; each unit copies out its own Q and K rows, and applies RoPE to
+/// them right there when the scheme can rotate rows (<see cref="IRowRotation"/>; other query/key hooks run as a
+/// whole-tensor pass first), and its dQ/dK go straight back into dqkv. Masked keys are skipped rather than multiplied by zero, which leaves every sum unchanged. The
 /// probabilities are kept for the backward pass, which fuses the softmax backward and the 1/sqrt(dh) scale the
 /// same way. Each unit's arithmetic is fixed, so results do not depend on the thread count.
 /// </summary>
@@ -19,9 +20,12 @@ internal static class FusedAttention
         PositionBatch pb, int dim, int heads, float dropout, ulong dropoutKey, bool training, int threads)
     {
         int dh = dim / heads, t = pb.Length, units = pb.Batch * heads;
-        SplitQueryKey(qkv, act.Q, act.K, pb.Batch, t, heads, dh);
-        if (module.HasQueryKeyHook)
+        IRowRotation? rotation = RowHook(module, dh, t);
+        bool perUnit = rotation is not null || !module.HasQueryKeyHook;
+        if (!perUnit)
         {
+            // A whole-tensor query/key hook (xPos, rotate-half) needs every q and k split out first.
+            SplitQueryKey(qkv, act.Q, act.K, pb.Batch, t, heads, dh);
             module.ForwardQueryKey(layer, act.Q, act.K, pb, heads, dh);
         }
 
@@ -32,13 +36,14 @@ internal static class FusedAttention
             throw new InvalidOperationException("Attention dropout at training time needs activations planned with dropout.");
         }
 
+        var work = new ForwardWork(qkv, output, act, pb, heads, dh, scale, drop, dropout, dropoutKey, perUnit, rotation);
         if (Parallelism.Worth(threads, units, 4L * t * t * dh))
         {
-            ForwardParallel(qkv, output, act, pb, heads, dh, scale, drop, dropout, dropoutKey, units, threads);
+            Parallelism.For(threads, units, ref work, parts: 4 * threads);
         }
         else
         {
-            ForwardUnits(qkv, output, act, pb, heads, dh, scale, drop, dropout, dropoutKey, 0, units);
+            work.Run(0, units);
         }
     }
 
@@ -48,56 +53,75 @@ internal static class FusedAttention
         int dh = dim / heads, t = pb.Length, units = pb.Batch * heads;
         float scale = 1f / MathF.Sqrt(dh);
         bool drop = training && dropout > 0;
+        IRowRotation? rotation = RowHook(module, dh, t);
+        bool perUnit = rotation is not null || !module.HasQueryKeyHook;
+        var work = new BackwardWork(dOutput, dqkv, act, grads, pb, heads, dh, scale, drop, dropout, dropoutKey, perUnit, rotation);
         if (Parallelism.Worth(threads, units, 8L * t * t * dh))
         {
-            BackwardParallel(dOutput, dqkv, act, grads, pb, heads, dh, scale, drop, dropout, dropoutKey, units, threads);
+            Parallelism.For(threads, units, ref work, parts: 4 * threads);
         }
         else
         {
-            BackwardUnits(dOutput, dqkv, act, grads, pb, heads, dh, scale, drop, dropout, dropoutKey, 0, units);
+            work.Run(0, units);
         }
 
-        if (module.HasQueryKeyHook)
+        if (!perUnit)
         {
             module.BackwardQueryKey(layer, grads.DQ, grads.DK, pb, heads, dh);
+            MergeQueryKey(grads.DQ, grads.DK, dqkv, pb.Batch, t, heads, dh);
+        }
+    }
+
+    /// <summary>The scheme's rotation when it can be applied per head inside the unit loop (RoPE), else null.</summary>
+    private static IRowRotation? RowHook(PositionModule module, int dh, int t)
+    {
+        if (module is IRowRotation rotation && module.HasQueryKeyHook && rotation.RotatesRows(dh))
+        {
+            rotation.PrepareRows(t);
+            return rotation;
         }
 
-        MergeQueryKey(grads.DQ, grads.DK, dqkv, pb.Batch, t, heads, dh);
-    }
-
-    private static void ForwardParallel(float[] qkv, float[] output, AttentionActivations act, PositionBatch pb, int heads, int dh,
-        float scale, bool drop, float dropout, ulong key, int units, int threads)
-    {
-        var work = new ForwardWork(qkv, output, act, pb, heads, dh, scale, drop, dropout, key);
-        Parallelism.For(threads, units, ref work, parts: 4 * threads);
-    }
-
-    private static void BackwardParallel(float[] dOutput, float[] dqkv, AttentionActivations act, AttentionGradients grads, PositionBatch pb,
-        int heads, int dh, float scale, bool drop, float dropout, ulong key, int units, int threads)
-    {
-        var work = new BackwardWork(dOutput, dqkv, act, grads, pb, heads, dh, scale, drop, dropout, key);
-        Parallelism.For(threads, units, ref work, parts: 4 * threads);
+        return null;
     }
 
     private readonly struct ForwardWork(float[] qkv, float[] output, AttentionActivations act, PositionBatch pb, int heads, int dh,
-        float scale, bool drop, float dropout, ulong key) : IRangeWork
+        float scale, bool drop, float dropout, ulong key, bool perUnit, IRowRotation? rotation) : IRangeWork
     {
-        public void Run(int start, int end) => ForwardUnits(qkv, output, act, pb, heads, dh, scale, drop, dropout, key, start, end);
+        public void Run(int start, int end) => ForwardUnits(qkv, output, act, pb, heads, dh, scale, drop, dropout, key, perUnit, rotation, start, end);
     }
 
     private readonly struct BackwardWork(float[] dOutput, float[] dqkv, AttentionActivations act, AttentionGradients grads, PositionBatch pb,
-        int heads, int dh, float scale, bool drop, float dropout, ulong key) : IRangeWork
+        int heads, int dh, float scale, bool drop, float dropout, ulong key, bool perUnit, IRowRotation? rotation) : IRangeWork
     {
-        public void Run(int start, int end) => BackwardUnits(dOutput, dqkv, act, grads, pb, heads, dh, scale, drop, dropout, key, start, end);
+        public void Run(int start, int end) =>
+            BackwardUnits(dOutput, dqkv, act, grads, pb, heads, dh, scale, drop, dropout, key, perUnit, rotation, start, end);
     }
 
     private static void ForwardUnits(float[] qkv, float[] output, AttentionActivations act, PositionBatch pb, int heads, int dh,
-        float scale, bool drop, float dropout, ulong key, int start, int end)
+        float scale, bool drop, float dropout, ulong key, bool perUnit, IRowRotation? rotation, int start, int end)
     {
         int t = pb.Length, dim = heads * dh, width = 3 * dim;
         for (int u = start; u < end; u++)
         {
             int b = u / heads, h = u % heads, n = pb.Lengths[b];
+            if (perUnit)
+            {
+                // This head's q and k rows, copied out (and rotated) while the unit runs: no whole-tensor pass.
+                var q = act.Q.AsSpan(u * t * dh, t * dh);
+                var k = act.K.AsSpan(u * t * dh, t * dh);
+                for (int i = 0; i < t; i++)
+                {
+                    qkv.AsSpan((b * t + i) * width + h * dh, dh).CopyTo(q.Slice(i * dh, dh));
+                    qkv.AsSpan((b * t + i) * width + dim + h * dh, dh).CopyTo(k.Slice(i * dh, dh));
+                }
+
+                if (rotation is not null)
+                {
+                    rotation.RotateRows(q, dh, t, inverse: false);
+                    rotation.RotateRows(k, dh, t, inverse: false);
+                }
+            }
+
             var logits = act.Probs.AsSpan(u * t * t, t * t);
             // S[:, :n] = Q K[:n]^T; columns of padded keys are never formed.
             Gemm.Multiply(false, true, t, n, dh, act.Q.AsSpan(u * t * dh, t * dh), dh, act.K.AsSpan(u * t * dh, n * dh), dh, logits, t);
@@ -123,7 +147,7 @@ internal static class FusedAttention
     }
 
     private static void BackwardUnits(float[] dOutput, float[] dqkv, AttentionActivations act, AttentionGradients g, PositionBatch pb,
-        int heads, int dh, float scale, bool drop, float dropout, ulong key, int start, int end)
+        int heads, int dh, float scale, bool drop, float dropout, ulong key, bool perUnit, IRowRotation? rotation, int start, int end)
     {
         int t = pb.Length, dim = heads * dh, width = 3 * dim;
         float[] qkv = act.Qkv;
@@ -153,12 +177,35 @@ internal static class FusedAttention
                 SoftmaxBackwardRow(probs.Slice(i * t, t), dP.Slice(i * t, t), n, scale);
             }
 
-            // dQ = dS[:, :n] K[:n] ; dK[:n] = dS[:, :n]^T Q (dS already carries the 1/sqrt(dh) scale).
-            var dq = g.DQ.AsSpan(u * t * dh, t * dh);
-            var dk = g.DK.AsSpan(u * t * dh, t * dh);
-            Gemm.Multiply(false, false, t, dh, n, dP, t, act.K.AsSpan(u * t * dh, n * dh), dh, dq, dh);
-            Gemm.Multiply(true, false, n, dh, t, dP, t, act.Q.AsSpan(u * t * dh, t * dh), dh, dk, dh);
-            dk[(n * dh)..].Clear();
+            // dQ = dS[:, :n] K[:n] ; dK[:n] = dS[:, :n]^T Q (dS already carries the 1/sqrt(dh) scale). Per unit they go
+            // straight into dqkv (row stride 3D) and are rotated back there; otherwise into [B,H,T,dh] for the hook.
+            Span<float> dq, dk;
+            int ld;
+            if (perUnit)
+            {
+                dq = dqkv.AsSpan(b * t * width + h * dh);
+                dk = dqkv.AsSpan(b * t * width + dim + h * dh);
+                ld = width;
+            }
+            else
+            {
+                dq = g.DQ.AsSpan(u * t * dh, t * dh);
+                dk = g.DK.AsSpan(u * t * dh, t * dh);
+                ld = dh;
+            }
+
+            Gemm.Multiply(false, false, t, dh, n, dP, t, act.K.AsSpan(u * t * dh, n * dh), dh, dq, ld);
+            Gemm.Multiply(true, false, n, dh, t, dP, t, act.Q.AsSpan(u * t * dh, t * dh), dh, dk, ld);
+            for (int j = n; j < t; j++)
+            {
+                dk.Slice(j * ld, dh).Clear();
+            }
+
+            if (rotation is not null)
+            {
+                rotation.RotateRows(dq, ld, t, inverse: true);
+                rotation.RotateRows(dk, ld, t, inverse: true);
+            }
         }
     }
 

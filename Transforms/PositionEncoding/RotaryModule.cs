@@ -59,11 +59,30 @@ internal readonly record struct XPosScale(double Gamma, double ScaleBase)
 }
 
 /// <summary>
+/// A query/key hook the engine may apply one head's rows at a time, inside its own per-(batch, head) attention loop,
+/// instead of as a pass over the whole [B,H,T,dh] tensors: the same arithmetic, without a separate sweep over memory.
+/// </summary>
+internal interface IRowRotation
+{
+    /// <summary>True when this instance can rotate rows of <paramref name="headDimension"/> floats on its own (no per-sequence state).</summary>
+    bool RotatesRows(int headDimension);
+
+    /// <summary>Makes the tables for sequences of up to <paramref name="length"/> tokens (call before rotating from several threads).</summary>
+    void PrepareRows(int length);
+
+    /// <summary>
+    /// Rotates rows 0..rows-1 in place, row i (at position i) at x[i * stride .. + dh); <paramref name="inverse"/> applies
+    /// the transpose rotation (the backward of the forward rotation). Same bits as the whole-tensor hook.
+    /// </summary>
+    void RotateRows(Span<float> x, int stride, int rows, bool inverse);
+}
+
+/// <summary>
 /// Runtime of RoPE (and xPos when <c>xPos</c> is given): rotates q and k in place per position; the backward is
 /// the inverse rotation (times the same xPos scale, since scaling a pair commutes with rotating it). No
 /// parameters. cos/sin (and xPos scale) tables are built for the largest length seen and reused.
 /// </summary>
-internal sealed class RotaryModule : PositionModule
+internal sealed class RotaryModule : PositionModule, IRowRotation
 {
     private readonly RotaryGeometry _geometry;
     private readonly XPosScale? _xPos;
@@ -80,6 +99,24 @@ internal sealed class RotaryModule : PositionModule
     }
 
     public override bool HasQueryKeyHook => true;
+
+    public bool RotatesRows(int headDimension) =>
+        headDimension == _geometry.HeadDimension && _xPos is null && _geometry.Pairing == RotaryPairing.Interleaved
+        && _geometry.RotatedDimensions % 8 == 0 && Vector256.IsHardwareAccelerated;
+
+    public void PrepareRows(int length) => EnsureTables(length);
+
+    public void RotateRows(Span<float> x, int stride, int rows, bool inverse)
+    {
+        if (rows > _capacity)
+            throw new InvalidOperationException($"RoPE tables hold {_capacity} positions; call PrepareRows({rows}) first.");
+        int r = _geometry.RotatedDimensions;
+        for (int t = 0; t < rows; t++)
+        {
+            var row = x.Slice(t * stride, r);
+            RotatePairs(row, row, _cosPairs.AsSpan(t * r, r), _sinPairs.AsSpan(t * r, r), inverse, both: false);
+        }
+    }
 
     public override void ForwardQueryKey(int layer, float[] q, float[] k, PositionBatch batch, int heads, int headDimension) =>
         Apply(q, k, batch, heads, headDimension, inverse: false);
@@ -188,7 +225,7 @@ internal sealed class RotaryModule : PositionModule
 
     // The interleaved rotation of one q row and one k row, eight lanes at a time: x cos + swap(x) (-sin, sin) per pair,
     // which is term for term the scalar Rotate below (a cos + b (-sin) = a cos - b sin; b cos + a sin), so the bits agree.
-    private static void RotatePairs(Span<float> q, Span<float> k, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, bool inverse)
+    private static void RotatePairs(Span<float> q, Span<float> k, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, bool inverse, bool both = true)
     {
         var swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
         for (int j = 0; j < q.Length; j += 8)
@@ -196,17 +233,16 @@ internal sealed class RotaryModule : PositionModule
             var c = Vector256.Create(cos.Slice(j, 8));
             var s = Vector256.Create(sin.Slice(j, 8));
             var x = Vector256.Create(q.Slice(j, 8));
+            if (inverse)
+                ((x * c) - (Vector256.Shuffle(x, swap) * s)).CopyTo(q.Slice(j, 8));
+            else
+                ((x * c) + (Vector256.Shuffle(x, swap) * s)).CopyTo(q.Slice(j, 8));
+            if (!both) continue;
             var y = Vector256.Create(k.Slice(j, 8));
             if (inverse)
-            {
-                ((x * c) - (Vector256.Shuffle(x, swap) * s)).CopyTo(q.Slice(j, 8));
                 ((y * c) - (Vector256.Shuffle(y, swap) * s)).CopyTo(k.Slice(j, 8));
-            }
             else
-            {
-                ((x * c) + (Vector256.Shuffle(x, swap) * s)).CopyTo(q.Slice(j, 8));
                 ((y * c) + (Vector256.Shuffle(y, swap) * s)).CopyTo(k.Slice(j, 8));
-            }
         }
     }
 

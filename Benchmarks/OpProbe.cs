@@ -29,6 +29,9 @@ internal static class OpProbe
             ("single qkv fwd 32 rows", () => LinearLayer.Forward(x, w, bias, y, 32, d, 3 * d, threads)),
             ("single up fwd+gelu 32 rows", () => LinearLayer.Forward(x, w, bias, y, g, 32, d, f, threads)),
             ("single down fwd 32 rows", () => LinearLayer.Forward(x, w, bias, y, 32, f, d, threads)),
+            ("single up fwd 32 rows", () => LinearLayer.Forward(x, w, bias, y, 32, d, f, threads)),
+            ("single ws gemm up 512x32x128", () => Gemm.Multiply(false, true, f, 32, d, w, d, x, d, y, 32, false, threads)),
+            ("single gemm up 32x512x128", () => Gemm.Multiply(false, true, 32, f, d, x, d, w, d, y, f, false, threads)),
         };
         var chosen = ops.Where(o => o.Name.Contains(filter, StringComparison.Ordinal)).ToList();
         var best = new double[chosen.Count];

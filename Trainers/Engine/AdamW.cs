@@ -123,6 +123,7 @@ public sealed class AdamW
     /// same unfused multiplies and adds, so the same bits): m += (1 - b1)(g - m); v = b2 v + (1 - b2) g^2;
     /// w = w decay - stepSize m / (sqrt(v) / sqrt(bc2) + eps).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Update(Span<float> w, Span<float> g, Span<float> m, Span<float> v, float decay, float stepSize, float invBc2Sqrt,
         float b1, float b2, float eps)
     {

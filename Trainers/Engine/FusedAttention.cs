@@ -97,6 +97,7 @@ internal static class FusedAttention
             BackwardUnits(dOutput, dqkv, act, grads, pb, heads, dh, scale, drop, dropout, key, perUnit, rotation, start, end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardUnits(float[] qkv, float[] output, AttentionActivations act, PositionBatch pb, int heads, int dh,
         float scale, bool drop, float dropout, ulong key, bool perUnit, IRowRotation? rotation, int start, int end)
     {
@@ -146,6 +147,7 @@ internal static class FusedAttention
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardUnits(float[] dOutput, float[] dqkv, AttentionActivations act, AttentionGradients g, PositionBatch pb,
         int heads, int dh, float scale, bool drop, float dropout, ulong key, bool perUnit, IRowRotation? rotation, int start, int end)
     {
@@ -317,6 +319,7 @@ internal static class FusedAttention
     }
 
     /// <summary>qkv rows [B,T,3D] -> q, k [B,H,T,dh] (values stay in place).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitQueryKey(float[] qkv, float[] q, float[] k, int batch, int t, int heads, int dh)
     {
         int dim = heads * dh, width = 3 * dim;
@@ -336,6 +339,7 @@ internal static class FusedAttention
     }
 
     /// <summary>dq, dk [B,H,T,dh] -> columns [0, 2D) of dqkv rows [B,T,3D] (the value third is written by the units).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeQueryKey(float[] dq, float[] dk, float[] dqkv, int batch, int t, int heads, int dh)
     {
         int dim = heads * dh, width = 3 * dim;

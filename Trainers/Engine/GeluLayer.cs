@@ -83,6 +83,7 @@ public static class GeluLayer
         return Vector256.FusedMultiplyAdd(e * x, Vector256.Create((float)InvSqrt2Pi), cdf);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRange(float[] x, float[] y, int start, int end)
     {
         ref float xr = ref x[0];
@@ -123,6 +124,7 @@ public static class GeluLayer
         Parallelism.For(threads, blocks, ref work);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardRange(float[] x, float[] dy, float[] dx, int start, int end)
     {
         ref float xr = ref x[0];

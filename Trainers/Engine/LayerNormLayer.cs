@@ -40,6 +40,7 @@ public static class LayerNormLayer
         public void Run(int start, int end) => ForwardRows(x, gamma, beta, y, mean, rstd, dim, start, end);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRows(float[] x, float[] gamma, float[] beta, float[] y, float[] mean, float[] rstd, int dim, int start, int end)
     {
         if (end <= start)
@@ -94,6 +95,7 @@ public static class LayerNormLayer
     /// accumulate. The parameter gradients are summed over fixed blocks of rows and the blocks added in order, so
     /// they do not depend on the thread count. <paramref name="scratch"/> is kept for compatibility and not used.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(float[] x, float[] gamma, float[] mean, float[] rstd, float[] dy, float[] dx,
         float[] dGamma, float[] dBeta, float[] scratch, int rows, int dim, int threads, bool accumulateInput = false)
     {
@@ -134,6 +136,7 @@ public static class LayerNormLayer
     }
 
     /// <summary>dx for rows [start, end), and their dgamma / dbeta sums (row order) into partial[0, dim) / [dim, 2 dim).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardBlock(float[] x, float[] gamma, float[] mean, float[] rstd, float[] dy, float[] dx, Span<float> partial,
         int dim, int start, int end, bool accumulateInput)
     {

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace MLComponents.Engine;
 
@@ -7,6 +9,13 @@ namespace MLComponents.Engine;
 /// </summary>
 public static class LinearLayer
 {
+    /// <summary>
+    /// Up to this many rows (a sentence, a small batch) the product runs weight-stationary: y^T = W x^T, so the
+    /// weights are read in place as the kernel's row operand and only the few rows of x are packed, instead of
+    /// repacking all of W^T for a handful of rows. Each y element is the same multiply-add chain either way.
+    /// </summary>
+    internal static int WeightStationaryMaxRows { get; set; } = 48;
+
     /// <summary>Forward: overwrites y[0..N*out).</summary>
     public static void Forward(float[] x, float[] weight, float[]? bias, float[] y, int rows, int inputs, int outputs, int threads) =>
         Forward(x, weight, bias, y, null, rows, inputs, outputs, threads);
@@ -38,15 +47,145 @@ public static class LinearLayer
         fixed (float* pg = gelu)
         fixed (float* pr = residual)
         {
+            if (rows <= WeightStationaryMaxRows && GemmKernels.IsSupported)
+            {
+                ForwardWeightStationary(x, weight, y, rows, inputs, outputs, threads, new GemmEpilogue(pb, pg, pr));
+                return;
+            }
+
             Gemm.Multiply(false, true, rows, outputs, inputs, x.AsSpan(0, rows * inputs), inputs,
                 weight.AsSpan(0, outputs * inputs), inputs, y.AsSpan(0, rows * outputs), outputs, false, threads, new GemmEpilogue(pb, pg, pr));
         }
+    }
+
+    /// <summary>y^T[out, rows] = W x^T into scratch, then transposed into y with the epilogue applied on the way.</summary>
+    private static unsafe void ForwardWeightStationary(float[] x, float[] weight, float[] y, int rows, int inputs, int outputs, int threads,
+        GemmEpilogue epilogue)
+    {
+        float* t = GemmScratch.Current.Transposed(outputs * rows);
+        var ty = new Span<float>(t, outputs * rows);
+        Gemm.Multiply(false, true, outputs, rows, inputs, weight.AsSpan(0, outputs * inputs), inputs, x.AsSpan(0, rows * inputs), inputs,
+            ty, rows, false, threads, default);
+        fixed (float* py = y)
+        {
+            TransposeOut(t, rows, py, outputs, rows, outputs, epilogue);
+        }
+    }
+
+    /// <summary>
+    /// y[r, o] = t[o, r] for rows x outputs, then bias, residual and GELU as <see cref="GemmEpilogue"/> applies them
+    /// (same order, same bits), eight by eight through register transposes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void TransposeOut(float* t, int ldt, float* y, int ldy, int rows, int outputs, in GemmEpilogue epilogue)
+    {
+        int r = 0;
+        for (; r + 8 <= rows; r += 8)
+        {
+            int o = 0;
+            for (; o + 8 <= outputs; o += 8)
+            {
+                float* src = t + (o * ldt) + r;
+                Vector256<float> s0 = Vector256.Load(src), s1 = Vector256.Load(src + ldt), s2 = Vector256.Load(src + 2 * ldt), s3 = Vector256.Load(src + 3 * ldt);
+                Vector256<float> s4 = Vector256.Load(src + 4 * ldt), s5 = Vector256.Load(src + 5 * ldt), s6 = Vector256.Load(src + 6 * ldt), s7 = Vector256.Load(src + 7 * ldt);
+                Transpose8x8(ref s0, ref s1, ref s2, ref s3, ref s4, ref s5, ref s6, ref s7);
+                float* dst = y + (r * ldy) + o;
+                Finish(s0, dst, r, o, ldy, epilogue);
+                Finish(s1, dst + ldy, r + 1, o, ldy, epilogue);
+                Finish(s2, dst + 2 * ldy, r + 2, o, ldy, epilogue);
+                Finish(s3, dst + 3 * ldy, r + 3, o, ldy, epilogue);
+                Finish(s4, dst + 4 * ldy, r + 4, o, ldy, epilogue);
+                Finish(s5, dst + 5 * ldy, r + 5, o, ldy, epilogue);
+                Finish(s6, dst + 6 * ldy, r + 6, o, ldy, epilogue);
+                Finish(s7, dst + 7 * ldy, r + 7, o, ldy, epilogue);
+            }
+
+            for (int rr = r; rr < r + 8; rr++)
+            {
+                for (int oo = o; oo < outputs; oo++)
+                {
+                    y[rr * ldy + oo] = t[oo * ldt + rr];
+                }
+
+                FinishScalar(y, ldy, rr, o, outputs - o, epilogue);
+            }
+        }
+
+        for (; r < rows; r++)
+        {
+            for (int o = 0; o < outputs; o++)
+            {
+                y[r * ldy + o] = t[o * ldt + r];
+            }
+
+            FinishScalar(y, ldy, r, 0, outputs, epilogue);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Finish(Vector256<float> v, float* dst, int row, int col, int ldy, in GemmEpilogue epilogue)
+    {
+        if (epilogue.Bias != null)
+        {
+            v += Vector256.Load(epilogue.Bias + col);
+        }
+
+        if (epilogue.Residual != null)
+        {
+            v += Vector256.Load(epilogue.Residual + (row * ldy) + col);
+        }
+
+        v.Store(dst);
+        if (epilogue.Activated != null)
+        {
+            GeluLayer.Apply(v).Store(epilogue.Activated + (row * ldy) + col);
+        }
+    }
+
+    private static unsafe void FinishScalar(float* y, int ldy, int row, int col, int cols, in GemmEpilogue epilogue)
+    {
+        epilogue.Apply(y, ldy, row, col, 1, cols);
+        if (epilogue.Activated != null)
+        {
+            epilogue.Activate(y, ldy, row, col, 1, cols);
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
+        ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
+    {
+        var t0 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r0, r1);
+        var t1 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r0, r1);
+        var t2 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r2, r3);
+        var t3 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r2, r3);
+        var t4 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r4, r5);
+        var t5 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r4, r5);
+        var t6 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r6, r7);
+        var t7 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r6, r7);
+        var s0 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0x44);
+        var s1 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0x44);
+        var s3 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0x44);
+        var s5 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0x44);
+        var s7 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0xEE);
+        r0 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s0, s4, 0x20);
+        r1 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s1, s5, 0x20);
+        r2 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s2, s6, 0x20);
+        r3 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s3, s7, 0x20);
+        r4 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s0, s4, 0x31);
+        r5 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s1, s5, 0x31);
+        r6 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s2, s6, 0x31);
+        r7 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s3, s7, 0x31);
     }
 
     /// <summary>
     /// Backward: dx = dy W (overwritten, or added when <paramref name="accumulateInput"/>; skipped when dx is null);
     /// dW += dy^T x; db += column sums of dy, summed row by row so the order is fixed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(float[] x, float[] weight, float[] dy, float[]? dx, float[] dWeight, float[]? dBias,
         int rows, int inputs, int outputs, int threads, bool accumulateInput = false)
     {

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace MLComponents.Numerics;
 
@@ -106,6 +107,7 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
 
     public void PrepareRows(int length) => EnsureTables(length);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void RotateRows(Span<float> x, int stride, int rows, bool inverse)
     {
         if (rows > _capacity)
@@ -188,6 +190,7 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
     private void ApplyParallel(float[] q, float[] k, PositionBatch batch, int heads, int rows, bool inverse) =>
         ParallelFor(rows, bh => ApplyHead(q, k, batch, heads, bh, inverse));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyHead(float[] q, float[] k, PositionBatch batch, int heads, int bh, bool inverse)
     {
         int length = batch.Length, dh = _geometry.HeadDimension, p = _geometry.Pairs;

@@ -1,4 +1,5 @@
 using MLComponents.Engine;
+using MLComponents.Numerics;
 
 namespace MLComponents.Benchmarks;
 
@@ -15,8 +16,24 @@ internal static class OpProbe
         float[] R(int n) => [.. Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1))];
         float[] x = R(rows * f), w = R(f * f), bias = R(3 * d > f ? 3 * d : f), y = new float[rows * f], g = new float[rows * f];
         float[] dy = R(rows * f), dx = new float[rows * f], dw = new float[f * f], db = new float[f];
+        var model = ModelWorkloads.Create(new ModelConfig(), threads, out _)!;
+        var rope = PositionEncoding.Rotary().CreateModule(new MLComponents.Numerics.PositionModuleShape(d, 4, 2, 64), 0);
+        rope.Threads = threads;
+        var act = new AttentionActivations(32, 64, d, 4, false);
+        var attGrads = new AttentionGradients(32, 64, d, 4);
+        var pb = new MLComponents.Numerics.PositionBatch(32, 64, [.. Enumerable.Repeat(64, 32)]);
+        float[] qkv = R(rows * 3 * d), att = new float[rows * d], dqkv = new float[rows * 3 * d];
         var ops = new (string Name, Action Op)[]
         {
+            ("model predict 32 tokens", model.InferSingle),
+            ("model infer batch", model.InferBatch),
+            ("model train step", model.TrainStep),
+            ("softmax 8192 rows of 64", () => { for (int r = 0; r < 8192; r++) FusedAttention.SoftmaxRow(y.AsSpan((r % 4096) * 64, 64), 64, 0.17f); }),
+            ("rope whole q,k 32x4x64x32", () => rope.ForwardQueryKey(0, act.Q, act.K, pb, 4, 32)),
+            ("attention fwd (RoPE)", () => AttentionLayer.Forward(0, qkv, att, act, rope, pb, d, 4, 0, 0, true, threads)),
+            ("attention bwd (RoPE)", () => AttentionLayer.Backward(0, dy, dqkv, act, attGrads, rope, pb, d, 4, 0, 0, true, threads)),
+            ("gemm 128 x QK^T 64x64x32", () => { for (int u = 0; u < 128; u++) Gemm.Multiply(false, true, 64, 64, 32, x.AsSpan(u * 2048, 2048), 32, w.AsSpan(u * 2048 % 200000, 2048), 32, y.AsSpan(u * 4096, 4096), 64); }),
+            ("gemm 128 x PV 64x32x64", () => { for (int u = 0; u < 128; u++) Gemm.Multiply(false, false, 64, 32, 64, x.AsSpan(u * 4096, 4096), 64, w.AsSpan(u * 2048 % 200000), 384, y.AsSpan(u * 2048), 128); }),
             ("linear up fwd (no gelu)", () => LinearLayer.Forward(x, w, bias, y, rows, d, f, threads)),
             ("gelu fwd 2048x512", () => GeluLayer.Forward(y, g, rows * f, threads)),
             ("linear up fwd + gelu epilogue", () => LinearLayer.Forward(x, w, bias, y, g, rows, d, f, threads)),
@@ -34,15 +51,33 @@ internal static class OpProbe
             ("single gemm up 32x512x128", () => Gemm.Multiply(false, true, 32, f, d, x, d, w, d, y, f, false, threads)),
         };
         var chosen = ops.Where(o => o.Name.Contains(filter, StringComparison.Ordinal)).ToList();
+        if (Environment.GetEnvironmentVariable("OPS_COUNT") is { } countText)
+        {
+            // For instruction counting (valgrind): run each chosen op a fixed number of times, no timing.
+            int count = int.Parse(countText, System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var (_, op) in chosen)
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    op();
+                }
+            }
+
+            return;
+        }
+
         var best = new double[chosen.Count];
         Array.Fill(best, double.MaxValue);
-        foreach (var (_, op) in chosen)
+        // Warm-up long enough for tiered compilation to replace Tier-0 code (call counting starts after 100 ms).
+        var warm = System.Diagnostics.Stopwatch.StartNew();
+        do
         {
-            for (int i = 0; i < 5; i++)
+            foreach (var (_, op) in chosen)
             {
                 op();
             }
         }
+        while (warm.ElapsedMilliseconds < 1500);
 
         // Rounds interleave the operations, so a busy spell on the machine does not land on one of them only.
         for (int round = 0; round < 8; round++)

@@ -110,16 +110,17 @@ internal static class FusedAttention
                 // This head's q and k rows, copied out (and rotated) while the unit runs: no whole-tensor pass.
                 var q = act.Q.AsSpan(u * t * dh, t * dh);
                 var k = act.K.AsSpan(u * t * dh, t * dh);
-                for (int i = 0; i < t; i++)
-                {
-                    qkv.AsSpan((b * t + i) * width + h * dh, dh).CopyTo(q.Slice(i * dh, dh));
-                    qkv.AsSpan((b * t + i) * width + dim + h * dh, dh).CopyTo(k.Slice(i * dh, dh));
-                }
-
+                var qSource = qkv.AsSpan(b * t * width + h * dh);
+                var kSource = qkv.AsSpan(b * t * width + dim + h * dh);
                 if (rotation is not null)
                 {
-                    rotation.RotateRows(q, dh, t, inverse: false);
-                    rotation.RotateRows(k, dh, t, inverse: false);
+                    rotation.RotateRows(qSource, width, q, dh, t, inverse: false);
+                    rotation.RotateRows(kSource, width, k, dh, t, inverse: false);
+                }
+                else
+                {
+                    CopyRows(qSource, width, q, dh, t, dh);
+                    CopyRows(kSource, width, k, dh, t, dh);
                 }
             }
 
@@ -215,7 +216,7 @@ internal static class FusedAttention
     /// row[:n] = softmax(scale * row[:n]) in place and row[n:] = 0 (masked keys). Scale is positive, so the
     /// maximum of the scaled row is scale times the row's maximum.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void SoftmaxRow(Span<float> row, int n, float scale)
     {
         ref float r = ref row[0];
@@ -223,42 +224,38 @@ internal static class FusedAttention
         Vector256<float> vmax = Vector256.Create(float.NegativeInfinity);
         for (; j + 8 <= n; j += 8)
         {
-            vmax = Vector256.Max(vmax, Vector256.LoadUnsafe(ref r, (nuint)j));
+            vmax = Vector256.MaxNative(vmax, Vector256.LoadUnsafe(ref r, (nuint)j));
         }
 
         float max = MaxOf(vmax);
         for (; j < n; j++)
         {
-            max = MathF.Max(max, row[j]);
+            max = MathF.Max(max, Unsafe.Add(ref r, j));
         }
 
         var vs = Vector256.Create(scale);
-        var shift = Vector256.Create(-scale * max);
+        float shift = -scale * max;
+        var vshift = Vector256.Create(shift);
         Vector256<float> vsum = Vector256<float>.Zero;
         j = 0;
         for (; j + 8 <= n; j += 8)
         {
-            Vector256<float> e = VectorMath.Exp(Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r, (nuint)j), vs, shift));
+            Vector256<float> e = VectorMath.Exp(Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref r, (nuint)j), vs, vshift));
             e.StoreUnsafe(ref r, (nuint)j);
             vsum += e;
         }
 
         float sum = Vector256.Sum(vsum);
-        if (j < n)
+        for (; j < n; j++)
         {
-            // The tail through the same vector exp, so a key's value does not depend on its lane.
-            Span<float> tail = stackalloc float[8];
-            tail.Clear();
-            row[j..n].CopyTo(tail);
-            Vector256<float> e = VectorMath.Exp(Vector256.FusedMultiplyAdd(Vector256.Create<float>(tail), vs, shift));
-            for (int q = 0; j < n; j++, q++)
-            {
-                row[j] = e.GetElement(q);
-                sum += row[j];
-            }
+            // The scalar form of the same exp, so a key's value does not depend on its lane.
+            float e = VectorMath.Exp(MathF.FusedMultiplyAdd(Unsafe.Add(ref r, j), scale, shift));
+            Unsafe.Add(ref r, j) = e;
+            sum += e;
         }
 
-        var inv = Vector256.Create(1f / sum);
+        float invSum = 1f / sum;
+        var inv = Vector256.Create(invSum);
         j = 0;
         for (; j + 8 <= n; j += 8)
         {
@@ -267,14 +264,14 @@ internal static class FusedAttention
 
         for (; j < n; j++)
         {
-            row[j] *= inv.GetElement(0);
+            Unsafe.Add(ref r, j) *= invSum;
         }
 
         row[n..].Clear();
     }
 
     /// <summary>dS[:n] = p (dp - p.dp) scale in place over dp, and dS[n:] = 0 (masked keys have p = 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void SoftmaxBackwardRow(ReadOnlySpan<float> p, Span<float> dp, int n, float scale)
     {
         ref float pr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(p);
@@ -309,12 +306,41 @@ internal static class FusedAttention
         dp[n..].Clear();
     }
 
+    /// <summary>rows x width floats from a strided source to a strided destination, eight lanes at a time.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void CopyRows(ReadOnlySpan<float> source, int sourceStride, Span<float> destination, int destinationStride, int rows, int width)
+    {
+        if (rows == 0)
+        {
+            return;
+        }
+
+        _ = source[((rows - 1) * sourceStride) + width - 1] + destination[((rows - 1) * destinationStride) + width - 1];
+        ref float s0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
+        ref float d0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+        for (int i = 0; i < rows; i++)
+        {
+            ref float src = ref Unsafe.Add(ref s0, i * sourceStride);
+            ref float dst = ref Unsafe.Add(ref d0, i * destinationStride);
+            int j = 0;
+            for (; j + 8 <= width; j += 8)
+            {
+                Vector256.LoadUnsafe(ref src, (nuint)j).StoreUnsafe(ref dst, (nuint)j);
+            }
+
+            for (; j < width; j++)
+            {
+                Unsafe.Add(ref dst, j) = Unsafe.Add(ref src, j);
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float MaxOf(Vector256<float> v)
     {
-        Vector128<float> m = Vector128.Max(v.GetLower(), v.GetUpper());
-        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
-        m = Vector128.Max(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
+        Vector128<float> m = Vector128.MaxNative(v.GetLower(), v.GetUpper());
+        m = Vector128.MaxNative(m, Vector128.Shuffle(m, Vector128.Create(2, 3, 0, 1)));
+        m = Vector128.MaxNative(m, Vector128.Shuffle(m, Vector128.Create(1, 0, 3, 2)));
         return m.ToScalar();
     }
 

@@ -76,6 +76,13 @@ internal interface IRowRotation
     /// the transpose rotation (the backward of the forward rotation). Same bits as the whole-tensor hook.
     /// </summary>
     void RotateRows(Span<float> x, int stride, int rows, bool inverse);
+
+    /// <summary>
+    /// As <see cref="RotateRows(Span{float}, int, int, bool)"/> from <paramref name="source"/> (row stride
+    /// <paramref name="sourceStride"/>) into <paramref name="destination"/>: the engine's copy out of qkv and the
+    /// rotation in one pass. Dimensions past the rotated ones are copied unchanged.
+    /// </summary>
+    void RotateRows(ReadOnlySpan<float> source, int sourceStride, Span<float> destination, int destinationStride, int rows, bool inverse);
 }
 
 /// <summary>
@@ -105,26 +112,50 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
         headDimension == _geometry.HeadDimension && _xPos is null && _geometry.Pairing == RotaryPairing.Interleaved
         && _geometry.RotatedDimensions % 8 == 0 && Vector256.IsHardwareAccelerated;
 
-    public void PrepareRows(int length) => EnsureTables(length);
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void RotateRows(Span<float> x, int stride, int rows, bool inverse)
-    {
-        if (rows > _capacity)
-            throw new InvalidOperationException($"RoPE tables hold {_capacity} positions; call PrepareRows({rows}) first.");
-        int r = _geometry.RotatedDimensions;
-        for (int t = 0; t < rows; t++)
-        {
-            var row = x.Slice(t * stride, r);
-            RotatePairs(row, row, _cosPairs.AsSpan(t * r, r), _sinPairs.AsSpan(t * r, r), inverse, both: false);
-        }
-    }
-
     public override void ForwardQueryKey(int layer, float[] q, float[] k, PositionBatch batch, int heads, int headDimension) =>
         Apply(q, k, batch, heads, headDimension, inverse: false);
 
     public override void BackwardQueryKey(int layer, float[] dq, float[] dk, PositionBatch batch, int heads, int headDimension) =>
         Apply(dq, dk, batch, heads, headDimension, inverse: true);
+
+    public void PrepareRows(int length) => EnsureTables(length);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void RotateRows(Span<float> x, int stride, int rows, bool inverse) => RotateRows(x, stride, x, stride, rows, inverse);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void RotateRows(ReadOnlySpan<float> source, int sourceStride, Span<float> destination, int destinationStride, int rows, bool inverse)
+    {
+        if (rows > _capacity)
+            throw new InvalidOperationException($"RoPE tables hold {_capacity} positions; call PrepareRows({rows}) first.");
+        int r = _geometry.RotatedDimensions, dh = _geometry.HeadDimension;
+        if (rows > 0 && (source.Length < ((rows - 1) * sourceStride) + dh || destination.Length < ((rows - 1) * destinationStride) + dh))
+            throw new ArgumentException("Row spans are shorter than rows x stride.");
+        var swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
+        ref float src0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
+        ref float dst0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+        ref float cos0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_cosPairs);
+        ref float sin0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_sinPairs);
+        bool inPlace = Unsafe.AreSame(ref src0, ref dst0) && sourceStride == destinationStride;
+        for (int t = 0; t < rows; t++)
+        {
+            ref float src = ref Unsafe.Add(ref src0, t * sourceStride);
+            ref float dst = ref Unsafe.Add(ref dst0, t * destinationStride);
+            ref float cos = ref Unsafe.Add(ref cos0, t * r);
+            ref float sin = ref Unsafe.Add(ref sin0, t * r);
+            // Term for term RotatePairs (same bits as the whole-tensor hook).
+            for (int j = 0; j < r; j += 8)
+            {
+                var c = Vector256.LoadUnsafe(ref cos, (nuint)j);
+                var s = Vector256.LoadUnsafe(ref sin, (nuint)j);
+                var x = Vector256.LoadUnsafe(ref src, (nuint)j);
+                (inverse ? (x * c) - (Vector256.Shuffle(x, swap) * s) : (x * c) + (Vector256.Shuffle(x, swap) * s)).StoreUnsafe(ref dst, (nuint)j);
+            }
+            if (!inPlace)
+                for (int j = r; j < dh; j++)
+                    Unsafe.Add(ref dst, j) = Unsafe.Add(ref src, j);
+        }
+    }
 
     private void EnsureTables(int length)
     {
@@ -228,6 +259,7 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
 
     // The interleaved rotation of one q row and one k row, eight lanes at a time: x cos + swap(x) (-sin, sin) per pair,
     // which is term for term the scalar Rotate below (a cos + b (-sin) = a cos - b sin; b cos + a sin), so the bits agree.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RotatePairs(Span<float> q, Span<float> k, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, bool inverse, bool both = true)
     {
         var swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);

@@ -21,6 +21,51 @@ if (mode == "tune")
     return 0;
 }
 
+if (mode == "tuneab")
+{
+    // Tuning aid: A/B of a GEMM setting, interleaved rounds in one process, best GFLOPS per CPU-second of each.
+    // GEMM_A / GEMM_B: "packa=N,packb=N,packat=N" settings; the filter picks shapes.
+    GemmBenchmark.UseCpuTime = true;
+    string filterAb = args.Length > 1 ? args[1] : "";
+    void Apply(string spec)
+    {
+        foreach (string kv in spec.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string[] p = kv.Split('=');
+            int v = int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture);
+            switch (p[0])
+            {
+                case "packa": MLComponents.Engine.GemmDriver.PackAMinCols = v; break;
+                case "packat": MLComponents.Engine.GemmDriver.PackATransMinCols = v; break;
+                case "packb": MLComponents.Engine.GemmDriver.PackBMinRows = v; break;
+            }
+        }
+    }
+
+    string specA = Environment.GetEnvironmentVariable("GEMM_A") ?? "", specB = Environment.GetEnvironmentVariable("GEMM_B") ?? "";
+    var shapesAb = new[] { GemmBenchmark.Square }.Concat(GemmBenchmark.ModelShapes).Where(s => s.Name.Contains(filterAb, StringComparison.Ordinal)).ToList();
+    var bestA = new double[shapesAb.Count];
+    var bestB = new double[shapesAb.Count];
+    for (int round = 0; round < 6; round++)
+    {
+        for (int i = 0; i < shapesAb.Count; i++)
+        {
+            Apply("packa=1073741824,packat=32,packb=48," + specA);
+            bestA[i] = Math.Max(bestA[i], GemmBenchmark.Measure(shapesAb[i], 1, 0.2));
+            Apply("packa=1073741824,packat=32,packb=48," + specB);
+            bestB[i] = Math.Max(bestB[i], GemmBenchmark.Measure(shapesAb[i], 1, 0.2));
+        }
+    }
+
+    Console.WriteLine($"{"shape",-44} {"A: " + specA,14} {"B: " + specB,14}");
+    for (int i = 0; i < shapesAb.Count; i++)
+    {
+        Console.WriteLine($"{shapesAb[i].Name,-44} {bestA[i],14:F1} {bestB[i],14:F1}");
+    }
+
+    return 0;
+}
+
 if (mode == "small")
 {
     GemmBenchmark.UseCpuTime = true;

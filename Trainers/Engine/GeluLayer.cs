@@ -83,24 +83,73 @@ public static class GeluLayer
         return Vector256.FusedMultiplyAdd(e * x, Vector256.Create((float)InvSqrt2Pi), cdf);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardRange(float[] x, float[] y, int start, int end)
+    private static unsafe void ForwardRange(float[] x, float[] y, int start, int end)
     {
-        ref float xr = ref x[0];
-        ref float yr = ref y[0];
-        int i = start;
-        for (; i + 8 <= end; i += 8)
+        if (end <= start)
         {
-            Apply(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            return;
         }
 
-        if (i < end)
+        _ = x[end - 1] + y[end - 1];
+        fixed (float* px = x, py = y)
         {
-            Span<float> tail = stackalloc float[8];
-            tail.Clear();
-            x.AsSpan(i, end - i).CopyTo(tail);
-            Apply(Vector256.Create<float>(tail)).CopyTo(tail);
-            tail[..(end - i)].CopyTo(y.AsSpan(i));
+            Forward(px + start, py + start, end - start);
+        }
+    }
+
+    /// <summary>
+    /// y[0, n) = gelu(x[0, n)), the whole loop in one method so the erf and exp maths inline into it (callers of the
+    /// register form in bigger methods ran out of inlining budget and paid a call per register).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void Forward(float* x, float* y, int n)
+    {
+        int i = 0;
+        for (; i + 8 <= n; i += 8)
+        {
+            Apply(Vector256.Load(x + i)).Store(y + i);
+        }
+
+        if (i < n)
+        {
+            // The tail through the same register maths on a zero-padded copy (lanes are independent).
+            float* tail = stackalloc float[8];
+            for (int j = 0; j < 8; j++)
+            {
+                tail[j] = i + j < n ? x[i + j] : 0f;
+            }
+
+            Vector256<float> v = Apply(Vector256.Load(tail));
+            for (int j = 0; i + j < n; j++)
+            {
+                y[i + j] = v.GetElement(j);
+            }
+        }
+    }
+
+    /// <summary>dx[0, n) = dy * gelu'(x) (dx may alias dy), in one method for the same reason as <see cref="Forward(float*, float*, int)"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void Backward(float* x, float* dy, float* dx, int n)
+    {
+        int i = 0;
+        for (; i + 8 <= n; i += 8)
+        {
+            (Vector256.Load(dy + i) * Derivative(Vector256.Load(x + i))).Store(dx + i);
+        }
+
+        if (i < n)
+        {
+            float* tail = stackalloc float[8];
+            for (int j = 0; j < 8; j++)
+            {
+                tail[j] = i + j < n ? x[i + j] : 0f;
+            }
+
+            Vector256<float> d = Derivative(Vector256.Load(tail));
+            for (int j = 0; i + j < n; j++)
+            {
+                dx[i + j] = dy[i + j] * d.GetElement(j);
+            }
         }
     }
 
@@ -124,28 +173,17 @@ public static class GeluLayer
         Parallelism.For(threads, blocks, ref work);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardRange(float[] x, float[] dy, float[] dx, int start, int end)
+    private static unsafe void BackwardRange(float[] x, float[] dy, float[] dx, int start, int end)
     {
-        ref float xr = ref x[0];
-        ref float dyr = ref dy[0];
-        ref float dxr = ref dx[0];
-        int i = start;
-        for (; i + 8 <= end; i += 8)
+        if (end <= start)
         {
-            (Vector256.LoadUnsafe(ref dyr, (nuint)i) * Derivative(Vector256.LoadUnsafe(ref xr, (nuint)i))).StoreUnsafe(ref dxr, (nuint)i);
+            return;
         }
 
-        if (i < end)
+        _ = x[end - 1] + dy[end - 1] + dx[end - 1];
+        fixed (float* px = x, pdy = dy, pdx = dx)
         {
-            Span<float> tail = stackalloc float[8];
-            tail.Clear();
-            x.AsSpan(i, end - i).CopyTo(tail);
-            Vector256<float> d = Derivative(Vector256.Create<float>(tail));
-            for (int j = 0; j < end - i; j++)
-            {
-                dx[i + j] = dy[i + j] * d[j];
-            }
+            Backward(px + start, pdy + start, pdx + start, end - start);
         }
     }
 

@@ -95,23 +95,11 @@ internal readonly unsafe struct GemmEpilogue
     }
 
     /// <summary>Writes gelu(C) for C[row.., col..] (rows x cols) into <see cref="Activated"/>.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public void Activate(float* c, nint ldc, int row, int col, int rows, int cols)
     {
         for (int r = 0; r < rows; r++)
         {
-            float* cr = c + (row + r) * ldc + col;
-            float* ar = Activated + (row + r) * ldc + col;
-            int j = 0;
-            for (; j + 8 <= cols; j += 8)
-            {
-                GeluLayer.Apply(Vector256.Load(cr + j)).Store(ar + j);
-            }
-
-            for (; j < cols; j++)
-            {
-                ar[j] = GeluLayer.Apply(Vector256.Create(cr[j])).ToScalar();
-            }
+            GeluLayer.Forward(c + (row + r) * ldc + col, Activated + (row + r) * ldc + col, cols);
         }
     }
 }

@@ -68,12 +68,16 @@ public static class LinearLayer
             ty, rows, false, threads, default);
         fixed (float* py = y)
         {
-            TransposeOut(t, rows, py, outputs, rows, outputs, epilogue);
+            TransposeOut(t, rows, py, outputs, rows, outputs, new GemmEpilogue(epilogue.Bias, null, epilogue.Residual));
+            if (epilogue.Activated != null)
+            {
+                epilogue.Activate(py, outputs, 0, 0, rows, outputs);
+            }
         }
     }
 
     /// <summary>
-    /// y[r, o] = t[o, r] for rows x outputs, then bias, residual and GELU as <see cref="GemmEpilogue"/> applies them
+    /// y[r, o] = t[o, r] for rows x outputs, then bias and residual as <see cref="GemmEpilogue"/> applies them
     /// (same order, same bits), eight by eight through register transposes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -136,20 +140,10 @@ public static class LinearLayer
         }
 
         v.Store(dst);
-        if (epilogue.Activated != null)
-        {
-            GeluLayer.Apply(v).Store(epilogue.Activated + (row * ldy) + col);
-        }
     }
 
-    private static unsafe void FinishScalar(float* y, int ldy, int row, int col, int cols, in GemmEpilogue epilogue)
-    {
+    private static unsafe void FinishScalar(float* y, int ldy, int row, int col, int cols, in GemmEpilogue epilogue) =>
         epilogue.Apply(y, ldy, row, col, 1, cols);
-        if (epilogue.Activated != null)
-        {
-            epilogue.Activate(y, ldy, row, col, 1, cols);
-        }
-    }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Transpose8x8(ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,

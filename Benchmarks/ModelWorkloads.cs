@@ -51,7 +51,7 @@ internal static class ModelWorkloads
             _probabilities = new float[config.Classes];
             _model.Plan(config.Batch);
             Description = $"SequenceClassifier, {_model.Parameters.Sum(p => (long)p.Length)} parameters, RoPE, dropout 0, " +
-                $"AdamW lr {config.LearningRate}, {threads} thread(s); single sentence via Predict (one thread by design)";
+                $"AdamW lr {config.LearningRate}, {threads} thread(s) (single sentences via Predict too)";
         }
 
         public string Description { get; }

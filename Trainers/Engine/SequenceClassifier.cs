@@ -127,8 +127,10 @@ public sealed class SequenceClassifier
     }
 
     /// <summary>
-    /// Class probabilities of one sequence (at most MaxTokens ids) into <paramref name="probabilities"/> [C]. Runs
-    /// on one thread with no allocation once the buffers exist: the low-latency path for single requests.
+    /// Class probabilities of one sequence (at most MaxTokens ids) into <paramref name="probabilities"/> [C], with no
+    /// allocation once the buffers exist: the low-latency path for single requests. With <see cref="Threads"/> &gt; 1 the
+    /// larger products and the attention heads are shared with the engine's spinning helper threads (small work stays
+    /// on the caller; a caller that finds the helpers busy runs alone); set Threads to 1 to keep a request on its thread.
     /// </summary>
     public void Predict(ReadOnlySpan<int> tokens, Span<float> probabilities)
     {
@@ -140,17 +142,8 @@ public sealed class SequenceClassifier
         {
             throw new ArgumentException($"probabilities must hold {Classes} values.", nameof(probabilities));
         }
-        int threads = Threads;
-        Threads = 1;
-        try
-        {
-            _one[0] = tokens.Length;
-            Forward(tokens, _one, 1, tokens.Length, training: false)[..Classes].CopyTo(probabilities);
-        }
-        finally
-        {
-            Threads = threads;
-        }
+        _one[0] = tokens.Length;
+        Forward(tokens, _one, 1, tokens.Length, training: false)[..Classes].CopyTo(probabilities);
     }
 
     /// <summary>

@@ -54,6 +54,11 @@ internal sealed unsafe class WorkerTeam
         }
     }
 
+    private static long s_helperAllocatedBytes;
+
+    /// <summary>Bytes the helper threads have allocated inside jobs so far (tests check the engine's jobs allocate nothing).</summary>
+    internal static long HelperAllocatedBytes => Volatile.Read(ref s_helperAllocatedBytes);
+
     /// <summary>Most helper threads any caller has asked for so far.</summary>
     public static int Helpers => s_team?._helpers.Length ?? 0;
 
@@ -244,8 +249,14 @@ internal sealed unsafe class WorkerTeam
                 seen = generation;
                 if (_index < _team._wanted && _team.TryJoin(generation))
                 {
+                    long before = GC.GetAllocatedBytesForCurrentThread();
                     _team.Work();
+                    long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                     Interlocked.Increment(ref _team._checkedOut);
+                    if (allocated != 0)
+                    {
+                        Interlocked.Add(ref s_helperAllocatedBytes, allocated);
+                    }
                 }
             }
         }

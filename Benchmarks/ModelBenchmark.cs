@@ -8,6 +8,23 @@ internal static class ModelBenchmark
     /// <summary>The figures torch_ref.py prints, plus the p99 of the same latency samples.</summary>
     internal sealed record Figures(double TrainTokensPerSecond, double InferTokensPerSecond, double Single32P50Ms, double Single32P99Ms);
 
+    /// <summary>Train tokens/s only: 5 warm-up + 30 timed steps.</summary>
+    public static double MeasureTrain(IModelWorkload model, ModelConfig config)
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            model.TrainStep();
+        }
+
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < 30; i++)
+        {
+            model.TrainStep();
+        }
+
+        return 30.0 * config.Batch * config.Tokens / sw.Elapsed.TotalSeconds;
+    }
+
     /// <summary>5 warm-up + 30 timed train steps, 5 + 30 batch forwards, 20 + 200 single-sentence forwards (median, p99).</summary>
     public static Figures Measure(IModelWorkload model, ModelConfig config)
     {

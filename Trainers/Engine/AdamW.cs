@@ -44,6 +44,38 @@ public sealed class AdamW
         _chunks = [.. chunks];
     }
 
+    /// <summary>
+    /// Opt-in sparse ("lazy") update of a table: each step visits only the rows in <paramref name="rows"/> (the rows the
+    /// step's backward passes wrote, e.g. <see cref="TransformerEncoder.TokenRows"/>) instead of all of them. Rows a step
+    /// did not touch keep their weights and moments exactly, where torch's dense AdamW would (1) decay their weights by
+    /// lr x weight decay, (2) decay m and v by beta1 and beta2 and (3) keep moving them by the decaying momentum
+    /// m/(sqrt(v)+eps) left from earlier steps. So the result differs from dense AdamW wherever a row was touched before
+    /// and skipped since (like torch.optim.SparseAdam / TF LazyAdam); rows touched in every step, and a first step with
+    /// no weight decay, match the dense update bit for bit. The table's gradient outside the rows must be zero.
+    /// </summary>
+    public void UpdateRowsOnly(Parameter table, TouchedRows rows)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(rows);
+        int index = -1;
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            if (ReferenceEquals(_parameters[i], table))
+            {
+                index = i;
+            }
+        }
+
+        if (index < 0 || table.Shape.Length < 2)
+        {
+            throw new ArgumentException($"'{table.Name}' is not a table (rank >= 2) this optimiser updates.", nameof(table));
+        }
+
+        _sparse = (index, rows, table.Length / table.Shape[0]);
+    }
+
+    private (int Parameter, TouchedRows Rows, int Width)? _sparse;
+
     /// <summary>Threads for the update (elementwise, so the result is the same for any count).</summary>
     public int Threads
     {
@@ -101,7 +133,36 @@ public sealed class AdamW
             work.Run(0, _chunks.Length);
         }
 
+        if (_sparse is { } sparse)
+        {
+            var rowsWork = new RowsWork(this, sparse.Parameter, sparse.Rows, sparse.Width, (float)(1 - learningRate * WeightDecay), stepSize, invBc2Sqrt);
+            int count = sparse.Rows.Rows.Length;
+            if (_threads > 1 && count > 64)
+            {
+                Parallelism.For(_threads, count, ref rowsWork, parts: 4 * _threads);
+            }
+            else
+            {
+                rowsWork.Run(0, count);
+            }
+        }
+
         StepProfiler.Stop(StepPart.Optimiser, true, clock);
+    }
+
+    private readonly struct RowsWork(AdamW owner, int index, TouchedRows rows, int width, float decay, float stepSize, float invBc2Sqrt) : IRangeWork
+    {
+        public void Run(int start, int end)
+        {
+            var p = owner._parameters[index];
+            var list = rows.Rows;
+            for (int r = start; r < end; r++)
+            {
+                int from = list[r] * width;
+                Update(p.Value.AsSpan(from, width), p.Grad.AsSpan(from, width), owner._m[index].AsSpan(from, width),
+                    owner._v[index].AsSpan(from, width), p.ApplyWeightDecay ? decay : 1f, stepSize, invBc2Sqrt, owner.Beta1, owner.Beta2, owner.Epsilon);
+            }
+        }
     }
 
     private readonly struct UpdateWork(AdamW owner, float decay, float stepSize, float invBc2Sqrt) : IRangeWork
@@ -111,6 +172,11 @@ public sealed class AdamW
             for (int c = start; c < end; c++)
             {
                 var (i, from, to) = owner._chunks[c];
+                if (owner._sparse is { } sparse && sparse.Parameter == i)
+                {
+                    continue;
+                }
+
                 var p = owner._parameters[i];
                 Update(p.Value.AsSpan(from, to - from), p.Grad.AsSpan(from, to - from), owner._m[i].AsSpan(from, to - from),
                     owner._v[i].AsSpan(from, to - from), p.ApplyWeightDecay ? decay : 1f, stepSize, invBc2Sqrt, owner.Beta1, owner.Beta2, owner.Epsilon);

@@ -114,15 +114,21 @@ public sealed class SequenceClassifier
         Encoder.Backward(_dHidden);
     }
 
-    /// <summary>Clears every parameter gradient.</summary>
+    /// <summary>
+    /// Opt-in: <see cref="ZeroGrad"/> clears only the token-embedding rows the last backward passes wrote (see
+    /// <see cref="TransformerEncoder.TokenRows"/>) instead of the whole V x D gradient. Valid while nothing but the model's
+    /// own backward writes that gradient; pairs with <see cref="AdamW.UpdateRowsOnly"/>.
+    /// </summary>
+    public bool SparseEmbeddingGradients { get; set; }
+
+    /// <summary>Clears every parameter gradient (only the touched embedding rows with <see cref="SparseEmbeddingGradients"/>).</summary>
     public void ZeroGrad()
     {
-        // Indexed loop: foreach over an IReadOnlyList boxes its enumerator, and a step must not allocate.
         long clock = StepProfiler.Start();
-        for (int i = 0; i < Parameters.Count; i++)
-        {
-            Parameters[i].ZeroGrad();
-        }
+        Encoder.ZeroGrad(SparseEmbeddingGradients);
+        // Indexed loop: foreach over an IReadOnlyList boxes its enumerator, and a step must not allocate.
+        HeadWeight.ZeroGrad();
+        HeadBias.ZeroGrad();
         StepProfiler.Stop(StepPart.ZeroGrad, true, clock);
     }
 

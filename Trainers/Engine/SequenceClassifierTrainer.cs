@@ -66,6 +66,11 @@ public sealed class SequenceClassifierTrainer
         int batchSize = Math.Min(o.BatchSize, sequences.Count);
         model.Plan(batchSize);
         var optimiser = new AdamW(model.Parameters, o.WeightDecay) { Threads = o.Threads };
+        if (o.SparseEmbeddingUpdate)
+        {
+            model.SparseEmbeddingGradients = true;
+            optimiser.UpdateRowsOnly(model.Encoder.TokenEmbedding, model.Encoder.TokenRows);
+        }
         int stepsPerEpoch = (sequences.Count + batchSize - 1) / batchSize;
         int totalSteps = stepsPerEpoch * o.Epochs;
         var schedule = new LearningRateSchedule(o.LearningRate, (int)Math.Round(o.WarmupFraction * totalSteps), totalSteps, o.Schedule);

@@ -53,6 +53,7 @@ public sealed class TransformerEncoder
         list.Add(FinalGain);
         list.Add(FinalBias);
         Parameters = list;
+        TokenRows = new TouchedRows(config.Vocabulary);
         CheckUniqueNames(list);
     }
 
@@ -73,6 +74,12 @@ public sealed class TransformerEncoder
 
     /// <summary>Token embedding table [V, TokenWidth].</summary>
     public Parameter TokenEmbedding { get; }
+
+    /// <summary>
+    /// Token-embedding rows that <see cref="Backward"/> has written gradients to since the owner's last gradient clear
+    /// (the model's ZeroGrad resets it): the rows a sparse embedding update visits.
+    /// </summary>
+    public TouchedRows TokenRows { get; }
 
     /// <summary>Final LayerNorm gain.</summary>
     public Parameter FinalGain { get; }
@@ -261,8 +268,34 @@ public sealed class TransformerEncoder
             clock = StepProfiler.Stop(StepPart.LayerNorm, true, clock);
         }
         Position.BackwardEmbeddings(ws.DResidual, ws.DTokens, pb, d);
-        EmbeddingLayer.Backward(_ids, _lengths, ws.DTokens, TokenEmbedding.Grad, batch, length, TokenWidth);
+        EmbeddingLayer.Backward(_ids, _lengths, ws.DTokens, TokenEmbedding.Grad, batch, length, TokenWidth, TokenRows);
         StepProfiler.Stop(StepPart.Embedding, true, clock);
+    }
+
+    /// <summary>
+    /// Clears every parameter gradient; with <paramref name="sparseEmbedding"/> only the token-embedding rows in
+    /// <see cref="TokenRows"/> (the only ones a backward writes), which holds as long as nothing else writes that gradient.
+    /// </summary>
+    internal void ZeroGrad(bool sparseEmbedding)
+    {
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var p = Parameters[i];
+            if (sparseEmbedding && ReferenceEquals(p, TokenEmbedding))
+            {
+                int width = TokenWidth;
+                foreach (int row in TokenRows.Rows)
+                {
+                    p.Grad.AsSpan(row * width, width).Clear();
+                }
+            }
+            else
+            {
+                p.ZeroGrad();
+            }
+        }
+
+        TokenRows.Reset();
     }
 
     private ulong SiteKey(int layer, int site) => _dropoutBase + (ulong)(layer * 3 + site + 1) * 0x9E3779B97F4A7C15UL;

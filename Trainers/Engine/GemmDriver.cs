@@ -76,6 +76,7 @@ internal static unsafe class GemmDriver
         float* bPack = packB ? scratch.B(KC * Math.Min(RoundUp(n, NR), NC)) : null;
         float* aPack = packA ? scratch.A(KC * Math.Min(RoundUp(m, MR), MC)) : null;
         bool epilogueOn = epilogue.HasTileWork;
+        bool wide = GemmKernels.UseVector512;
 
         for (int pc = 0; pc < k; pc += KC)
         {
@@ -127,6 +128,64 @@ internal static unsafe class GemmDriver
                         {
                             bp = bEdge;
                             bStep = NR;
+                        }
+
+                        if (wide && jr + 2 * NR <= nc)
+                        {
+                            // Two full panels: whole 6-row tiles as 6 x 32 Vector512 tiles, the rest as usual.
+                            float* bp1 = prepacked || packB ? bp + NR * kc : bp + NR;
+                            float* cW = c + ic * ldc + jc + jr;
+                            int ir = 0;
+                            for (; ir + MR <= mc; ir += MR)
+                            {
+                                if (packA)
+                                {
+                                    GemmKernels.Kernel6x32(kc, aPack + ir * kc, 1, MR, bp, bp1, bStep, cW + ir * ldc, ldc, load);
+                                }
+                                else if (transA)
+                                {
+                                    GemmKernels.Kernel6x32(kc, aI + ir, 1, lda, bp, bp1, bStep, cW + ir * ldc, ldc, load);
+                                }
+                                else
+                                {
+                                    GemmKernels.Kernel6x32(kc, aI + ir * lda, lda, 1, bp, bp1, bStep, cW + ir * ldc, ldc, load);
+                                }
+
+                                if (last && epilogueOn)
+                                {
+                                    epilogue.Apply(c, ldc, ic + ir, jc + jr, MR, 2 * NR);
+                                }
+                            }
+
+                            if (ir < mc)
+                            {
+                                int mr = mc - ir;
+                                for (int half = 0; half < 2; half++)
+                                {
+                                    float* bh = half == 0 ? bp : bp1;
+                                    float* cT = cW + ir * ldc + half * NR;
+                                    if (packA)
+                                    {
+                                        GemmKernels.KernelEdge(mr, kc, aPack + ir * kc, 1, MR, bh, bStep, cT, ldc, load);
+                                    }
+                                    else if (transA)
+                                    {
+                                        GemmKernels.KernelEdge(mr, kc, aI + ir, 1, lda, bh, bStep, cT, ldc, load);
+                                    }
+                                    else
+                                    {
+                                        GemmKernels.KernelEdge(mr, kc, aI + ir * lda, lda, 1, bh, bStep, cT, ldc, load);
+                                    }
+                                }
+
+                                if (last && epilogueOn)
+                                {
+                                    epilogue.Apply(c, ldc, ic + ir, jc + jr, mr, 2 * NR);
+                                }
+                            }
+
+                            jr += NR;
+                            continue;
                         }
 
                         float* cJ = c + ic * ldc + jc + jr;

@@ -21,6 +21,25 @@ internal static unsafe class GemmKernels
     public static bool IsSupported => Fma.IsSupported && Avx2.IsSupported;
 
     /// <summary>
+    /// Whether full 6 x 32 tiles (two adjacent 16-wide B panels) run the Vector512 kernel: by default where AVX-512F
+    /// is accelerated. Tests force it on (it then runs in software, same bits) and off, so both paths stay tested
+    /// whatever the machine has.
+    /// </summary>
+    internal static bool UseVector512 => t_forceVector512 ?? HasVector512;
+
+    /// <summary>Tests only: override <see cref="UseVector512"/> on the calling thread (null: the machine's default).</summary>
+    internal static bool? ForceVector512
+    {
+        get => t_forceVector512;
+        set => t_forceVector512 = value;
+    }
+
+    private static readonly bool HasVector512 = Vector512.IsHardwareAccelerated && Avx512F.IsSupported;
+
+    [ThreadStatic]
+    private static bool? t_forceVector512;
+
+    /// <summary>
     /// A is addressed as a + r + p*aStep (packed panels: aStep = MR; op(A) = A^T read in place: aStep = lda);
     /// B as b + j + p*bStep (packed panels: bStep = NR; B read in place: bStep = ldb).
     /// </summary>
@@ -237,5 +256,58 @@ internal static unsafe class GemmKernels
         }
 
         Avx.Store(c, c00); Avx.Store(c + 8, c01);
+    }
+
+    /// <summary>
+    /// C[6,32] (+)= A[6,kc] B[kc,32] in twelve zmm accumulators, B as two 16-wide panels (b0 and b1, each advancing by
+    /// bStep per p, so the packed layout is the Vector256 kernels'), A element (r, p) at a + r*rowStep + p*colStep.
+    /// Every C element is the same FMA chain as in the 6x16 kernels.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel6x32(nint kc, float* a, nint rowStep, nint colStep, float* b0, float* b1, nint bStep, float* c, nint ldc, bool load)
+    {
+        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (load)
+        {
+            c00 = Vector512.Load(c); c01 = Vector512.Load(c + 16);
+            c10 = Vector512.Load(c + ldc); c11 = Vector512.Load(c + ldc + 16);
+            c20 = Vector512.Load(c + 2 * ldc); c21 = Vector512.Load(c + 2 * ldc + 16);
+            c30 = Vector512.Load(c + 3 * ldc); c31 = Vector512.Load(c + 3 * ldc + 16);
+            c40 = Vector512.Load(c + 4 * ldc); c41 = Vector512.Load(c + 4 * ldc + 16);
+            c50 = Vector512.Load(c + 5 * ldc); c51 = Vector512.Load(c + 5 * ldc + 16);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector512<float>.Zero;
+        }
+
+        float* a0 = a, a1 = a + rowStep, a2 = a + 2 * rowStep, a3 = a + 3 * rowStep, a4 = a + 4 * rowStep, a5 = a + 5 * rowStep;
+        for (nint p = 0; p < kc; p++)
+        {
+            Vector512<float> x0 = Vector512.Load(b0);
+            Vector512<float> x1 = Vector512.Load(b1);
+            nint o = p * colStep;
+            Vector512<float> av = Vector512.Create(a0[o]);
+            c00 = Vector512.FusedMultiplyAdd(av, x0, c00); c01 = Vector512.FusedMultiplyAdd(av, x1, c01);
+            av = Vector512.Create(a1[o]);
+            c10 = Vector512.FusedMultiplyAdd(av, x0, c10); c11 = Vector512.FusedMultiplyAdd(av, x1, c11);
+            av = Vector512.Create(a2[o]);
+            c20 = Vector512.FusedMultiplyAdd(av, x0, c20); c21 = Vector512.FusedMultiplyAdd(av, x1, c21);
+            av = Vector512.Create(a3[o]);
+            c30 = Vector512.FusedMultiplyAdd(av, x0, c30); c31 = Vector512.FusedMultiplyAdd(av, x1, c31);
+            av = Vector512.Create(a4[o]);
+            c40 = Vector512.FusedMultiplyAdd(av, x0, c40); c41 = Vector512.FusedMultiplyAdd(av, x1, c41);
+            av = Vector512.Create(a5[o]);
+            c50 = Vector512.FusedMultiplyAdd(av, x0, c50); c51 = Vector512.FusedMultiplyAdd(av, x1, c51);
+            b0 += bStep;
+            b1 += bStep;
+        }
+
+        c00.Store(c); c01.Store(c + 16);
+        c10.Store(c + ldc); c11.Store(c + ldc + 16);
+        c20.Store(c + 2 * ldc); c21.Store(c + 2 * ldc + 16);
+        c30.Store(c + 3 * ldc); c31.Store(c + 3 * ldc + 16);
+        c40.Store(c + 4 * ldc); c41.Store(c + 4 * ldc + 16);
+        c50.Store(c + 5 * ldc); c51.Store(c + 5 * ldc + 16);
     }
 }

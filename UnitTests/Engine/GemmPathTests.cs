@@ -53,6 +53,51 @@ public sealed class GemmPathTests
         CollectionAssert.AreEqual(plain, fused);
     }
 
+    [TestMethod]
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    [DataRow(true, true)]
+    public void Vector512AndVector256KernelsGiveTheSequentialChainBitForBit(bool transA, bool transB)
+    {
+        // Shapes with pairs of full 16-wide panels, an odd panel, a partial panel and row remainders; k over one block.
+        var rng = new Random(transA ? 3 : 5);
+        foreach (var (m, n, k) in new[] { (37, 80, 70), (12, 32, 300), (64, 64, 32), (7, 48, 9) })
+        {
+            int lda = transA ? m : k, ldb = transB ? k : n;
+            float[] a = Random(rng, (transA ? k : m) * lda), b = Random(rng, (transB ? n : k) * ldb), c0 = Random(rng, m * n);
+            var expected = (float[])c0.Clone();
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    float s = expected[i * n + j];
+                    for (int p = 0; p < k; p++)
+                    {
+                        s = MathF.FusedMultiplyAdd(transA ? a[p * lda + i] : a[i * lda + p], transB ? b[j * ldb + p] : b[p * ldb + j], s);
+                    }
+
+                    expected[i * n + j] = s;
+                }
+            }
+
+            foreach (bool wide in new[] { false, true })
+            {
+                GemmKernels.ForceVector512 = wide;
+                try
+                {
+                    var c = (float[])c0.Clone();
+                    Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, n, accumulate: true);
+                    CollectionAssert.AreEqual(expected, c, $"{m}x{n}x{k} ta={transA} tb={transB} Vector512={wide}");
+                }
+                finally
+                {
+                    GemmKernels.ForceVector512 = null;
+                }
+            }
+        }
+    }
+
     internal static float[] Random(Random rng, int n, float scale = 1f) =>
         [.. Enumerable.Range(0, n).Select(_ => (float)((rng.NextDouble() * 2 - 1) * scale))];
 }

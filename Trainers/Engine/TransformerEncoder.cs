@@ -169,8 +169,16 @@ public sealed class TransformerEncoder
         float p = training ? Config.Dropout : 0f;
 
         long clock = StepProfiler.Start();
-        EmbeddingLayer.Forward(ids, _lengths, TokenEmbedding.Value, Config.Vocabulary, ws.Tokens, batch, length, TokenWidth);
-        Position.ForwardEmbeddings(ws.Tokens, ws.Embedded, pb, d);
+        if (DirectEmbedding)
+        {
+            // No embedding hook: the base hook would only copy tokens to x, so the lookup writes x itself.
+            EmbeddingLayer.Forward(ids, _lengths, TokenEmbedding.Value, Config.Vocabulary, ws.Embedded, batch, length, TokenWidth);
+        }
+        else
+        {
+            EmbeddingLayer.Forward(ids, _lengths, TokenEmbedding.Value, Config.Vocabulary, ws.Tokens, batch, length, TokenWidth);
+            Position.ForwardEmbeddings(ws.Tokens, ws.Embedded, pb, d);
+        }
         clock = StepProfiler.Stop(StepPart.Embedding, false, clock);
         float[] x = ws.Embedded;
         for (int l = 0; l < _blocks.Length; l++)
@@ -267,8 +275,15 @@ public sealed class TransformerEncoder
                 w.Norm1Gain.Grad, w.Norm1Bias.Grad, ws.NormScratch, rows, d, threads, accumulateInput: true);
             clock = StepProfiler.Stop(StepPart.LayerNorm, true, clock);
         }
-        Position.BackwardEmbeddings(ws.DResidual, ws.DTokens, pb, d);
-        EmbeddingLayer.Backward(_ids, _lengths, ws.DTokens, TokenEmbedding.Grad, batch, length, TokenWidth, TokenRows);
+        if (DirectEmbedding)
+        {
+            EmbeddingLayer.Backward(_ids, _lengths, ws.DResidual, TokenEmbedding.Grad, batch, length, TokenWidth, TokenRows);
+        }
+        else
+        {
+            Position.BackwardEmbeddings(ws.DResidual, ws.DTokens, pb, d);
+            EmbeddingLayer.Backward(_ids, _lengths, ws.DTokens, TokenEmbedding.Grad, batch, length, TokenWidth, TokenRows);
+        }
         StepProfiler.Stop(StepPart.Embedding, true, clock);
     }
 
@@ -289,6 +304,11 @@ public sealed class TransformerEncoder
                     p.Grad.AsSpan(row * width, width).Clear();
                 }
             }
+            else if (p.Length >= 2 * ClearChunk && Threads > 1)
+            {
+                var clear = new ClearChunks(p.Grad);
+                Parallelism.For(Threads, (p.Length + ClearChunk - 1) / ClearChunk, ref clear);
+            }
             else
             {
                 p.ZeroGrad();
@@ -297,6 +317,17 @@ public sealed class TransformerEncoder
 
         TokenRows.Reset();
     }
+
+    private const int ClearChunk = 1 << 16;
+
+    private readonly struct ClearChunks(float[] grad) : IRangeWork
+    {
+        public void Run(int start, int end) =>
+            grad.AsSpan(start * ClearChunk, Math.Min(grad.Length, end * ClearChunk) - (start * ClearChunk)).Clear();
+    }
+
+    /// <summary>True when the scheme has no embedding hook, so token embeddings are the blocks' input as they are.</summary>
+    private bool DirectEmbedding => !Position.HasEmbeddingHook && TokenWidth == Config.ModelDimension;
 
     private ulong SiteKey(int layer, int site) => _dropoutBase + (ulong)(layer * 3 + site + 1) * 0x9E3779B97F4A7C15UL;
 

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Runtime.CompilerServices;
 
 namespace MLComponents.Engine;
@@ -83,6 +84,7 @@ public static class LinearLayer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void TransposeOut(float* t, int ldt, float* y, int ldy, int rows, int outputs, in GemmEpilogue epilogue)
     {
+        float* bias = epilogue.Bias, residual = epilogue.Residual;
         int r = 0;
         for (; r + 8 <= rows; r += 8)
         {
@@ -90,18 +92,41 @@ public static class LinearLayer
             for (; o + 8 <= outputs; o += 8)
             {
                 float* src = t + (o * ldt) + r;
-                Vector256<float> s0 = Vector256.Load(src), s1 = Vector256.Load(src + ldt), s2 = Vector256.Load(src + 2 * ldt), s3 = Vector256.Load(src + 3 * ldt);
-                Vector256<float> s4 = Vector256.Load(src + 4 * ldt), s5 = Vector256.Load(src + 5 * ldt), s6 = Vector256.Load(src + 6 * ldt), s7 = Vector256.Load(src + 7 * ldt);
-                Transpose8x8(ref s0, ref s1, ref s2, ref s3, ref s4, ref s5, ref s6, ref s7);
+                Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ldt);
+                Vector256<float> r2 = Avx.LoadVector256(src + 2 * ldt), r3 = Avx.LoadVector256(src + 3 * ldt);
+                Vector256<float> r4 = Avx.LoadVector256(src + 4 * ldt), r5 = Avx.LoadVector256(src + 5 * ldt);
+                Vector256<float> r6 = Avx.LoadVector256(src + 6 * ldt), r7 = Avx.LoadVector256(src + 7 * ldt);
+                Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+                Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+                Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+                Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+                r0 = Avx.Permute2x128(s0, s4, 0x20);
+                r1 = Avx.Permute2x128(s1, s5, 0x20);
+                r2 = Avx.Permute2x128(s2, s6, 0x20);
+                r3 = Avx.Permute2x128(s3, s7, 0x20);
+                r4 = Avx.Permute2x128(s0, s4, 0x31);
+                r5 = Avx.Permute2x128(s1, s5, 0x31);
+                r6 = Avx.Permute2x128(s2, s6, 0x31);
+                r7 = Avx.Permute2x128(s3, s7, 0x31);
+                if (bias != null)
+                {
+                    Vector256<float> bv = Avx.LoadVector256(bias + o);
+                    r0 = Avx.Add(r0, bv); r1 = Avx.Add(r1, bv); r2 = Avx.Add(r2, bv); r3 = Avx.Add(r3, bv);
+                    r4 = Avx.Add(r4, bv); r5 = Avx.Add(r5, bv); r6 = Avx.Add(r6, bv); r7 = Avx.Add(r7, bv);
+                }
+
                 float* dst = y + (r * ldy) + o;
-                Finish(s0, dst, r, o, ldy, epilogue);
-                Finish(s1, dst + ldy, r + 1, o, ldy, epilogue);
-                Finish(s2, dst + 2 * ldy, r + 2, o, ldy, epilogue);
-                Finish(s3, dst + 3 * ldy, r + 3, o, ldy, epilogue);
-                Finish(s4, dst + 4 * ldy, r + 4, o, ldy, epilogue);
-                Finish(s5, dst + 5 * ldy, r + 5, o, ldy, epilogue);
-                Finish(s6, dst + 6 * ldy, r + 6, o, ldy, epilogue);
-                Finish(s7, dst + 7 * ldy, r + 7, o, ldy, epilogue);
+                if (residual != null)
+                {
+                    float* res = residual + (r * ldy) + o;
+                    r0 = Avx.Add(r0, Avx.LoadVector256(res)); r1 = Avx.Add(r1, Avx.LoadVector256(res + ldy));
+                    r2 = Avx.Add(r2, Avx.LoadVector256(res + 2 * ldy)); r3 = Avx.Add(r3, Avx.LoadVector256(res + 3 * ldy));
+                    r4 = Avx.Add(r4, Avx.LoadVector256(res + 4 * ldy)); r5 = Avx.Add(r5, Avx.LoadVector256(res + 5 * ldy));
+                    r6 = Avx.Add(r6, Avx.LoadVector256(res + 6 * ldy)); r7 = Avx.Add(r7, Avx.LoadVector256(res + 7 * ldy));
+                }
+
+                Avx.Store(dst, r0); Avx.Store(dst + ldy, r1); Avx.Store(dst + 2 * ldy, r2); Avx.Store(dst + 3 * ldy, r3);
+                Avx.Store(dst + 4 * ldy, r4); Avx.Store(dst + 5 * ldy, r5); Avx.Store(dst + 6 * ldy, r6); Avx.Store(dst + 7 * ldy, r7);
             }
 
             for (int rr = r; rr < r + 8; rr++)
@@ -111,7 +136,7 @@ public static class LinearLayer
                     y[rr * ldy + oo] = t[oo * ldt + rr];
                 }
 
-                FinishScalar(y, ldy, rr, o, outputs - o, epilogue);
+                epilogue.Apply(y, ldy, rr, o, 1, outputs - o);
             }
         }
 
@@ -122,57 +147,8 @@ public static class LinearLayer
                 y[r * ldy + o] = t[o * ldt + r];
             }
 
-            FinishScalar(y, ldy, r, 0, outputs, epilogue);
+            epilogue.Apply(y, ldy, r, 0, 1, outputs);
         }
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Finish(Vector256<float> v, float* dst, int row, int col, int ldy, in GemmEpilogue epilogue)
-    {
-        if (epilogue.Bias != null)
-        {
-            v += Vector256.Load(epilogue.Bias + col);
-        }
-
-        if (epilogue.Residual != null)
-        {
-            v += Vector256.Load(epilogue.Residual + (row * ldy) + col);
-        }
-
-        v.Store(dst);
-    }
-
-    private static unsafe void FinishScalar(float* y, int ldy, int row, int col, int cols, in GemmEpilogue epilogue) =>
-        epilogue.Apply(y, ldy, row, col, 1, cols);
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
-        ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
-    {
-        var t0 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r0, r1);
-        var t1 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r0, r1);
-        var t2 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r2, r3);
-        var t3 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r2, r3);
-        var t4 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r4, r5);
-        var t5 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r4, r5);
-        var t6 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(r6, r7);
-        var t7 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(r6, r7);
-        var s0 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0x44);
-        var s1 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t0, t2, 0xEE);
-        var s2 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0x44);
-        var s3 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t1, t3, 0xEE);
-        var s4 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0x44);
-        var s5 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t4, t6, 0xEE);
-        var s6 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0x44);
-        var s7 = System.Runtime.Intrinsics.X86.Avx.Shuffle(t5, t7, 0xEE);
-        r0 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s0, s4, 0x20);
-        r1 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s1, s5, 0x20);
-        r2 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s2, s6, 0x20);
-        r3 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s3, s7, 0x20);
-        r4 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s0, s4, 0x31);
-        r5 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s1, s5, 0x31);
-        r6 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s2, s6, 0x31);
-        r7 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(s3, s7, 0x31);
     }
 
     /// <summary>

@@ -74,7 +74,9 @@ internal static unsafe class GemmDriver
         bool packA = n >= (transA ? PackATransMinCols : PackAMinCols);
         int ncMax = prepacked ? RoundUp(n, NR) : NC;
         float* bPack = packB ? scratch.B(KC * Math.Min(RoundUp(n, NR), NC)) : null;
-        float* aPack = packA ? scratch.A(KC * Math.Min(RoundUp(m, MR), MC)) : null;
+        // A's buffer is one full MC x KC block whatever this share's rows: strips are taken dynamically, so a helper
+        // sized by the strips it happened to run could grow (allocate) on a later step once warm.
+        float* aPack = packA ? scratch.A(KC * MC) : null;
         bool epilogueOn = epilogue.HasTileWork;
         bool wide = GemmKernels.UseVector512;
 

@@ -3,7 +3,8 @@ namespace MLComponents.Benchmarks;
 /// <summary>
 /// The peer engines of the model benchmark, each a command that takes a thread count and prints the key=value
 /// figures of ../shared/bench/torch_ref.py (train_tokens_per_s, infer_tokens_per_s, single32_p50_ms, and when it
-/// can single32_p99_ms and peak_rss_mb). Each becomes one column of the side-by-side table.
+/// can single32_p99_ms and peak_rss_mb): PyTorch (torch_ref.py) and the TorchSharp backend. Each becomes one column
+/// of the side-by-side table.
 /// </summary>
 internal static class ModelPeers
 {
@@ -25,8 +26,12 @@ internal static class ModelPeers
             peers.Add(torch);
         }
 
-        // TorchSharp (libtorch) goes here as a third column once the backend exists: a console that takes the thread
-        // count as its last argument and prints the same keys, added with PeerRun.Run("TorchSharp", "dotnet", [...]).
+        // TorchSharp: our model in the TorchSharp backend (Trainers/TorchSharp), measured by a child of this process.
+        if (TorchSharpPeer.Run(log) is { } torchSharp)
+        {
+            peers.Add(torchSharp);
+        }
+
         return peers;
     }
 }

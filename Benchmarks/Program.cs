@@ -3,6 +3,11 @@ using MLComponents.Benchmarks;
 
 // dotnet run -c Release --project Benchmarks -- [gemm|model|all|breakdown] [--no-torch]
 string mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+if (mode == "suite")
+{
+    return MLComponents.Benchmarks.Suite.SuiteCommand.Run(args, Console.Out); // accuracy suite: Benchmarks/Suite/README.md
+}
+
 bool runPeers = !args.Contains("--no-torch");
 if (mode == "tune")
 {
@@ -115,6 +120,12 @@ if (mode == PeakMemory.Mode)
 {
     // Child process of the model report: one run of the reference workload, then its peak resident memory.
     return PeakMemory.RunChild(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+}
+
+if (mode == TorchSharpPeer.Mode)
+{
+    // Child process of the peers: the TorchSharp backend on the reference workload, torch_ref.py's keys.
+    return TorchSharpPeer.RunChild(TorchSharpPeer.Threads(args[1]));
 }
 
 if (mode == "breakdown")

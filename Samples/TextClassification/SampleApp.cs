@@ -1,16 +1,23 @@
 using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLComponents.Samples.CommandLine;
+using MLComponents.Samples.Progress;
+using MLComponents.Samples.Tsv;
 using MLComponents.Trainers;
+using Spectre.Console;
 
 namespace MLComponents.Samples.TextClassification;
 
 /// <summary>
-/// The text-classification sample: trains the Transformer classifier (MapValueToKey -> TokenizeToIds -> Transformer
-/// -> MapKeyToValue), prints per-epoch progress and one metrics line per test set, saves the model, reloads it and
-/// predicts a few sentences.
+/// The text-classification sample: trains the Transformer classifier in an ML.NET pipeline (MapValueToKey -> TokenizeToIds ->
+/// Transformer -> MapKeyToValue), shows progress, prints one metrics line per test set (ML.NET's evaluator), saves the model
+/// as an ML.NET .zip, reloads it and predicts a few sentences.
 /// </summary>
 /// <remarks>
-/// Test rows whose label was not seen in training (or is empty) get key 0 from MapValueToKey and are left out of the
-/// metrics, as ML.NET's evaluator does; the sample says how many on standard error.
+/// TSV files load through ML.NET's TextLoader (<see cref="TsvFile"/>: quotes read per <c>--quoting</c>, every row checked).
+/// Rows whose label is empty, or in a test file not seen in training, get key 0 from MapValueToKey: training skips them and
+/// ML.NET's evaluator leaves them out; the sample says how many on standard error.
 /// </remarks>
 public static class SampleApp
 {
@@ -23,85 +30,62 @@ public static class SampleApp
     ];
 
     /// <summary>Runs the sample; returns the process exit code (0 ok, 1 failure, 2 bad arguments).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <param name="args">The command line.</param>
+    /// <param name="stdout">Progress lines, metrics, predictions.</param>
+    /// <param name="stderr">Notes and the one-line error.</param>
+    /// <param name="terminal">An interactive terminal for a live progress bar, or null for plain per-epoch lines.</param>
+    /// <param name="cancellationToken">Stops training between steps (exit code 130).</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, IAnsiConsole? terminal = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(stdout);
-        ArgumentNullException.ThrowIfNull(stderr);
-        if (args is ["--help"] or ["-h"])
+        var command = new ClassificationCommand();
+        return SampleCommandLine.Invoke(command.Command, args, stdout, stderr, command.Check, parsed =>
         {
-            stdout.WriteLine(SampleArguments.Usage);
+            Train(command.Read(parsed), stdout, stderr, TrainingDisplay.For(terminal, stdout), cancellationToken);
             return 0;
-        }
-        SampleArguments a;
-        try
-        {
-            a = SampleArguments.Parse(args);
-        }
-        catch (ArgumentException e)
-        {
-            stderr.WriteLine($"error: {e.Message} (--help shows the usage)");
-            return 2;
-        }
-        try
-        {
-            Train(a, stdout, stderr);
-            return 0;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            stderr.WriteLine($"error: {OneLine(e.Message)}");
-            return 1;
-        }
+        });
     }
 
-    private static void Train(SampleArguments a, TextWriter stdout, TextWriter stderr)
+    private static void Train(ClassificationSettings s, TextWriter stdout, TextWriter stderr, TrainingDisplay display, CancellationToken cancellationToken)
     {
-        var ml = new MLContext(seed: a.Seed);
+        var ml = new MLContext(seed: s.Seed);
         IDataView train;
+        string trainName;
         List<(string Name, IDataView Data)> tests = [];
-        if (a.TrainFile is null)
+        if (s.TrainFile is null)
         {
             stdout.WriteLine("Training on the embedded 'who did it?' data (the label is the animal that acts; word order decides it).");
             train = ml.Data.LoadFromEnumerable(Generate(1500, seed: 11));
+            trainName = "whodidit-train";
             tests.Add(("whodidit-test", ml.Data.LoadFromEnumerable(Generate(500, seed: 12))));
         }
         else
         {
-            train = LoadTsv(ml, a.TrainFile, a);
-            foreach (var f in a.TestFiles) tests.Add((Path.GetFileName(f), LoadTsv(ml, f, a)));
+            train = LoadTsv(ml, s.TrainFile, s, stderr);
+            trainName = Path.GetFileName(s.TrainFile);
+            foreach (var f in s.TestFiles) tests.Add((Path.GetFileName(f), LoadTsv(ml, f, s, stderr)));
         }
 
-        var options = new TransformerClassifierOptions
-        {
-            FeatureColumnName = "Tokens",
-            PositionEncoding = a.CreateEncoding(),
-            MaxTokens = a.MaxTokens,
-            Epochs = a.Epochs ?? 6,
-            Progress = new ProgressPrinter(stdout),
-        };
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: a.MaxTokens))
-            .Append(ml.MulticlassClassification.Trainers.Transformer(options))
-            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
-        var model = pipeline.Fit(train);
+        var model = ClassifierPipeline.Fit(ml, train, s.CreateEncoding(), s.MaxTokens, s.Epochs, s.Backend, s.Device, display, cancellationToken);
+        long unlabelled = CountMissingLabels(model.Transform(train));
+        if (unlabelled > 0)
+            stderr.WriteLine($"note: {trainName}: {Plural.Count(unlabelled, "row")} with an empty label, skipped in training");
 
         foreach (var (name, data) in tests)
         {
             var scored = model.Transform(data);
             long unseen = CountMissingLabels(scored);
             if (unseen > 0)
-                stderr.WriteLine($"note: {unseen} rows of {name} have a label not seen in training (or empty); they are left out of the metrics");
+                stderr.WriteLine($"note: {name}: {Plural.Count(unseen, "row")} with a label not seen in training (or empty), left out of the metrics");
             var m = ml.MulticlassClassification.Evaluate(scored);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"test={name} accuracy={m.MicroAccuracy:0.0000} macro_accuracy={m.MacroAccuracy:0.0000} log_loss={m.LogLoss:0.0000}"));
         }
 
-        string path = a.ModelOut ?? Path.Combine(Path.GetTempPath(), "mlcomponents-text-classification.zip");
+        string path = s.ModelOut ?? Path.Combine(Path.GetTempPath(), "mlcomponents-text-classification.zip");
         ml.Model.Save(model, train.Schema, path);
         var loaded = ml.Model.Load(path, out _);
         stdout.WriteLine($"Saved the model to {path} and reloaded it.");
-        if (a.TrainFile is null)
+        if (s.TrainFile is null)
         {
             using var engine = ml.Model.CreatePredictionEngine<Review, ReviewPrediction>(loaded);
             foreach (string text in Examples)
@@ -112,23 +96,13 @@ public static class SampleApp
         }
     }
 
-    private static IDataView LoadTsv(MLContext ml, string path, SampleArguments a)
+    /// <summary>Loads a TSV's label and text columns (by header name) and caches it: training reads it once per epoch.</summary>
+    private static IDataView LoadTsv(MLContext ml, string path, ClassificationSettings s, TextWriter stderr)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"file '{path}' not found");
-        using (var reader = new StreamReader(path))
-        {
-            string header = reader.ReadLine() ?? throw new InvalidDataException($"file '{path}' is empty (a header row with '{a.LabelColumn}' and '{a.TextColumn}' is expected)");
-            var names = header.Split('\t').Select(n => n.Trim()).ToArray();
-            foreach (string col in new[] { a.LabelColumn, a.TextColumn })
-            {
-                if (!names.Contains(col))
-                    throw new InvalidDataException($"file '{path}' has no column '{col}' in its header (columns: {string.Join(", ", names)})");
-            }
-        }
-        var data = ml.Data.LoadFromTextFile(path,
-            [new TextLoader.Column("Label", DataKind.String, a.LabelColumn), new TextLoader.Column("Text", DataKind.String, a.TextColumn)],
-            separatorChar: '\t', hasHeader: true);
-        return ml.Data.Cache(data);
+        var data = TsvFile.Load(ml, path,
+            [new TsvColumn("Label", DataKind.String, s.LabelColumn), new TsvColumn("Text", DataKind.String, s.TextColumn)], s.Quoting);
+        foreach (string note in data.Notes) stderr.WriteLine($"note: {Path.GetFileName(path)}: {note}");
+        return ml.Data.Cache(data.View);
     }
 
     private static long CountMissingLabels(IDataView scored)
@@ -146,21 +120,6 @@ public static class SampleApp
         return missing;
     }
 
-    private static IEnumerable<Review> Generate(int count, int seed) =>
-        WhoDidItData.Generate(count, seed).Select(x => new Review { Label = x.Label, Text = x.Text }).ToList();
-
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
-
-    /// <summary>Prints one line per epoch, synchronously (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class ProgressPrinter(TextWriter output) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            if (!value.EpochEnd) return;
-            string validation = value.ValidationAccuracy is double acc
-                ? string.Create(CultureInfo.InvariantCulture, $" val_accuracy={acc:0.0000} val_log_loss={value.ValidationLogLoss:0.0000}") : "";
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {value.Epoch} step {value.Step}/{value.TotalSteps} loss={value.Loss:0.0000} tokens/s={value.TokensPerSecond:0}{validation} truncated={value.TruncatedSequences}"));
-        }
-    }
+    private static List<Review> Generate(int count, int seed) =>
+        [.. WhoDidItData.Generate(count, seed).Select(x => new Review { Label = x.Label, Text = x.Text })];
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MLComponents.Engine;
+using MLComponents.MLNet;
 
 namespace MLComponents.Trainers;
 
@@ -11,7 +12,7 @@ namespace MLComponents.Trainers;
 internal static class EncoderArchive
 {
     /// <summary>Geometry, scheme, pooling and seed as options, then every encoder weight as a tensor.</summary>
-    public static void Save(ModelSaveContext ctx, TransformerEncoder encoder, Pooling pooling)
+    public static void Save(ComponentSaveContext ctx, TransformerEncoder encoder, Pooling pooling)
     {
         SaveGeometry(ctx, encoder, pooling);
         foreach (var p in encoder.Parameters)
@@ -21,7 +22,7 @@ internal static class EncoderArchive
     }
 
     /// <summary>The options half of <see cref="Save"/> (for models that store more parameters than the encoder's).</summary>
-    public static void SaveGeometry(ModelSaveContext ctx, TransformerEncoder encoder, Pooling pooling)
+    public static void SaveGeometry(ComponentSaveContext ctx, TransformerEncoder encoder, Pooling pooling)
     {
         var c = encoder.Config;
         var o = ctx.Options;
@@ -38,7 +39,7 @@ internal static class EncoderArchive
     }
 
     /// <summary>Reads what <see cref="SaveGeometry"/> wrote, naming the entry and option at fault.</summary>
-    public static (TransformerConfig Config, PositionEncoding Scheme, int Seed, Pooling Pooling) ReadGeometry(ModelLoadContext ctx)
+    public static (TransformerConfig Config, PositionEncoding Scheme, int Seed, Pooling Pooling) ReadGeometry(ComponentLoadContext ctx)
     {
         var config = new TransformerConfig
         {
@@ -53,14 +54,14 @@ internal static class EncoderArchive
         string poolingName = ctx.GetOption<string>("pooling");
         if (!Enum.TryParse(poolingName, out Pooling pooling) || !Enum.IsDefined(pooling))
         {
-            throw new ModelFormatException(ctx.EntryPath, $"option 'pooling' has unknown value '{poolingName}'");
+            throw ctx.Fail(ComponentLoadContext.OptionsEntry, $"option 'pooling' has unknown value '{poolingName}'");
         }
         var scheme = PositionEncoding.FromJson(ctx.GetOption<JsonObject>("positionEncoding"));
         return (config, scheme, ctx.GetOption<int>("seed"), pooling);
     }
 
     /// <summary>Copies every stored weight into <paramref name="parameters"/>; the archive must hold exactly those tensors.</summary>
-    public static void ReadWeights(ModelLoadContext ctx, IReadOnlyList<Numerics.Parameter> parameters)
+    public static void ReadWeights(ComponentLoadContext ctx, IReadOnlyList<Numerics.Parameter> parameters)
     {
         foreach (var p in parameters)
         {
@@ -68,12 +69,12 @@ internal static class EncoderArchive
         }
         if (ctx.TensorNames.Count != parameters.Count)
         {
-            throw new ModelFormatException(ctx.EntryPath, $"{ctx.TensorNames.Count} tensors stored, the model has {parameters.Count} parameters");
+            throw ctx.Fail(ComponentLoadContext.WeightsEntry, $"{ctx.TensorNames.Count} tensors stored, the model has {parameters.Count} parameters");
         }
     }
 
     /// <summary>Rebuilds an encoder saved by <see cref="Save"/>.</summary>
-    public static (TransformerEncoder Encoder, Pooling Pooling) Load(ModelLoadContext ctx)
+    public static (TransformerEncoder Encoder, Pooling Pooling) Load(ComponentLoadContext ctx)
     {
         var (config, scheme, seed, pooling) = ReadGeometry(ctx);
         var encoder = new TransformerEncoder(config, scheme, seed);

@@ -1,4 +1,7 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLComponents.Engine;
+using MLComponents.MLNet;
 
 namespace MLComponents.Trainers;
 
@@ -10,7 +13,7 @@ internal static class PairColumns
 
     public static DataViewSchema.Column RequireLabel(DataViewSchema schema, string name)
     {
-        var col = schema[name];
+        var col = SchemaChecks.Require(schema, name);
         if (!col.Type.Equals(NumberDataViewType.Single))
         {
             throw SchemaException.WrongType(name, "Single (a float similarity label)", col.Type);

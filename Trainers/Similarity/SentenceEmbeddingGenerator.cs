@@ -1,5 +1,8 @@
 using Microsoft.Extensions.AI;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using MLComponents.Engine;
+using MLComponents.MLNet;
 
 namespace MLComponents.Trainers;
 
@@ -18,10 +21,11 @@ namespace MLComponents.Trainers;
 public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
     private readonly ITransformer _tokenizer;
+    private readonly TokenizeToIdsTransformer? _directTokenizer;
     private readonly SentenceEmbeddingTransformer _embedding;
     private readonly string _textColumn;
-    private readonly DataViewSchema _inputSchema;
     private readonly EmbeddingGeneratorMetadata _metadata;
+    private readonly MLContext _data = new();
 
     /// <summary>
     /// Wraps a pipeline (usually a <see cref="TransformerChain{TLastTransformer}"/>) whose last sentence-embedding
@@ -46,18 +50,21 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         _embedding = (SentenceEmbeddingTransformer)steps[at];
         _tokenizer = new TransformerChain<ITransformer>([.. steps.Take(at)]);
         _textColumn = textColumnName;
-        _inputSchema = new DataViewSchema.Builder().AddColumn(textColumnName, TextDataViewType.Instance).ToSchema();
+        // The usual pipeline (one TokenizeToIds step from the text column) tokenises directly, without a data view per call.
+        if (at == 1 && steps[0] is TokenizeToIdsTransformer t && t.InputColumnName == textColumnName && t.SecondInputColumnName is null
+            && t.OutputColumnName == _embedding.InputColumnName)
+            _directTokenizer = t;
         // Fail now, not at the first call, when the tokenizer does not produce the embedding step's input.
-        var tokens = _tokenizer.GetOutputSchema(_inputSchema)[_embedding.InputColumnName];
-        PairColumns.RequireTokens(_tokenizer.GetOutputSchema(_inputSchema), tokens.Name);
+        var inputSchema = TextView([]).Schema;
+        PairColumns.RequireTokens(_tokenizer.GetOutputSchema(inputSchema), _embedding.InputColumnName);
         _metadata = new EmbeddingGeneratorMetadata("MLComponents", null, modelId, _embedding.Dimension);
     }
 
-    /// <summary>Loads a saved pipeline (.zip) and wraps it.</summary>
+    /// <summary>Loads a saved pipeline (.zip, checked by <see cref="ModelFiles.LoadVerified(ModelOperationsCatalog, string, out DataViewSchema, ModelFileLimits?)"/>) and wraps it.</summary>
     public static SentenceEmbeddingGenerator Load(MLContext context, string path, string textColumnName = "Text")
     {
         ArgumentNullException.ThrowIfNull(context);
-        var model = context.Model.Load(path, out _);
+        var model = context.Model.LoadVerified(path, out _);
         return new SentenceEmbeddingGenerator(model, textColumnName, Path.GetFileNameWithoutExtension(path));
     }
 
@@ -112,8 +119,8 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
 
     private int[][] Tokenize(string[] texts)
     {
-        var column = texts.Select(t => t.AsMemory()).ToArray();
-        var view = _tokenizer.Transform(new InMemoryDataView(_inputSchema, [column]));
+        if (_directTokenizer is not null) return [.. texts.Select(t => _directTokenizer.GetIds(t))];
+        var view = _tokenizer.Transform(TextView(texts));
         var col = view.Schema[_embedding.InputColumnName];
         var tokens = new int[texts.Length][];
         using var cursor = view.GetRowCursor([col]);
@@ -126,6 +133,18 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
             tokens[i++] = buf.GetValues().ToArray();
         }
         return tokens;
+    }
+
+    private IDataView TextView(string[] texts)
+    {
+        var definition = SchemaDefinition.Create(typeof(TextRow));
+        definition[0].ColumnName = _textColumn;
+        return _data.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t }), definition);
+    }
+
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = "";
     }
 
     /// <inheritdoc />

@@ -1,6 +1,10 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLComponents.MLNet;
 using MLComponents.Engine;
 
-[assembly: MLComponents.ModelComponent(MLComponents.Trainers.SentenceEmbeddingTransformer.TypeId, typeof(MLComponents.Trainers.SentenceEmbeddingTransformer))]
+[assembly: LoadableComponent(typeof(MLComponents.Trainers.SentenceEmbeddingTransformer))]
 
 namespace MLComponents.Trainers;
 
@@ -10,12 +14,15 @@ namespace MLComponents.Trainers;
 /// ids outside the vocabulary as the unknown id (see <see cref="SentenceEmbedder"/>). Thread-safe; lazy.
 /// The encoder weights are saved with the transformer, so a saved pipeline does not need the model it came from.
 /// </summary>
-public sealed class SentenceEmbeddingTransformer : RowToRowTransformerBase, ISentenceEncoder
+public sealed class SentenceEmbeddingTransformer : ComponentTransformer<SentenceEmbeddingTransformer>, ILoadableComponent<SentenceEmbeddingTransformer>, ISentenceEncoder
 {
-    internal const string TypeId = "EmbedSentences";
+    /// <inheritdoc />
+    public static ComponentSignature Signature { get; } = new("MLC.EmbedSentences", "MLCEMBST");
+
     private readonly EmbedderPool _pool;
 
-    internal SentenceEmbeddingTransformer(string output, string input, TransformerEncoder encoder, Pooling pooling, bool normalize)
+    internal SentenceEmbeddingTransformer(IHostEnvironment env, string output, string input, TransformerEncoder encoder, Pooling pooling, bool normalize)
+        : base(env)
     {
         ArgumentException.ThrowIfNullOrEmpty(output, "outputColumnName");
         ArgumentException.ThrowIfNullOrEmpty(input, "inputColumnName");
@@ -45,9 +52,6 @@ public sealed class SentenceEmbeddingTransformer : RowToRowTransformerBase, ISen
     /// <summary>Embedding width D.</summary>
     public int Dimension => Encoder.Config.ModelDimension;
 
-    /// <inheritdoc />
-    public override string ComponentTypeId => TypeId;
-
     internal EmbedderPool Pool => _pool;
 
     /// <summary>The embedding of one token sequence into <paramref name="output"/> [D] (thread-safe).</summary>
@@ -65,12 +69,11 @@ public sealed class SentenceEmbeddingTransformer : RowToRowTransformerBase, ISen
     }
 
     /// <inheritdoc />
-    protected override RowMapper MakeRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
+    protected override RowMapper CreateRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     /// <inheritdoc />
-    public override void Save(ModelSaveContext ctx)
+    protected override void SaveComponent(ComponentSaveContext ctx)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
         ctx.Options["outputColumnName"] = OutputColumnName;
         ctx.Options["inputColumnName"] = InputColumnName;
         ctx.Options["normalize"] = Normalize;
@@ -78,11 +81,10 @@ public sealed class SentenceEmbeddingTransformer : RowToRowTransformerBase, ISen
     }
 
     /// <summary>Rebuilds a saved transformer.</summary>
-    public static SentenceEmbeddingTransformer Load(ModelLoadContext ctx)
+    public static SentenceEmbeddingTransformer Load(IHostEnvironment env, ComponentLoadContext ctx)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
         var (encoder, pooling) = EncoderArchive.Load(ctx);
-        return new SentenceEmbeddingTransformer(ctx.GetOption<string>("outputColumnName"), ctx.GetOption<string>("inputColumnName"),
+        return new SentenceEmbeddingTransformer(env, ctx.GetOption<string>("outputColumnName"), ctx.GetOption<string>("inputColumnName"),
             encoder, pooling, ctx.GetOption<bool>("normalize"));
     }
 
@@ -114,23 +116,23 @@ public sealed class SentenceEmbeddingTransformer : RowToRowTransformerBase, ISen
             return [(ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
             {
                 get(ref tokens);
-                var buf = VBufferUtils.Rent(dst, d);
+                var editor = VBufferEditor.Create(ref dst, d);
                 try
                 {
-                    _parent.Embed(tokens.GetValues(), buf.AsSpan(0, d));
+                    _parent.Embed(tokens.GetValues(), editor.Values);
                 }
                 catch (ArgumentException ex)
                 {
                     throw new InvalidDataException($"Column '{_input.Name}', row {input.Position}: {ex.Message}", ex);
                 }
-                dst = new VBuffer<float>(d, buf);
+                dst = editor.Commit();
             })];
         }
     }
 }
 
 /// <summary>The estimator of <c>ml.Transforms.Text.EmbedSentences</c> (nothing to learn: the encoder is already trained).</summary>
-public sealed class SentenceEmbeddingEstimator : TrivialEstimator<SentenceEmbeddingTransformer>
+public sealed class SentenceEmbeddingEstimator : FixedEstimator<SentenceEmbeddingTransformer>
 {
     internal SentenceEmbeddingEstimator(SentenceEmbeddingTransformer transformer) : base(transformer) { }
 
@@ -138,11 +140,11 @@ public sealed class SentenceEmbeddingEstimator : TrivialEstimator<SentenceEmbedd
     public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        var c = inputSchema.GetColumn(Transformer.InputColumnName);
-        if (c.Kind == SchemaShape.VectorKind.Scalar || c.ItemType.RawType != typeof(int))
+        var c = SchemaChecks.Require(inputSchema, Transformer.InputColumnName);
+        if (c.Kind == SchemaShape.Column.VectorKind.Scalar || c.ItemType.RawType != typeof(int))
         {
             throw SchemaException.WrongType(Transformer.InputColumnName, "a vector of Int32 token ids", c.ItemType);
         }
-        return inputSchema.WithColumns(new SchemaShape.Column(Transformer.OutputColumnName, SchemaShape.VectorKind.Vector, NumberDataViewType.Single, false));
+        return SchemaChecks.With(inputSchema, SchemaChecks.Column(Transformer.OutputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false));
     }
 }

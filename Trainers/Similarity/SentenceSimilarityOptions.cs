@@ -80,7 +80,7 @@ public sealed record SentenceSimilarityOptions
     /// <summary>Global gradient-norm clip (0 or less: none).</summary>
     public double ClipNorm { get; init; } = 1.0;
 
-    /// <summary>Seed of weights, shuffling and dropout; null takes the next seed of the <see cref="MLContext"/>.</summary>
+    /// <summary>Seed of weights, shuffling and dropout; null takes the next seed of the the MLContext.</summary>
     public int? Seed { get; init; }
 
     /// <summary>Threads for training.</summary>
@@ -92,12 +92,24 @@ public sealed record SentenceSimilarityOptions
     /// <summary>Receives progress reports during Fit, or null.</summary>
     public IProgress<SimilarityTrainingProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// Which engine trains: the managed engine (default, nothing native) or TorchSharp (libtorch; the application must reference
+    /// MLComponents.Trainers.TorchSharp). Either way the result is the same managed model, saved and scored the same way.
+    /// </summary>
+    public TransformerBackend Backend { get; init; } = TransformerBackend.Managed;
+
+    /// <summary>The TorchSharp device: "cpu" (default), "cuda" or "cuda:N"; the managed engine runs on "cpu" only.</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Optimiser steps between mid-epoch progress reports (each epoch's end is always reported; 0: epoch ends only).</summary>
+    public int ProgressInterval { get; init; } = 50;
+
     internal SiameseOptions ToEngine(int seed) => new()
     {
         Layers = Layers, ModelDimension = ModelDimension, Heads = Heads, FeedForwardDimension = FeedForwardDimension, Dropout = Dropout,
         MaxTokens = MaxTokens, Vocabulary = Vocabulary, PositionEncoding = PositionEncoding, Pooling = Pooling, Loss = Loss,
         CoSentScale = CoSentScale, LabelMin = LabelMin, LabelMax = LabelMax, Epochs = Epochs, BatchSize = BatchSize,
         LearningRate = LearningRate, WeightDecay = WeightDecay, WarmupFraction = WarmupFraction, Schedule = Schedule,
-        ClipNorm = ClipNorm, Seed = seed, Threads = Threads, EarlyStoppingPatience = EarlyStoppingPatience,
+        ClipNorm = ClipNorm, Seed = seed, Threads = Threads, EarlyStoppingPatience = EarlyStoppingPatience, ProgressInterval = ProgressInterval,
     };
 }

@@ -1,4 +1,8 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using MLComponents.Engine;
+using MLComponents.MLNet;
 
 namespace MLComponents.Trainers;
 
@@ -9,9 +13,9 @@ namespace MLComponents.Trainers;
 /// </summary>
 public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTransformer>
 {
-    private readonly MLContext _context;
+    private readonly IHostEnvironment _env;
 
-    internal SentenceSimilarityTrainer(MLContext context, SentenceSimilarityOptions options)
+    internal SentenceSimilarityTrainer(IHostEnvironment env, SentenceSimilarityOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(options.Sentence1ColumnName, nameof(options.Sentence1ColumnName));
@@ -22,7 +26,7 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
         {
             throw new ArgumentException($"Option 'MaxTokens' must be positive, got {options.MaxTokens}.", nameof(options));
         }
-        _context = context;
+        _env = env;
         Options = options;
     }
 
@@ -47,18 +51,18 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
         {
             valid = PairColumns.Read(validation, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "validation").Pairs;
         }
-        var engineOptions = o.ToEngine(_context.NextSeed(o.Seed));
+        var engineOptions = o.ToEngine(CatalogEnvironment.NextSeed(_env, o.Seed));
         if (engineOptions.Vocabulary == 0)
         {
             // A tokenizer upstream declares its vocabulary; sizing the table to it keeps every id it can emit in range.
-            int declared = Math.Max(TokenSequenceColumns.DeclaredVocabularySize(input.Schema[o.Sentence1ColumnName]),
-                TokenSequenceColumns.DeclaredVocabularySize(input.Schema[o.Sentence2ColumnName]));
+            int declared = Math.Max(TokenSequenceColumns.DeclaredVocabularySize(SchemaChecks.Require(input.Schema, o.Sentence1ColumnName)),
+                TokenSequenceColumns.DeclaredVocabularySize(SchemaChecks.Require(input.Schema, o.Sentence2ColumnName)));
             engineOptions = engineOptions with { Vocabulary = declared };
         }
-        var trainer = new SiameseTrainer(engineOptions);
-        var model = trainer.Fit(train, valid, o.Progress, cancellationToken);
-        return new SentenceSimilarityTransformer(model.Encoder, model.Pooling, model.Range, o.Sentence1ColumnName, o.Sentence2ColumnName,
-            o.ScoreColumnName, truncated, trainer.EpochsTrained, trainer.BestEpoch);
+        var trained = EncoderTrainingBackends.Get(o.Backend, o.Device).FitSiamese(engineOptions, train, valid, o.Progress, cancellationToken);
+        var model = trained.Model;
+        return new SentenceSimilarityTransformer(_env, model.Encoder, model.Pooling, model.Range, o.Sentence1ColumnName, o.Sentence2ColumnName,
+            o.ScoreColumnName, truncated, trained.EpochsTrained, trained.BestEpoch);
     }
 
     /// <inheritdoc />
@@ -67,12 +71,12 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
         ArgumentNullException.ThrowIfNull(inputSchema);
         foreach (var name in new[] { Options.Sentence1ColumnName, Options.Sentence2ColumnName })
         {
-            var c = inputSchema.GetColumn(name);
-            if (c.Kind == SchemaShape.VectorKind.Scalar || c.ItemType.RawType != typeof(int))
+            var c = SchemaChecks.Require(inputSchema, name);
+            if (c.Kind == SchemaShape.Column.VectorKind.Scalar || c.ItemType.RawType != typeof(int))
             {
                 throw SchemaException.WrongType(name, "a vector of Int32 token ids", c.ItemType);
             }
         }
-        return inputSchema.WithColumns(new SchemaShape.Column(Options.ScoreColumnName, SchemaShape.VectorKind.Scalar, NumberDataViewType.Single, false));
+        return SchemaChecks.With(inputSchema, SchemaChecks.Column(Options.ScoreColumnName, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false));
     }
 }

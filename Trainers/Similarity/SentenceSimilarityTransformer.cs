@@ -1,6 +1,10 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLComponents.MLNet;
 using MLComponents.Engine;
 
-[assembly: MLComponents.ModelComponent(MLComponents.Trainers.SentenceSimilarityTransformer.TypeId, typeof(MLComponents.Trainers.SentenceSimilarityTransformer))]
+[assembly: LoadableComponent(typeof(MLComponents.Trainers.SentenceSimilarityTransformer))]
 
 namespace MLComponents.Trainers;
 
@@ -10,14 +14,17 @@ namespace MLComponents.Trainers;
 /// Token vectors longer than MaxTokens are truncated, empty ones read as the padding id, ids outside the
 /// vocabulary as the unknown id (see <see cref="SentenceEmbedder"/>). Thread-safe; scoring is lazy.
 /// </summary>
-public sealed class SentenceSimilarityTransformer : RowToRowTransformerBase, ISentenceEncoder
+public sealed class SentenceSimilarityTransformer : ComponentTransformer<SentenceSimilarityTransformer>, ILoadableComponent<SentenceSimilarityTransformer>, ISentenceEncoder
 {
-    internal const string TypeId = "SentenceSimilarity";
+    /// <inheritdoc />
+    public static ComponentSignature Signature { get; } = new("MLC.SentenceSimilarity", "MLCSIMIL");
+
     private readonly EmbedderPool _pool;
     private readonly ScoreRange _range;
 
-    internal SentenceSimilarityTransformer(TransformerEncoder encoder, Pooling pooling, ScoreRange range, string sentence1, string sentence2,
+    internal SentenceSimilarityTransformer(IHostEnvironment env, TransformerEncoder encoder, Pooling pooling, ScoreRange range, string sentence1, string sentence2,
         string score, long truncatedTrainingSequences, int epochsTrained, int bestEpoch)
+        : base(env)
     {
         Encoder = encoder;
         Pooling = pooling;
@@ -61,9 +68,6 @@ public sealed class SentenceSimilarityTransformer : RowToRowTransformerBase, ISe
     /// <summary>The epoch whose weights were kept.</summary>
     public int BestEpoch { get; }
 
-    /// <inheritdoc />
-    public override string ComponentTypeId => TypeId;
-
     /// <summary>The score of one pair of token sequences (thread-safe).</summary>
     public float Score(ReadOnlySpan<int> sentence1, ReadOnlySpan<int> sentence2)
     {
@@ -93,12 +97,11 @@ public sealed class SentenceSimilarityTransformer : RowToRowTransformerBase, ISe
     }
 
     /// <inheritdoc />
-    protected override RowMapper MakeRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
+    protected override RowMapper CreateRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     /// <inheritdoc />
-    public override void Save(ModelSaveContext ctx)
+    protected override void SaveComponent(ComponentSaveContext ctx)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
         var o = ctx.Options;
         o["sentence1ColumnName"] = Sentence1ColumnName;
         o["sentence2ColumnName"] = Sentence2ColumnName;
@@ -112,16 +115,15 @@ public sealed class SentenceSimilarityTransformer : RowToRowTransformerBase, ISe
     }
 
     /// <summary>Rebuilds a saved model.</summary>
-    public static SentenceSimilarityTransformer Load(ModelLoadContext ctx)
+    public static SentenceSimilarityTransformer Load(IHostEnvironment env, ComponentLoadContext ctx)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
         var (encoder, pooling) = EncoderArchive.Load(ctx);
         float min = ctx.GetOption<float>("labelMin"), max = ctx.GetOption<float>("labelMax");
         if (!(max > min) || !float.IsFinite(min) || !float.IsFinite(max))
         {
-            throw new ModelFormatException(ctx.EntryPath, $"label range [{min}, {max}] is not a finite range with max > min");
+            throw ctx.Fail(ComponentLoadContext.OptionsEntry, $"label range [{min}, {max}] is not a finite range with max > min");
         }
-        return new SentenceSimilarityTransformer(encoder, pooling, new ScoreRange(min, max), ctx.GetOption<string>("sentence1ColumnName"),
+        return new SentenceSimilarityTransformer(env, encoder, pooling, new ScoreRange(min, max), ctx.GetOption<string>("sentence1ColumnName"),
             ctx.GetOption<string>("sentence2ColumnName"), ctx.GetOption<string>("scoreColumnName"),
             ctx.GetOptionOrDefault("truncatedTrainingSequences", 0L), ctx.GetOptionOrDefault("epochsTrained", 0), ctx.GetOptionOrDefault("bestEpoch", 0));
     }

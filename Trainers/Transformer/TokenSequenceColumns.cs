@@ -1,3 +1,7 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLComponents.MLNet;
+
 namespace MLComponents.Trainers;
 
 /// <summary>
@@ -11,7 +15,7 @@ internal static class TokenSequenceColumns
 
     public static DataViewSchema.Column RequireTokens(DataViewSchema schema, string name)
     {
-        var col = schema[name];
+        var col = SchemaChecks.Require(schema, name);
         if (col.Type is not VectorDataViewType { ItemType: NumberDataViewType item } || item.RawType != typeof(int))
             throw SchemaException.WrongType(name, "a vector of Int32 token ids (e.g. from TokenizeToIds)", col.Type);
         return col;
@@ -19,7 +23,7 @@ internal static class TokenSequenceColumns
 
     public static (DataViewSchema.Column Column, KeyDataViewType Type) RequireLabel(DataViewSchema schema, string name)
     {
-        var col = schema[name];
+        var col = SchemaChecks.Require(schema, name);
         if (col.Type is not KeyDataViewType key)
             throw SchemaException.WrongType(name, "a key (map the label with MapValueToKey)", col.Type);
         if (key.Count < 2)
@@ -29,7 +33,7 @@ internal static class TokenSequenceColumns
 
     /// <summary>The vocabulary size a token column declares through its KeyValues annotation, or 0.</summary>
     public static int DeclaredVocabularySize(DataViewSchema.Column tokens) =>
-        tokens.Annotations.GetTypeOrNull(DataViewSchema.Annotations.KeyValuesKind) is VectorDataViewType { Size: > 0 } v ? v.Size : 0;
+        tokens.Annotations.Schema.GetColumnOrNull(AnnotationKinds.KeyValues)?.Type is VectorDataViewType { Size: > 0 } v ? v.Size : 0;
 
     /// <summary>
     /// Reads every row with a label (key 0 rows are skipped): sequences truncated to <paramref name="maxTokens"/>,

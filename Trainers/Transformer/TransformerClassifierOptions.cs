@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using MLComponents.Engine;
 
 namespace MLComponents.Trainers;
@@ -6,7 +7,7 @@ namespace MLComponents.Trainers;
 /// Options of <c>ml.MulticlassClassification.Trainers.Transformer</c>. Every option has a default that
 /// trains a small, useful model on a CPU in seconds to minutes.
 /// </summary>
-public sealed class TransformerClassifierOptions
+public class TransformerClassifierOptions
 {
     /// <summary>Key-typed label column (e.g. from MapValueToKey). Rows whose label is missing (key 0) are skipped in training.</summary>
     public string LabelColumnName { get; set; } = "Label";
@@ -38,7 +39,7 @@ public sealed class TransformerClassifierOptions
     /// <summary>
     /// Longest sequence the model sees. Longer inputs are truncated to their first MaxTokens ids, in
     /// training and at prediction time (never dropped); the number truncated in training is reported in
-    /// <see cref="TrainingProgress.TruncatedSequences"/> and <see cref="TransformerClassifierTransformer.TruncatedTrainingSequences"/>.
+    /// <see cref="TrainingProgress.TruncatedSequences"/> and <see cref="TransformerClassifierModelParameters.TruncatedTrainingSequences"/>.
     /// </summary>
     public int MaxTokens { get; set; } = 128;
 
@@ -84,6 +85,15 @@ public sealed class TransformerClassifierOptions
 
     /// <summary>Seed of the initial weights, shuffling and dropout; null takes the next seed of the MLContext.</summary>
     public int? Seed { get; set; }
+
+    /// <summary>
+    /// Which engine trains: the managed engine (default, nothing native) or TorchSharp (libtorch; the application must reference
+    /// MLComponents.Trainers.TorchSharp). Either way the result is the same managed model, saved and scored the same way.
+    /// </summary>
+    public TransformerBackend Backend { get; set; } = TransformerBackend.Managed;
+
+    /// <summary>The TorchSharp device: "cpu" (default), "cuda" or "cuda:N"; the managed engine runs on "cpu" only.</summary>
+    public string Device { get; set; } = "cpu";
 
     /// <summary>Worker threads for training; 0 means all cores. Results are repeatable for a given seed and thread count.</summary>
     public int Threads { get; set; }

@@ -1,11 +1,15 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using MLComponents.Engine;
+using MLComponents.MLNet;
 
 namespace MLComponents.Trainers;
 
 /// <summary>
-/// Trains a Transformer encoder text classifier (ML.NET's <c>TextClassificationTrainer</c> in shape, in managed
-/// code): label key + token ids in, <c>Score</c> and <c>PredictedLabel</c> out. Create it with
-/// <c>ml.MulticlassClassification.Trainers.Transformer(options)</c>.
+/// Trains a Transformer encoder text classifier (ML.NET's <c>TextClassificationTrainer</c> in shape, in managed code): key label
+/// and token ids in; the fitted <see cref="MulticlassPredictionTransformer{TModel}"/> adds <c>Score</c> and <c>PredictedLabel</c>.
+/// Create it with <c>ml.MulticlassClassification.Trainers.Transformer(options)</c>.
 /// </summary>
 /// <remarks>
 /// Fit reads the training (and validation) rows into memory once: rows with a missing label (key 0) are skipped,
@@ -14,45 +18,40 @@ namespace MLComponents.Trainers;
 /// batches, AdamW with warm-up and decay, clipping, and optional validation with early stopping that keeps the
 /// best epoch's weights.
 /// </remarks>
-public sealed class TransformerClassifierTrainer : IEstimator<TransformerClassifierTransformer>
+public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<TransformerClassifierModelParameters>
 {
-    private readonly MLContext _context;
-
-    internal TransformerClassifierTrainer(MLContext context, TransformerClassifierOptions options)
+    internal TransformerClassifierTrainer(IHostEnvironment env, TransformerClassifierOptions options)
+        : base(env, "TransformerClassifier", CheckOptions(options).LabelColumnName,
+            SchemaChecks.Column(options.FeatureColumnName, SchemaShape.Column.VectorKind.VariableVector, NumberDataViewType.Int32, isKey: false),
+            options.ScoreColumnName, options.PredictedLabelColumnName)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(options);
-        _context = context;
         Options = options;
-        CheckOptions(options);
     }
 
     /// <summary>The options (read at Fit time).</summary>
     public TransformerClassifierOptions Options { get; }
 
     /// <inheritdoc />
-    public TransformerClassifierTransformer Fit(IDataView input)
+    protected override TransformerClassifierModelParameters Train(TrainingInput input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        var o = Options;
-        CheckOptions(o);
-        var (label, labelType) = TokenSequenceColumns.RequireLabel(input.Schema, o.LabelColumnName);
-        var tokens = TokenSequenceColumns.RequireTokens(input.Schema, o.FeatureColumnName);
+        var o = CheckOptions(Options);
+        var (label, labelType) = TokenSequenceColumns.RequireLabel(input.Data.Schema, input.LabelColumn.Name);
+        var tokens = TokenSequenceColumns.RequireTokens(input.Data.Schema, input.FeatureColumn.Name);
         int classes = checked((int)labelType.Count);
         if (o.ClassWeights is { } cw && cw.Length != classes)
             throw new ArgumentException($"Option 'ClassWeights' has {cw.Length} entries but column '{label.Name}' has {classes} classes.", nameof(o.ClassWeights));
 
-        var train = TokenSequenceColumns.Read(input, label, tokens, o.MaxTokens, "training");
+        var train = TokenSequenceColumns.Read(input.Data, label, tokens, o.MaxTokens, "training");
         if (train.Sequences.Count == 0)
             throw new InvalidOperationException($"No training rows with a label in column '{label.Name}' (empty data, or only missing labels).");
         TokenSequenceColumns.Labelled? valid = null;
-        if (o.ValidationSet is { } vs)
+        if ((input.Validation ?? o.ValidationSet) is { } vs)
         {
-            var (vLabel, vType) = TokenSequenceColumns.RequireLabel(vs.Schema, o.LabelColumnName);
+            var (vLabel, vType) = TokenSequenceColumns.RequireLabel(vs.Schema, label.Name);
             if (vType.Count != labelType.Count)
                 throw new SchemaException($"Column '{vLabel.Name}' of the validation set is a key of {vType.Count} values; the training label has {labelType.Count}. " +
                     "Transform the validation set with the same fitted steps as the training data.", vLabel.Name);
-            valid = TokenSequenceColumns.Read(vs, vLabel, TokenSequenceColumns.RequireTokens(vs.Schema, o.FeatureColumnName), o.MaxTokens, "validation");
+            valid = TokenSequenceColumns.Read(vs, vLabel, TokenSequenceColumns.RequireTokens(vs.Schema, tokens.Name), o.MaxTokens, "validation");
             if (valid.Sequences.Count == 0) valid = null;
         }
 
@@ -69,31 +68,17 @@ public sealed class TransformerClassifierTrainer : IEstimator<TransformerClassif
             PositionEncoding = o.PositionEncoding, Pooling = o.Pooling, Epochs = o.Epochs, BatchSize = o.BatchSize,
             LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, WarmupFraction = o.WarmupFraction, Schedule = o.Schedule,
             ClipNorm = o.GradientClipNorm, LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights,
-            Seed = _context.NextSeed(o.Seed), Threads = o.Threads > 0 ? o.Threads : Environment.ProcessorCount,
+            Seed = CatalogEnvironment.NextSeed(Environment, o.Seed), Threads = o.Threads > 0 ? o.Threads : System.Environment.ProcessorCount,
             EarlyStoppingPatience = o.EarlyStoppingPatience, ProgressInterval = o.ProgressInterval,
         };
         int batch = Math.Min(o.BatchSize, train.Sequences.Count);
         long totalSteps = (long)((train.Sequences.Count + batch - 1) / batch) * o.Epochs;
         var history = new EpochHistory(o.Progress, totalSteps, train.Truncated);
-        var model = new SequenceClassifierTrainer(engineOptions).Fit(train.Sequences, train.Labels,
+        var trained = EncoderTrainingBackends.Get(o.Backend, o.Device).FitClassifier(engineOptions, train.Sequences, train.Labels,
             valid?.Sequences, valid?.Labels, history, o.CancellationToken);
-        return new TransformerClassifierTransformer(model, o.FeatureColumnName, o.ScoreColumnName, o.PredictedLabelColumnName,
-            LabelKeyValues.FromColumn(label, classes), train.Truncated, history.Epochs, valid is null ? 0 : history.BestEpoch);
-    }
-
-    /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        var label = inputSchema.GetColumn(Options.LabelColumnName);
-        if (!label.IsKey || label.Kind != SchemaShape.VectorKind.Scalar)
-            throw SchemaException.WrongType(label.Name, "a key (map the label with MapValueToKey)", label.ItemType);
-        var tokens = inputSchema.GetColumn(Options.FeatureColumnName);
-        if (tokens.Kind == SchemaShape.VectorKind.Scalar || tokens.ItemType.RawType != typeof(int))
-            throw new SchemaException($"Column '{tokens.Name}' has shape {tokens}, but a vector of Int32 token ids is expected.", tokens.Name);
-        return inputSchema.WithColumns(
-            new SchemaShape.Column(Options.ScoreColumnName, SchemaShape.VectorKind.Vector, NumberDataViewType.Single, false),
-            new SchemaShape.Column(Options.PredictedLabelColumnName, SchemaShape.VectorKind.Scalar, NumberDataViewType.UInt32, true));
+        var model = trained.Model;
+        return new TransformerClassifierModelParameters(Environment, model, tokens.Name, train.Truncated, history.Epochs,
+            valid is null ? 0 : history.BestEpoch);
     }
 
     private static void CheckIds(TokenSequenceColumns.Labelled data, int vocabulary, string column, string set)
@@ -110,8 +95,9 @@ public sealed class TransformerClassifierTrainer : IEstimator<TransformerClassif
         }
     }
 
-    private static void CheckOptions(TransformerClassifierOptions o)
+    private static TransformerClassifierOptions CheckOptions(TransformerClassifierOptions o)
     {
+        ArgumentNullException.ThrowIfNull(o);
         static void Fail(string name, object value, string rule) =>
             throw new ArgumentException($"Option '{name}' must be {rule}, got {value}.", name);
         if (string.IsNullOrEmpty(o.LabelColumnName)) Fail(nameof(o.LabelColumnName), "''", "a column name");
@@ -136,6 +122,9 @@ public sealed class TransformerClassifierTrainer : IEstimator<TransformerClassif
         if (o.Threads < 0) Fail(nameof(o.Threads), o.Threads, ">= 0 (0: all cores)");
         if (o.EarlyStoppingPatience < 0) Fail(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, ">= 0");
         if (o.ProgressInterval < 0) Fail(nameof(o.ProgressInterval), o.ProgressInterval, ">= 0");
+        if (!Enum.IsDefined(o.Backend)) Fail(nameof(o.Backend), o.Backend, "Managed or TorchSharp");
+        if (string.IsNullOrWhiteSpace(o.Device)) Fail(nameof(o.Device), $"'{o.Device}'", "\"cpu\", \"cuda\" or \"cuda:N\"");
+        return o;
     }
 
     /// <summary>Forwards engine reports as <see cref="TrainingProgress"/> and remembers the best validated epoch (the engine's rule).</summary>

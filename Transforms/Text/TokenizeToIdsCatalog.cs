@@ -1,18 +1,21 @@
+using Microsoft.ML;
+using Microsoft.ML.Tokenizers;
+using MLComponents.MLNet;
+
 namespace MLComponents;
 
-/// <summary>Tokenisation to ids on <c>ml.Transforms.Text</c>.</summary>
-public static class TextCatalogExtensions
+/// <summary>Tokenisation to ids on ML.NET's <c>ml.Transforms.Text</c>.</summary>
+public static class TokenizeToIdsCatalog
 {
     /// <summary>
-    /// Splits the text of <paramref name="inputColumnName"/> into words (<see cref="Text.WordTokenizer"/>), learns a
-    /// <see cref="Text.Vocabulary"/> from the training data at Fit (reserved ids: pad 0, unknown 1, cls 2; words from 3 on,
-    /// most frequent first) and outputs each row's ids as a variable-length <see cref="int"/> vector.
+    /// Splits the text of <paramref name="inputColumnName"/> into words (<see cref="Text.WordTokenizer"/>), learns a vocabulary
+    /// from the training data at Fit (reserved ids: pad 0, unknown 1, cls 2, sep 3; words from 4 on, most frequent first) and
+    /// outputs each row's ids as a variable-length <see cref="int"/> vector.
     /// </summary>
     /// <remarks>
-    /// Truncation keeps the FIRST <paramref name="maxTokens"/> ids of a row (with <paramref name="addClsToken"/>, the CLS id
-    /// is the first of them, so at most maxTokens - 1 words follow it). Words outside the vocabulary map to the unknown id;
-    /// empty text gives an empty vector (just [cls] with <paramref name="addClsToken"/>); a missing value (a null string)
-    /// throws <see cref="InvalidDataException"/> naming the column and the row.
+    /// Truncation keeps the FIRST <paramref name="maxTokens"/> ids of a row (with <paramref name="addClsToken"/>, the CLS id is the
+    /// first of them). Words outside the vocabulary map to the unknown id; empty text gives an empty vector (just [cls] with
+    /// <paramref name="addClsToken"/>); a missing value (a null string) throws <see cref="InvalidDataException"/> naming the column and row.
     /// </remarks>
     /// <param name="catalog">The text catalog.</param>
     /// <param name="outputColumnName">The id column produced (vector of Int32, variable length).</param>
@@ -24,10 +27,44 @@ public static class TextCatalogExtensions
     /// <param name="addClsToken">Put the CLS id first in every row (for models that pool the first position).</param>
     public static TokenizeToIdsEstimator TokenizeToIds(this TransformsCatalog.TextTransforms catalog, string outputColumnName,
         string? inputColumnName = null, int maxTokens = 256, bool lowerCase = true, int minCount = 1, int maxVocabularySize = 50_000,
-        bool addClsToken = false)
+        bool addClsToken = false) =>
+        TokenizeToIds(catalog, new TokenizeToIdsOptions
+        {
+            OutputColumnName = outputColumnName, InputColumnName = inputColumnName ?? outputColumnName, MaxTokens = maxTokens, LowerCase = lowerCase,
+            MinCount = minCount, MaxVocabularySize = maxVocabularySize, AddClsToken = addClsToken,
+        });
+
+    /// <summary>
+    /// Splits text with a Microsoft.ML.Tokenizers <paramref name="tokenizer"/> (tiktoken, BPE, WordPiece, SentencePiece...) and
+    /// compacts its ids to those seen in training (most frequent first, after the reserved ids; unseen ids map to the unknown
+    /// id), so the embedding table holds only the tokens the data uses. Create the tokenizer with <see cref="SavedTokenizer"/>
+    /// to save it with the model.
+    /// </summary>
+    /// <param name="catalog">The text catalog.</param>
+    /// <param name="outputColumnName">The id column produced (vector of Int32, variable length).</param>
+    /// <param name="inputColumnName">The text column.</param>
+    /// <param name="tokenizer">The tokenizer.</param>
+    /// <param name="maxTokens">Most ids kept per row (&gt; 0).</param>
+    /// <param name="minCount">A token needs at least this many occurrences in the training data to get an id (&gt; 0).</param>
+    /// <param name="maxVocabularySize">Most tokens kept (reserved ids not counted), most frequent first (&gt; 0).</param>
+    /// <param name="addClsToken">Put the CLS id first in every row.</param>
+    public static TokenizeToIdsEstimator TokenizeToIds(this TransformsCatalog.TextTransforms catalog, string outputColumnName,
+        string inputColumnName, Tokenizer tokenizer, int maxTokens = 256, int minCount = 1, int maxVocabularySize = 50_000, bool addClsToken = false)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        return TokenizeToIds(catalog, new TokenizeToIdsOptions
+        {
+            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Tokenizer = tokenizer, MaxTokens = maxTokens,
+            MinCount = minCount, MaxVocabularySize = maxVocabularySize, AddClsToken = addClsToken,
+        });
+    }
+
+    /// <summary>TokenizeToIds with every option (a second text column for pairs, a tokenizer, ...).</summary>
+    /// <param name="catalog">The text catalog.</param>
+    /// <param name="options">The options.</param>
+    public static TokenizeToIdsEstimator TokenizeToIds(this TransformsCatalog.TextTransforms catalog, TokenizeToIdsOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new TokenizeToIdsEstimator(new TokenizeToIdsOptions(outputColumnName, inputColumnName ?? outputColumnName, maxTokens,
-            lowerCase, minCount, maxVocabularySize, addClsToken));
+        return new TokenizeToIdsEstimator(CatalogEnvironment.Of(catalog), options);
     }
 }

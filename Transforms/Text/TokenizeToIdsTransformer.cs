@@ -1,103 +1,101 @@
-using System.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLComponents.MLNet;
 using MLComponents.Text;
 
-[assembly: MLComponents.ModelComponent(MLComponents.TokenizeToIdsTransformer.TypeId, typeof(MLComponents.TokenizeToIdsTransformer))]
+[assembly: LoadableComponent(typeof(MLComponents.TokenizeToIdsTransformer))]
 
 namespace MLComponents;
 
 /// <summary>
-/// Maps text to word ids with a learned <see cref="Text.Vocabulary"/> (the fitted half of TokenizeToIds). Output: a
-/// variable-length vector of Int32 ids per row, the first maxTokens kept (CLS first when enabled). Saved as its
-/// options plus the vocabulary as text (one word per line, id order).
+/// Maps text to token ids (the fitted half of TokenizeToIds). Output: a variable-length vector of Int32 ids per row, at most
+/// MaxTokens (CLS first when enabled; [CLS] first [SEP] second for a text pair), with a KeyValues annotation holding the text
+/// of every id, so downstream trainers size their embedding tables to the whole vocabulary. Saved with its vocabulary (and its
+/// tokenizer's recipe and files, for a Microsoft.ML.Tokenizers tokenizer).
 /// </summary>
-public sealed class TokenizeToIdsTransformer : RowToRowTransformerBase
+public sealed class TokenizeToIdsTransformer : ComponentTransformer<TokenizeToIdsTransformer>, ILoadableComponent<TokenizeToIdsTransformer>
 {
-    internal const string TypeId = "TokenizeToIds";
-
-    private readonly TokenizeToIdsOptions _options;
-
-    internal TokenizeToIdsTransformer(TokenizeToIdsOptions options, Vocabulary vocabulary)
-    {
-        _options = options;
-        Vocabulary = vocabulary;
-    }
-
-    /// <summary>The learned vocabulary (<see cref="Vocabulary.Size"/> is the embedding table size a model needs).</summary>
-    public Vocabulary Vocabulary { get; }
-
-    /// <summary>
-    /// The output column's KeyValues annotation: the token of every id (reserved tokens first), so downstream
-    /// trainers size their embedding tables to the whole vocabulary rather than to the ids their training data happens to hold.
-    /// </summary>
-    internal DataViewSchema.Annotations IdAnnotations => _idAnnotations ??= new DataViewSchema.Annotations.Builder()
-        .AddKeyValues([.. Vocabulary.ReservedTokens, .. Vocabulary.Words]).ToAnnotations();
-
+    private readonly TokenizeToIdsSettings _settings;
+    private readonly TokenScheme _scheme;
     private DataViewSchema.Annotations? _idAnnotations;
 
-    /// <summary>The id column produced.</summary>
-    public string OutputColumnName => _options.Output;
-
-    /// <summary>The text column read.</summary>
-    public string InputColumnName => _options.Input;
-
-    /// <summary>Most ids per row (the CLS id included).</summary>
-    public int MaxTokens => _options.MaxTokens;
-
-    /// <summary>Whether text is lower-cased before lookup.</summary>
-    public bool LowerCase => _options.LowerCase;
-
-    /// <summary>Whether every row starts with the CLS id.</summary>
-    public bool AddClsToken => _options.AddClsToken;
+    internal TokenizeToIdsTransformer(IHostEnvironment env, TokenizeToIdsSettings settings, TokenScheme scheme) : base(env)
+    {
+        _settings = settings;
+        _scheme = scheme;
+    }
 
     /// <inheritdoc />
-    public override string ComponentTypeId => TypeId;
+    public static ComponentSignature Signature { get; } = new("MLC.TokenizeToIds", "MLCTOKID");
+
+    /// <summary>Number of ids the transformer can emit (reserved ids included): the embedding table size a model needs.</summary>
+    public int VocabularySize => _scheme.Size;
+
+    /// <summary>The text of every id, reserved ids first (what the output column's KeyValues annotation holds).</summary>
+    public IReadOnlyList<string> TokenTexts => _scheme.TokenTexts();
+
+    /// <summary>The id column produced.</summary>
+    public string OutputColumnName => _settings.Output;
+
+    /// <summary>The text column read.</summary>
+    public string InputColumnName => _settings.Input;
+
+    /// <summary>The second text column of a pair, or null.</summary>
+    public string? SecondInputColumnName => _settings.SecondInput;
+
+    /// <summary>Most ids per row (CLS and SEP included).</summary>
+    public int MaxTokens => _settings.MaxTokens;
+
+    /// <summary>Whether text is lower-cased before lookup (word tokenizer).</summary>
+    public bool LowerCase => _settings.LowerCase;
+
+    /// <summary>Whether every row starts with the CLS id.</summary>
+    public bool AddClsToken => _settings.AddClsToken;
 
     /// <summary>
-    /// The same tokenizer (vocabulary and options) reading and writing other columns: the way to give both sides
-    /// of a sentence pair one shared vocabulary (fit once on all sentences, then apply to each side).
+    /// The same tokenizer (vocabulary and options) reading and writing other columns: the way to give both sides of a
+    /// sentence pair one shared vocabulary (fit once on all sentences, then apply to each side).
     /// </summary>
     public TokenizeToIdsTransformer WithColumns(string outputColumnName, string inputColumnName) =>
-        new(new TokenizeToIdsOptions(outputColumnName, inputColumnName, MaxTokens, LowerCase, _options.MinCount, _options.MaxVocabularySize, AddClsToken), Vocabulary);
+        new(Environment, new TokenizeToIdsSettings(outputColumnName, inputColumnName, null, MaxTokens, LowerCase, _settings.MinCount,
+            _settings.MaxVocabularySize, AddClsToken), _scheme);
 
-    /// <summary>The ids of one text, exactly as the output column holds them.</summary>
-    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
-    public int[] GetIds(string text)
+    /// <summary>The ids of one text (or pair), exactly as the output column holds them.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null, or the pair's second text is.</exception>
+    public int[] GetIds(string text, string? secondText = null)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (SecondInputColumnName is not null) ArgumentNullException.ThrowIfNull(secondText);
+        var writer = new IdWriter(this);
         var ids = new List<int>();
-        var state = new IdWriter(this);
-        state.Write(text.AsSpan(), ids);
+        writer.Write(text.AsSpan(), secondText.AsSpan(), ids);
         return [.. ids];
     }
 
     /// <inheritdoc />
-    public override void Save(ModelSaveContext ctx)
+    public static TokenizeToIdsTransformer Load(IHostEnvironment env, ComponentLoadContext ctx)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
-        _options.WriteTo(ctx.Options);
-        ctx.AddText("vocabulary", Vocabulary.Words);
-    }
-
-    /// <summary>Rebuilds a saved transformer.</summary>
-    /// <exception cref="ModelFormatException">An option or the vocabulary is missing or invalid.</exception>
-    public static TokenizeToIdsTransformer Load(ModelLoadContext ctx)
-    {
-        ArgumentNullException.ThrowIfNull(ctx);
-        var options = TokenizeToIdsOptions.Read(ctx);
-        Vocabulary vocabulary;
-        try { vocabulary = Vocabulary.FromWords(ctx.GetText("vocabulary")); }
-        catch (ArgumentException e) { throw new ModelFormatException(ctx.EntryPath, $"text 'vocabulary' is invalid: {e.Message}", e); }
-        if (vocabulary.Words.Count > options.MaxVocabularySize)
-            throw new ModelFormatException(ctx.EntryPath, $"text 'vocabulary' has {vocabulary.Words.Count} words, more than maxVocabularySize = {options.MaxVocabularySize}");
-        return new TokenizeToIdsTransformer(options, vocabulary);
+        var settings = TokenizeToIdsSettings.Read(ctx);
+        var scheme = TokenScheme.Load(ctx, settings.LowerCase);
+        if (scheme.Size - Vocabulary.FirstTokenId > settings.MaxVocabularySize)
+            throw ctx.Fail(null, $"the vocabulary has {scheme.Size - Vocabulary.FirstTokenId} tokens, more than maxVocabularySize = {settings.MaxVocabularySize}");
+        return new TokenizeToIdsTransformer(env, settings, scheme);
     }
 
     /// <inheritdoc />
-    protected override RowMapper MakeRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
+    protected override void SaveComponent(ComponentSaveContext ctx)
+    {
+        _settings.WriteTo(ctx.Options);
+        _scheme.Save(ctx);
+    }
+
+    /// <inheritdoc />
+    protected override RowMapper CreateRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     internal static DataViewSchema.Column RequireText(DataViewSchema schema, string name)
     {
-        var col = schema[name];
+        var col = SchemaChecks.Require(schema, name);
         if (col.Type is not TextDataViewType) throw SchemaException.WrongType(name, "text (String)", col.Type);
         return col;
     }
@@ -109,32 +107,52 @@ public sealed class TokenizeToIdsTransformer : RowToRowTransformerBase
             throw new InvalidDataException($"Column '{column}', row {row}: the text is missing (null); TokenizeToIds needs a string (use \"\" for an empty text).");
     }
 
-    /// <summary>Per-cursor tokenising state (the scratch builder is not thread-safe).</summary>
-    private sealed class IdWriter
+    private DataViewSchema.Annotations IdAnnotations
     {
-        private readonly TokenizeToIdsTransformer _parent;
-        private readonly StringBuilder _scratch = new();
-        private readonly Action<string> _onWord;
-        private List<int> _target = [];
-
-        public IdWriter(TokenizeToIdsTransformer parent)
+        get
         {
-            _parent = parent;
-            _onWord = OnWord;
+            if (_idAnnotations is null)
+            {
+                var texts = _scheme.TokenTexts().Select(t => t.AsMemory()).ToArray();
+                var builder = new DataViewSchema.Annotations.Builder();
+                builder.Add(AnnotationKinds.KeyValues, new VectorDataViewType(TextDataViewType.Instance, texts.Length),
+                    (ref VBuffer<ReadOnlyMemory<char>> dst) => dst = new VBuffer<ReadOnlyMemory<char>>(texts.Length, texts));
+                _idAnnotations = builder.ToAnnotations();
+            }
+            return _idAnnotations;
         }
+    }
 
-        public void Write(ReadOnlySpan<char> text, List<int> ids)
+    /// <summary>Per-cursor state: the scheme's splitter and the scratch lists of a pair.</summary>
+    private sealed class IdWriter(TokenizeToIdsTransformer parent)
+    {
+        private readonly TokenScheme.Splitter _splitter = parent._scheme.CreateSplitter();
+        private readonly List<int> _second = [];
+
+        public void Write(ReadOnlySpan<char> first, ReadOnlySpan<char> second, List<int> ids)
         {
+            var s = parent._settings;
             ids.Clear();
-            if (_parent.AddClsToken) ids.Add(Vocabulary.ClsId);
-            _target = ids;
-            // The tokenizer has no early exit; words past maxTokens are split but dropped.
-            WordTokenizer.Split(text, _parent.LowerCase, _scratch, _onWord);
-        }
-
-        private void OnWord(string word)
-        {
-            if (_target.Count < _parent.MaxTokens) _target.Add(_parent.Vocabulary.GetId(word));
+            if (s.AddClsToken) ids.Add(Vocabulary.ClsId);
+            int start = ids.Count;
+            _splitter.Append(first, ids);
+            if (s.SecondInput is null)
+            {
+                if (ids.Count > s.MaxTokens) ids.RemoveRange(s.MaxTokens, ids.Count - s.MaxTokens);
+                return;
+            }
+            _second.Clear();
+            _splitter.Append(second, _second);
+            // Longest first, as Hugging Face's tokenizers do: trim the longer text (the second on a tie) until both fit around CLS and SEP.
+            int budget = s.MaxTokens - start - 1, a = ids.Count - start, b = _second.Count;
+            while (a + b > budget)
+            {
+                if (a > b) a--;
+                else b--;
+            }
+            ids.RemoveRange(start + a, ids.Count - start - a);
+            ids.Add(Vocabulary.SepId);
+            for (int i = 0; i < b; i++) ids.Add(_second[i]);
         }
     }
 
@@ -142,33 +160,42 @@ public sealed class TokenizeToIdsTransformer : RowToRowTransformerBase
     {
         private readonly TokenizeToIdsTransformer _parent;
         private readonly DataViewSchema.Column _input;
+        private readonly DataViewSchema.Column? _secondInput;
 
         public Mapper(TokenizeToIdsTransformer parent, DataViewSchema schema) : base(schema)
         {
             _parent = parent;
             _input = RequireText(schema, parent.InputColumnName);
+            _secondInput = parent.SecondInputColumnName is { } second ? RequireText(schema, second) : null;
             OutputColumns = [new OutputColumn(parent.OutputColumnName, new VectorDataViewType(NumberDataViewType.Int32), parent.IdAnnotations)];
         }
 
         public override IReadOnlyList<OutputColumn> OutputColumns { get; }
 
-        public override IEnumerable<DataViewSchema.Column> GetDependencies(int outputIndex) => [_input];
+        public override IEnumerable<DataViewSchema.Column> GetDependencies(int outputIndex) =>
+            _secondInput is { } s ? [_input, s] : [_input];
 
         public override Delegate?[] CreateGetters(DataViewRow input, Func<int, bool> isOutputActive)
         {
             if (!isOutputActive(0)) return [null];
             var get = input.GetGetter<ReadOnlyMemory<char>>(_input);
+            var getSecond = _secondInput is { } s ? input.GetGetter<ReadOnlyMemory<char>>(s) : null;
             var writer = new IdWriter(_parent);
             var ids = new List<int>();
-            ReadOnlyMemory<char> text = default;
+            ReadOnlyMemory<char> text = default, second = default;
             return [(ValueGetter<VBuffer<int>>)((ref VBuffer<int> dst) =>
             {
                 get(ref text);
                 CheckPresent(text, _input.Name, input.Position);
-                writer.Write(text.Span, ids);
-                var buf = VBufferUtils.Rent(dst, ids.Count);
-                ids.CopyTo(buf);
-                dst = new VBuffer<int>(ids.Count, buf);
+                if (getSecond is not null)
+                {
+                    getSecond(ref second);
+                    CheckPresent(second, _secondInput!.Value.Name, input.Position);
+                }
+                writer.Write(text.Span, second.Span, ids);
+                var editor = VBufferEditor.Create(ref dst, ids.Count);
+                for (int i = 0; i < ids.Count; i++) editor.Values[i] = ids[i];
+                dst = editor.Commit();
             })];
         }
     }

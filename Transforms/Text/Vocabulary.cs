@@ -1,65 +1,74 @@
 namespace MLComponents.Text;
 
 /// <summary>
-/// A word -> id map with reserved ids: <see cref="PadId"/> 0, <see cref="UnknownId"/> 1, <see cref="ClsId"/> 2;
-/// words take ids from <see cref="FirstWordId"/> on, most frequent first (ties broken by ordinal order, so
-/// a vocabulary is a pure function of its training data).
+/// The id space TokenizeToIds writes: reserved ids <see cref="Vocabulary.PadId"/> 0, <see cref="Vocabulary.UnknownId"/> 1, <see cref="Vocabulary.ClsId"/> 2 and
+/// <see cref="Vocabulary.SepId"/> 3, then one id per token kept at Fit, from <see cref="Vocabulary.FirstTokenId"/> on, most frequent first (ties broken
+/// by the token's own order, so a vocabulary is a pure function of its training data). A token is a word (the word tokenizer)
+/// or an id of an external Microsoft.ML.Tokenizers tokenizer, whose large id space is compacted to the ids seen in training.
 /// </summary>
-public sealed class Vocabulary
+/// <typeparam name="TToken">string for words, int for external tokenizer ids.</typeparam>
+public sealed class Vocabulary<TToken> where TToken : notnull
 {
-    /// <summary>Padding id.</summary>
-    public const int PadId = 0;
-    /// <summary>Id of words not in the vocabulary.</summary>
-    public const int UnknownId = 1;
-    /// <summary>Id of the classification token put first when requested.</summary>
-    public const int ClsId = 2;
-    /// <summary>First id given to a word.</summary>
-    public const int FirstWordId = 3;
+    private readonly Dictionary<TToken, int> _ids;
+    private readonly TToken[] _tokens;
 
-    /// <summary>Text of the reserved ids as stored in model archives.</summary>
-    public static IReadOnlyList<string> ReservedTokens { get; } = ["<pad>", "<unk>", "<cls>"];
-
-    private readonly Dictionary<string, int> _ids;
-    private readonly string[] _words;
-
-    private Vocabulary(string[] words)
+    private Vocabulary(TToken[] tokens)
     {
-        _words = words;
-        _ids = new Dictionary<string, int>(words.Length, StringComparer.Ordinal);
-        for (int i = 0; i < words.Length; i++)
-            if (!_ids.TryAdd(words[i], FirstWordId + i))
-                throw new ArgumentException($"Vocabulary word '{words[i]}' appears twice (entries {_ids[words[i]] - FirstWordId} and {i}).", nameof(words));
+        _tokens = tokens;
+        _ids = new Dictionary<TToken, int>(tokens.Length);
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            if (!_ids.TryAdd(tokens[i], Vocabulary.FirstTokenId + i))
+                throw new ArgumentException($"Vocabulary token '{tokens[i]}' appears twice (entries {_ids[tokens[i]] - Vocabulary.FirstTokenId} and {i}).", nameof(tokens));
+        }
     }
 
     /// <summary>Number of ids including the reserved ones (the embedding table size a model needs).</summary>
-    public int Size => FirstWordId + _words.Length;
+    public int Size => Vocabulary.FirstTokenId + _tokens.Length;
 
-    /// <summary>The words in id order (without reserved tokens).</summary>
-    public IReadOnlyList<string> Words => _words;
+    /// <summary>The tokens in id order (without reserved ids).</summary>
+    public IReadOnlyList<TToken> Tokens => _tokens;
 
-    /// <summary>Id of a word, or <see cref="UnknownId"/>.</summary>
-    public int GetId(string word) => _ids.TryGetValue(word, out int id) ? id : UnknownId;
+    /// <summary>Id of a token, or <see cref="Vocabulary.UnknownId"/>.</summary>
+    public int GetId(TToken token) => _ids.TryGetValue(token, out int id) ? id : Vocabulary.UnknownId;
 
-    /// <summary>Text of an id (reserved tokens as &lt;pad&gt;, &lt;unk&gt;, &lt;cls&gt;).</summary>
-    public string GetToken(int id) =>
-        id >= 0 && id < FirstWordId ? ReservedTokens[id]
-        : id - FirstWordId < _words.Length && id >= FirstWordId ? _words[id - FirstWordId]
-        : throw new ArgumentOutOfRangeException(nameof(id), id, $"Id outside the vocabulary of {Size} ids.");
-
-    /// <summary>Wraps a stored word list (id order).</summary>
-    public static Vocabulary FromWords(IEnumerable<string> words) => new([.. words]);
+    /// <summary>Wraps a stored token list (id order).</summary>
+    public static Vocabulary<TToken> FromTokens(IEnumerable<TToken> tokens) => new([.. tokens]);
 
     /// <summary>
-    /// Builds a vocabulary from word counts: words seen at least <paramref name="minCount"/> times, the
-    /// <paramref name="maxSize"/> most frequent (reserved ids not counted).
+    /// Keeps the tokens seen at least <paramref name="minCount"/> times, the <paramref name="maxSize"/> most frequent (reserved
+    /// ids not counted); ties in count go to the smaller token (ordinal for strings).
     /// </summary>
-    public static Vocabulary Build(IReadOnlyDictionary<string, long> counts, int minCount, int maxSize)
+    public static Vocabulary<TToken> Build(IReadOnlyDictionary<TToken, long> counts, int minCount, int maxSize, IComparer<TToken> order)
     {
+        ArgumentNullException.ThrowIfNull(counts);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(minCount);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSize);
-        var words = counts.Where(kv => kv.Value >= minCount)
-            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+        var tokens = counts.Where(kv => kv.Value >= minCount)
+            .OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, order)
             .Take(maxSize).Select(kv => kv.Key).ToArray();
-        return new Vocabulary(words);
+        return new Vocabulary<TToken>(tokens);
     }
+}
+
+/// <summary>The reserved ids shared by every vocabulary.</summary>
+public static class Vocabulary
+{
+    /// <summary>Padding id.</summary>
+    public const int PadId = 0;
+
+    /// <summary>Id of tokens not in the vocabulary.</summary>
+    public const int UnknownId = 1;
+
+    /// <summary>Id of the classification token put first when requested.</summary>
+    public const int ClsId = 2;
+
+    /// <summary>Id of the separator between the two texts of a pair.</summary>
+    public const int SepId = 3;
+
+    /// <summary>First id given to a token.</summary>
+    public const int FirstTokenId = 4;
+
+    /// <summary>Text of the reserved ids, as the id column's KeyValues show them.</summary>
+    public static IReadOnlyList<string> ReservedTokens { get; } = ["<pad>", "<unk>", "<cls>", "<sep>"];
 }

@@ -34,7 +34,7 @@ internal static class FeaturiserTestKit
         while (cursor.MoveNext())
         {
             get(ref v);
-            list.Add(v.ToArray());
+            list.Add(v.DenseValues().ToArray());
         }
         return list;
     }

@@ -35,12 +35,18 @@ public sealed class OrderTaskAcceptanceTests
         return rows;
     }
 
-    private static EstimatorChain<SoftmaxRegressionTransformer> Pipeline(MLContext ml, Scheme scheme, int dimension, EmbedCombine? combine = null) =>
+    /// <summary>
+    /// The featurisers feeding ML.NET's LbfgsMaximumEntropy with the objective the retired SoftmaxRegression minimised: mean
+    /// log-loss + 1e-4/2 ||W||^2, no L1. ML.NET sums the log-loss over rows, so the same penalty is l2 = 1e-4 x rows. (ML.NET's
+    /// defaults, L1 = L2 = 1, shrink the 4 x D weights harder: rope reaches 0.913 on the acceptance task and 167/200 in the
+    /// prediction-engine test instead of 0.959 and 187/200.)
+    /// </summary>
+    private static IEstimator<ITransformer> Pipeline(MLContext ml, Scheme scheme, int dimension, int trainRows, EmbedCombine? combine = null) =>
         ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text"))
             .Append(ml.Transforms.PositionEncoding.EmbedTokens("Embedded", "Tokens", scheme, dimension: dimension, combine: combine, seed: 7))
             .Append(ml.Transforms.PositionEncoding.Pool("Features", "Embedded", PoolMode.Mean))
-            .Append(ml.MulticlassClassification.Trainers.SoftmaxRegression());
+            .Append(ml.MulticlassClassification.Trainers.LbfgsMaximumEntropy(l1Regularization: 0, l2Regularization: 1e-4f * trainRows));
 
     [TestMethod]
     public void PositionAwarePipeline_BeatsTheOrderBlindControl_ByAWideMargin()
@@ -55,15 +61,15 @@ public sealed class OrderTaskAcceptanceTests
         // dims the same pipeline reaches about 0.85 (base 10000) or 0.94 (base 100).
         foreach (var scheme in new Scheme[] { Scheme.Rotary(), Scheme.None() })
         {
-            var model = Pipeline(ml, scheme, dimension: 128).Fit(train);
+            var model = Pipeline(ml, scheme, dimension: 128, trainRows: 2000).Fit(train);
             var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
             accuracy[scheme.Kind] = metrics.MicroAccuracy;
-            TestContext.WriteLine($"first-marker task (k = 4, 8 fillers, 2000 train / 1000 test): {scheme.Kind} + {(scheme is NoPositionEncoding ? "tokens only" : "Rotate")} + Mean, D = 128 -> " +
+            TestContext.WriteLine($"first-marker task (k = 4, 8 fillers, 2000 train / 1000 test, LbfgsMaximumEntropy): {scheme.Kind} + {(scheme is NoPositionEncoding ? "tokens only" : "Rotate")} + Mean, D = 128 -> " +
                 $"test accuracy {metrics.MicroAccuracy:F3}, log-loss {metrics.LogLoss:F3}");
         }
         // Add + Mean pooling is a bag of words plus the mean of the position vectors, the same for every sentence of a
         // length (all have 12 words here): it must be at chance too, as EmbedCombine documents.
-        var add = Pipeline(ml, Scheme.Sinusoidal(), dimension: 128, combine: EmbedCombine.Add).Fit(train);
+        var add = Pipeline(ml, Scheme.Sinusoidal(), dimension: 128, trainRows: 2000, combine: EmbedCombine.Add).Fit(train);
         accuracy["sinusoidal-add"] = ml.MulticlassClassification.Evaluate(add.Transform(test)).MicroAccuracy;
         TestContext.WriteLine($"first-marker task: sinusoidal + Add + Mean, D = 128 -> test accuracy {accuracy["sinusoidal-add"]:F3}");
         Assert.IsTrue(accuracy["none"] <= chance + 0.05, $"bag of words must be at chance, got {accuracy["none"]:F3}");
@@ -77,7 +83,7 @@ public sealed class OrderTaskAcceptanceTests
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(Sentences(300, fillers: 4, seed: 21));
         var test = ml.Data.LoadFromEnumerable(Sentences(100, fillers: 4, seed: 22).Append(new TextRow { Text = "zebra quagga", Label = "alpha" }).ToList());
-        var model = Pipeline(ml, Scheme.Rotary(), dimension: 32).Fit(train);
+        var model = Pipeline(ml, Scheme.Rotary(), dimension: 32, trainRows: 300).Fit(train);
         var loaded = RoundTrip(model, train.Schema);
         AllEqual(Vectors<int>(model.Transform(test), "Tokens"), Vectors<int>(loaded.Transform(test), "Tokens"), "tokens");
         AllEqual(Vectors<float>(model.Transform(test), "Features"), Vectors<float>(loaded.Transform(test), "Features"), "features");
@@ -90,7 +96,7 @@ public sealed class OrderTaskAcceptanceTests
     {
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(Sentences(800, fillers: 2, seed: 31));
-        var model = Pipeline(ml, Scheme.Rotary(), dimension: 64)
+        var model = Pipeline(ml, Scheme.Rotary(), dimension: 64, trainRows: 800)
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedText", "PredictedLabel")).Fit(train);
         var loaded = RoundTrip(model, train.Schema);
         using var engine = ml.Model.CreatePredictionEngine<TextRow, MarkerPrediction>(loaded);

@@ -49,7 +49,7 @@ public sealed class PositionFeaturiserTests
     {
         var ml = new MLContext(seed: 1);
         var model = ml.Transforms.PositionEncoding.Encodings("F", "Tokens", Scheme.Learned(maxPositions: 4), dimension: 4).Fit(Ids(ml, [1]));
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => Vectors<float>(model.Transform(Ids(ml, [1], [1, 2, 3, 4, 5])), "F"));
+        var e = MLNetErrors.ThrownByRow<InvalidDataException>(() => Vectors<float>(model.Transform(Ids(ml, [1], [1, 2, 3, 4, 5])), "F"));
         StringAssert.Contains(e.Message, "'Tokens', row 1");
         StringAssert.Contains(e.Message, "maxPositions");
     }

@@ -6,7 +6,7 @@ namespace MLComponents.UnitTests.Featurisers;
 [TestClass]
 public sealed class TokenizeToIdsTests
 {
-    // Counts: a 3, b 2, c 1 -> ids a 3, b 4, c 5 (most frequent first after the reserved 0..2).
+    // Counts: a 3, b 2, c 1 -> ids a 4, b 5, c 6 (most frequent first after the reserved pad 0, unk 1, cls 2, sep 3).
     private static readonly string[] Train = ["b a a", "c a b"];
 
     private static TokenizeToIdsTransformer Fit(MLContext ml, int maxTokens = 256, bool lowerCase = true, int minCount = 1,
@@ -16,18 +16,21 @@ public sealed class TokenizeToIdsTests
 
     private static List<int[]> TokenIds(MLContext ml, ITransformer t, params string?[] texts) => Vectors<int>(t.Transform(Texts(ml, texts)), "Tokens");
 
+    private static string[] Words(TokenizeToIdsTransformer t) => [.. t.TokenTexts.Skip(Vocabulary.FirstTokenId)];
+
     [TestMethod]
-    public void Vocabulary_IsLearnedFromTheData_MostFrequentFirst()
+    public void Vocabulary_IsLearnedFromTheData_MostFrequentFirst_AfterTheReservedIds()
     {
         var ml = new MLContext(seed: 1);
         var t = Fit(ml);
-        CollectionAssert.AreEqual(new[] { "a", "b", "c" }, t.Vocabulary.Words.ToArray());
-        Assert.AreEqual(6, t.Vocabulary.Size);
+        CollectionAssert.AreEqual(new[] { "<pad>", "<unk>", "<cls>", "<sep>", "a", "b", "c" }, t.TokenTexts.ToArray());
+        Assert.AreEqual(7, t.VocabularySize);
         var ids = TokenIds(ml, t, "a b c", "c zebra a", "B");
-        CollectionAssert.AreEqual(new[] { 3, 4, 5 }, ids[0]);
-        CollectionAssert.AreEqual(new[] { 5, Vocabulary.UnknownId, 3 }, ids[1], "unknown words map to id 1");
-        CollectionAssert.AreEqual(new[] { 4 }, ids[2], "lower-cased by default");
-        Assert.IsInstanceOfType<VectorDataViewType>(t.GetOutputSchema(Texts(ml, "x").Schema)["Tokens"].Type);
+        CollectionAssert.AreEqual(new[] { 4, 5, 6 }, ids[0]);
+        CollectionAssert.AreEqual(new[] { 6, Vocabulary.UnknownId, 4 }, ids[1], "unknown words map to id 1");
+        CollectionAssert.AreEqual(new[] { 5 }, ids[2], "lower-cased by default");
+        var column = t.GetOutputSchema(Texts(ml, "x").Schema)["Tokens"];
+        Assert.AreEqual(new VectorDataViewType(NumberDataViewType.Int32), column.Type, "variable-length Int32 vector");
     }
 
     [TestMethod]
@@ -35,8 +38,8 @@ public sealed class TokenizeToIdsTests
     {
         var ml = new MLContext(seed: 1);
         var t = Fit(ml, minCount: 2);
-        CollectionAssert.AreEqual(new[] { "a", "b" }, t.Vocabulary.Words.ToArray());
-        CollectionAssert.AreEqual(new[] { 3, 4, 1 }, TokenIds(ml, t, "a b c")[0]);
+        CollectionAssert.AreEqual(new[] { "a", "b" }, Words(t));
+        CollectionAssert.AreEqual(new[] { 4, 5, 1 }, TokenIds(ml, t, "a b c")[0]);
     }
 
     [TestMethod]
@@ -44,9 +47,9 @@ public sealed class TokenizeToIdsTests
     {
         var ml = new MLContext(seed: 1);
         var t = Fit(ml, maxVocabularySize: 1);
-        CollectionAssert.AreEqual(new[] { "a" }, t.Vocabulary.Words.ToArray());
-        Assert.AreEqual(4, t.Vocabulary.Size);
-        CollectionAssert.AreEqual(new[] { 3, 1, 1 }, TokenIds(ml, t, "a b c")[0]);
+        CollectionAssert.AreEqual(new[] { "a" }, Words(t));
+        Assert.AreEqual(5, t.VocabularySize);
+        CollectionAssert.AreEqual(new[] { 4, 1, 1 }, TokenIds(ml, t, "a b c")[0]);
     }
 
     [TestMethod]
@@ -54,29 +57,30 @@ public sealed class TokenizeToIdsTests
     {
         var ml = new MLContext(seed: 1);
         var t = Fit(ml, maxTokens: 3);
-        CollectionAssert.AreEqual(new[] { 5, 4, 3 }, TokenIds(ml, t, "c b a b c")[0]);
+        CollectionAssert.AreEqual(new[] { 6, 5, 4 }, TokenIds(ml, t, "c b a b c")[0]);
         var cls = Fit(ml, maxTokens: 3, addClsToken: true);
-        CollectionAssert.AreEqual(new[] { Vocabulary.ClsId, 5, 4 }, TokenIds(ml, cls, "c b a b c")[0]);
-        CollectionAssert.AreEqual(new[] { Vocabulary.ClsId, 3 }, cls.GetIds("a"));
+        CollectionAssert.AreEqual(new[] { Vocabulary.ClsId, 6, 5 }, TokenIds(ml, cls, "c b a b c")[0]);
+        CollectionAssert.AreEqual(new[] { Vocabulary.ClsId, 4 }, cls.GetIds("a"));
     }
 
     [TestMethod]
     public void LowerCase_False_KeepsCaseDistinct()
     {
         var ml = new MLContext(seed: 1);
+        // a 2, A 1, b 1: ties in count go to the ordinally smaller word ("A" < "b").
         var t = Fit(ml, lowerCase: false, train: ["A a a", "b"]);
-        CollectionAssert.AreEqual(new[] { "a", "A", "b" }, t.Vocabulary.Words.ToArray());
-        CollectionAssert.AreEqual(new[] { 4, 3, 1 }, TokenIds(ml, t, "A a B")[0]);
+        CollectionAssert.AreEqual(new[] { "a", "A", "b" }, Words(t));
+        CollectionAssert.AreEqual(new[] { 5, 4, 1 }, TokenIds(ml, t, "A a B")[0]);
         var lower = Fit(ml, lowerCase: true, train: ["A a a", "b"]);
-        CollectionAssert.AreEqual(new[] { 3, 3, 4 }, TokenIds(ml, lower, "A a B")[0]);
+        CollectionAssert.AreEqual(new[] { 4, 4, 5 }, TokenIds(ml, lower, "A a B")[0]);
     }
 
     [TestMethod]
     public void EmptyText_GivesAnEmptyVector_OrJustCls()
     {
         var ml = new MLContext(seed: 1);
-        Assert.AreEqual(0, TokenIds(ml, Fit(ml), "", "   ")[1].Length);
-        Assert.AreEqual(0, TokenIds(ml, Fit(ml), "")[0].Length);
+        Assert.IsEmpty(TokenIds(ml, Fit(ml), "", "   ")[1]);
+        Assert.IsEmpty(TokenIds(ml, Fit(ml), "")[0]);
         CollectionAssert.AreEqual(new[] { Vocabulary.ClsId }, TokenIds(ml, Fit(ml, addClsToken: true), "")[0]);
     }
 
@@ -85,7 +89,7 @@ public sealed class TokenizeToIdsTests
     {
         var ml = new MLContext(seed: 1);
         var t = Fit(ml);
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => TokenIds(ml, t, "a", "b", null));
+        var e = MLNetErrors.ThrownByRow<InvalidDataException>(() => TokenIds(ml, t, "a", "b", null));
         StringAssert.Contains(e.Message, "'Text'");
         StringAssert.Contains(e.Message, "row 2");
         var f = Assert.ThrowsExactly<InvalidDataException>(() =>
@@ -95,15 +99,25 @@ public sealed class TokenizeToIdsTests
     }
 
     [TestMethod]
-    public void WrongColumnType_IsASchemaErrorNamingTheColumn()
+    public void MissingOrMistypedColumn_IsASchemaErrorNamingIt_AtFitAndAtTransform()
     {
         var ml = new MLContext(seed: 1);
         var e = Assert.ThrowsExactly<SchemaException>(() => ml.Transforms.Text.TokenizeToIds("T", "Tokens").Fit(Ids(ml, [1, 2])));
-        StringAssert.Contains(e.Message, "Tokens");
+        Assert.AreEqual("Tokens", e.ColumnName);
+        StringAssert.Contains(e.Message, "String");
+        var missing = Assert.ThrowsExactly<SchemaException>(() => ml.Transforms.Text.TokenizeToIds("T", "Body").Fit(Texts(ml, "a")));
+        Assert.AreEqual("Body", missing.ColumnName);
+        StringAssert.Contains(missing.Message, "'Text'", "lists the columns there are");
+        // A fitted transformer checks the schema of what it is applied to, before any row is read.
+        var t = Fit(ml);
+        Assert.AreEqual("Text", Assert.ThrowsExactly<SchemaException>(() => t.Transform(Ids(ml, [1]))).ColumnName);
+        // An estimator chain checks shapes before fitting anything.
+        var chain = ml.Transforms.Text.TokenizeToIds("T", "Text").Append(ml.Transforms.PositionEncoding.EmbedTokens("E", "NoSuchIds", MLComponents.PositionEncoding.None()));
+        Assert.AreEqual("NoSuchIds", Assert.ThrowsExactly<SchemaException>(() => chain.Fit(Texts(ml, "a"))).ColumnName);
     }
 
     [TestMethod]
-    public void SaveAndReload_GivesIdenticalIdsAndVocabulary()
+    public void SaveAndReload_ThroughMLNet_GivesIdenticalIdsAndVocabulary()
     {
         var ml = new MLContext(seed: 1);
         var data = Texts(ml, "The cat sat on the mat.", "the dog's bone, the cat's toy", "a cat", "");
@@ -112,8 +126,48 @@ public sealed class TokenizeToIdsTests
         var loaded = RoundTrip(model, data.Schema);
         AllEqual(Vectors<int>(model.Transform(test), "Tokens"), Vectors<int>(loaded.Transform(test), "Tokens"), "ids");
         var reloaded = (TokenizeToIdsTransformer)loaded;
-        CollectionAssert.AreEqual(model.Vocabulary.Words.ToArray(), reloaded.Vocabulary.Words.ToArray());
+        CollectionAssert.AreEqual(model.TokenTexts.ToArray(), reloaded.TokenTexts.ToArray());
         Assert.AreEqual(5, reloaded.MaxTokens);
         Assert.IsTrue(reloaded.AddClsToken);
+        Assert.IsTrue(reloaded.LowerCase);
+    }
+
+    [TestMethod]
+    public void Transform_IsLazy_AndComputesIdsOnlyWhenTheTokenColumnIsRead()
+    {
+        var ml = new MLContext(seed: 1);
+        var t = Fit(ml);
+        var source = new CountingRows(["a b", null, "b"]);
+        var view = t.Transform(ml.Data.LoadFromEnumerable(source));
+        _ = view.Schema["Tokens"];
+        Assert.AreEqual(0, source.Pulled, "Transform and Schema read no data");
+
+        // Row 1's text is null: tokenising it throws, so a cursor that never asks for Tokens must never tokenise.
+        using (var cursor = view.GetRowCursor([view.Schema["Label"]]))
+        {
+            Assert.IsFalse(cursor.IsColumnActive(view.Schema["Tokens"]));
+            while (cursor.MoveNext()) { }
+        }
+        var e = MLNetErrors.ThrownByRow<InvalidDataException>(() => Vectors<int>(view, "Tokens"));
+        StringAssert.Contains(e.Message, "'Text', row 1");
+    }
+
+    /// <summary>Yields the given texts, counting rows pulled from the source.</summary>
+    private sealed class CountingRows(string?[] texts) : IEnumerable<TextRow>
+    {
+        private int _pulled;
+
+        public int Pulled => Volatile.Read(ref _pulled);
+
+        public IEnumerator<TextRow> GetEnumerator()
+        {
+            foreach (var text in texts)
+            {
+                Interlocked.Increment(ref _pulled);
+                yield return new TextRow { Text = text, Label = "x" };
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -129,3 +129,9 @@ public sealed class EmbeddingGeneratorTests
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new SentenceEmbeddingGenerator(alone)).Message, "tokenizer");
     }
 }
+
+/// <summary>One text per row.</summary>
+public sealed class SentenceText
+{
+    public string Text { get; set; } = "";
+}

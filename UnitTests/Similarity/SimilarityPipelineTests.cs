@@ -57,8 +57,14 @@ public sealed class SimilarityPipelineTests
         {
             File.Delete(path);
         }
+        // ML.NET's regression evaluator reads the score column; our correlation evaluator adds Pearson and Spearman.
         var metrics = ml.Regression.Evaluate(model.Transform(test));
-        Assert.IsTrue(double.IsFinite(metrics.SpearmanCorrelation) && double.IsFinite(metrics.RootMeanSquaredError));
+        var correlation = ml.Regression.EvaluateCorrelation(model.Transform(test));
+        Assert.IsTrue(double.IsFinite(metrics.RootMeanSquaredError) && double.IsFinite(correlation.SpearmanCorrelation));
+        Assert.AreEqual(rows.Count, correlation.RowCount);
+        var labels = rows.Select(r => (double)r.Label).ToArray();
+        Assert.AreEqual(Math.Sqrt(labels.Zip(scores, (y, f) => (y - f) * (y - f)).Average()), metrics.RootMeanSquaredError, 1e-6);
+        Assert.AreEqual(Correlation.Pearson(labels, [.. scores.Select(f => (double)f)]), correlation.PearsonCorrelation, 1e-12);
     }
 
     [TestMethod]
@@ -95,7 +101,7 @@ public sealed class SimilarityPipelineTests
         var e = Assert.ThrowsExactly<SchemaException>(() => model.Transform(wrong));
         StringAssert.Contains(e.Message, "Sentence1Tokens");
         var negative = ml.Data.LoadFromEnumerable(new[] { new PairRow { Sentence1Tokens = [3, -4], Sentence2Tokens = [3], Label = 1 } });
-        var ex = Assert.ThrowsExactly<InvalidDataException>(() => Scores(model.Transform(negative)));
+        var ex = MLNetErrors.ThrownByRow<InvalidDataException>(() => Scores(model.Transform(negative)));
         StringAssert.Contains(ex.Message, "Sentence1Tokens");
         StringAssert.Contains(ex.Message, "-4");
         // Documented: empty reads as [pad], over-long is truncated to MaxTokens (8), ids past the vocabulary read as unknown.
@@ -104,33 +110,42 @@ public sealed class SimilarityPipelineTests
         int[] longer = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
         Assert.AreEqual(model.Score(longer[..8], [5, 6]), model.Score(longer, [5, 6]));
         Assert.AreEqual(model.Score([1, 6], [5, 6]), model.Score([100_000, 6], [5, 6]));
-        Assert.ThrowsExactly<InvalidOperationException>(() => ml.Regression.Trainers.SentenceSimilarity().Fit(
+        Assert.ThrowsExactly<InvalidOperationException>(() => ml.Regression.Trainers.SentenceSimilarity(new SentenceSimilarityOptions()).Fit(
             ml.Data.LoadFromEnumerable(new[] { new PairRow { Sentence1Tokens = [3], Sentence2Tokens = [4], Label = float.NaN } })));
         var badLabel = ml.Data.LoadFromEnumerable(new[] { new { Sentence1Tokens = new[] { 3 }, Sentence2Tokens = new[] { 4 }, Label = 1.0 } });
-        StringAssert.Contains(Assert.ThrowsExactly<SchemaException>(() => ml.Regression.Trainers.SentenceSimilarity().Fit(badLabel)).Message, "Label");
+        StringAssert.Contains(Assert.ThrowsExactly<SchemaException>(() => ml.Regression.Trainers.SentenceSimilarity(new SentenceSimilarityOptions()).Fit(badLabel)).Message, "Label");
     }
 
     [TestMethod]
     public void EmbedSentencesAcceptsTheClassifiersEncoder()
     {
         var ml = new MLContext(seed: 3);
-        var config = new TransformerConfig { Vocabulary = RolePairsTask.Vocabulary, ModelDimension = 16, Heads = 2, Layers = 1, FeedForwardDimension = 32, MaxTokens = 8, Dropout = 0f };
-        var classifier = new SequenceClassifier(config, 3, MLComponents.PositionEncoding.Rotary(), seed: 4);
-        var transformer = new TransformerClassifierTransformer(classifier, "Sentence1Tokens", "Score", "PredictedLabel", null, 0, 0, 0);
-        var rows = Rows(RolePairsTask.Make(6, seed: 9));
+        var rows = Rows(RolePairsTask.Make(24, seed: 9));
+        var labelled = ml.Data.LoadFromEnumerable(rows.Select((r, i) => new ClassifiedRow { Tokens = r.Sentence1Tokens, Label = $"c{i % 3}" }).ToList());
+        var classifier = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Transformer(new TransformerClassifierOptions
+        {
+            FeatureColumnName = "Tokens", Layers = 1, ModelDimension = 16, Heads = 2, FeedForwardDimension = 32, MaxTokens = 8, Epochs = 1, Dropout = 0f,
+            Seed = 4, Threads = 1, PositionEncoding = MLComponents.PositionEncoding.Rotary(),
+        })).Fit(labelled).LastTransformer.Model;
         var data = ml.Data.LoadFromEnumerable(rows);
-        var embedded = ml.Transforms.Text.EmbedSentences("E", "Sentence1Tokens", transformer, normalize: false).Fit(data).Transform(data);
+        var embedded = ml.Transforms.Text.EmbedSentences("E", "Sentence1Tokens", classifier, normalize: false).Fit(data).Transform(data);
         var vectors = embedded.GetColumn<VBuffer<float>>("E").Select(v => v.DenseValues().ToArray()).ToList();
         for (int i = 0; i < rows.Count; i++)
         {
             // Independent path: the classifier's own forward exposes the pooled vector its head reads.
             var ids = rows[i].Sentence1Tokens;
-            classifier.Forward(ids, [ids.Length], 1, ids.Length, training: false);
-            var pooled = classifier.Pooled.ToArray();
+            classifier.Model.Forward(ids, [ids.Length], 1, ids.Length, training: false);
+            var pooled = classifier.Model.Pooled.ToArray();
             for (int j = 0; j < 16; j++)
             {
                 Assert.AreEqual(pooled[j], vectors[i][j], 1e-5f, $"row {i} dim {j}");
             }
         }
+    }
+
+    public sealed class ClassifiedRow
+    {
+        public int[] Tokens { get; set; } = [];
+        public string Label { get; set; } = "";
     }
 }

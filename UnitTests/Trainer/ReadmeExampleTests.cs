@@ -8,11 +8,12 @@ using PositionEncoding = MLComponents.PositionEncoding;
 [TestClass]
 public sealed class ReadmeExampleTests
 {
+    // ML.NET's LoadFromTextFile<T> maps columns by [LoadColumn] (without it: "Property 'Label' is missing the LoadColumnAttribute").
     public sealed class Review
     {
-        public string Label { get; set; } = "";
+        [LoadColumn(0)] public string Label { get; set; } = "";
 
-        public string Text { get; set; } = "";
+        [LoadColumn(1)] public string Text { get; set; } = "";
     }
 
     public sealed class ReviewPrediction
@@ -28,7 +29,9 @@ public sealed class ReadmeExampleTests
         string dir = Directory.CreateTempSubdirectory("mlc-readme-").FullName;
         try
         {
-            WriteReviews(Path.Combine(dir, "train.tsv"), 128, seed: 1);
+            // 256 rows: the README's options (6 epochs, batch 32) then take 48 optimiser steps. With 128 rows (24 steps) test
+            // accuracy ranged 0.84..1.0 over trainer seeds (ML.NET's MLContext(1) draws one giving 0.9375); with 256 it is 1.0 for all 9 tried.
+            WriteReviews(Path.Combine(dir, "train.tsv"), 256, seed: 1);
             WriteReviews(Path.Combine(dir, "test.tsv"), 64, seed: 2);
 
             // --- README example (paths aside) ---

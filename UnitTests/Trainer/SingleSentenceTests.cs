@@ -16,17 +16,17 @@ public sealed class SingleSentenceTests
         var model = ml.MulticlassClassification.Trainers.Transformer(TrainerTestKit.Small(scheme == "rope" ? PositionEncoding.Rotary() : PositionEncoding.None(), 1)).Fit(data);
         var viaView = TrainerTestKit.Scores(model.Transform(data));
 
-        var probabilities = new float[model.ClassCount];
+        var probabilities = new float[model.Model.ClassCount];
         // Warm-up: buffers are planned once and small per-length tables once per distinct length.
-        foreach (var row in rows) model.Predict(row.Tokens, probabilities);
+        foreach (var row in rows) model.Model.Predict(row.Tokens, probabilities);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int r = 0; r < rows.Count; r++) model.Predict(rows[r].Tokens, probabilities);
+        for (int r = 0; r < rows.Count; r++) model.Model.Predict(rows[r].Tokens, probabilities);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.AreEqual(0L, allocated, $"bytes allocated by {rows.Count} single-sentence predictions");
 
         for (int r = 0; r < rows.Count; r++)
         {
-            model.Predict(rows[r].Tokens, probabilities);
+            model.Model.Predict(rows[r].Tokens, probabilities);
             CollectionAssert.AreEqual(viaView[r], probabilities, $"row {r}");
         }
     }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Transforms;
 using MLComponents.Trainers;
 
 namespace MLComponents.UnitTests.Trainer;
@@ -35,7 +36,7 @@ internal static class TrainerTestKit
         while (cursor.MoveNext())
         {
             get(ref v);
-            result.Add(v.ToArray());
+            result.Add(v.DenseValues().ToArray());
         }
         return result;
     }

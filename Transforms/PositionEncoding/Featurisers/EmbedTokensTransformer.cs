@@ -1,4 +1,9 @@
-[assembly: MLComponents.ModelComponent(MLComponents.EmbedTokensTransformer.TypeId, typeof(MLComponents.EmbedTokensTransformer))]
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLComponents.MLNet;
+
+[assembly: LoadableComponent(typeof(MLComponents.EmbedTokensTransformer))]
 
 namespace MLComponents;
 
@@ -9,13 +14,15 @@ namespace MLComponents;
 /// W = D, or D + w for Concat, with W in the column's "RowWidth" annotation (Pool reads it). The None scheme gives the
 /// token vectors alone (the order-blind control). Saved: options, seed and any learned scheme values.
 /// </summary>
-public sealed class EmbedTokensTransformer : RowToRowTransformerBase
+public sealed class EmbedTokensTransformer : ComponentTransformer<EmbedTokensTransformer>, ILoadableComponent<EmbedTokensTransformer>
 {
-    internal const string TypeId = "EmbedTokens";
+    /// <inheritdoc />
+    public static ComponentSignature Signature { get; } = new("MLC.EmbedTokens", "MLCEMBTK");
 
     private readonly PositionSource _source;
 
-    internal EmbedTokensTransformer(string output, string input, PositionSource source, EmbedCombine? combine)
+    internal EmbedTokensTransformer(IHostEnvironment env, string output, string input, PositionSource source, EmbedCombine? combine)
+        : base(env)
     {
         ArgumentException.ThrowIfNullOrEmpty(output, "outputColumnName");
         ArgumentException.ThrowIfNullOrEmpty(input, "inputColumnName");
@@ -62,9 +69,6 @@ public sealed class EmbedTokensTransformer : RowToRowTransformerBase
     /// <summary>Width W of one output row.</summary>
     public int RowWidth => Combine == EmbedCombine.Concat && Scheme is not NoPositionEncoding ? Dimension + _source.AbsoluteWidth : Dimension;
 
-    /// <inheritdoc />
-    public override string ComponentTypeId => TypeId;
-
     /// <summary>The output for one row of ids, exactly as the column holds it ([T, <see cref="RowWidth"/>]).</summary>
     public float[] Embed(ReadOnlySpan<int> ids)
     {
@@ -74,7 +78,7 @@ public sealed class EmbedTokensTransformer : RowToRowTransformerBase
     }
 
     /// <inheritdoc />
-    public override void Save(ModelSaveContext ctx)
+    protected override void SaveComponent(ComponentSaveContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.Options["outputColumnName"] = OutputColumnName;
@@ -85,19 +89,19 @@ public sealed class EmbedTokensTransformer : RowToRowTransformerBase
 
     /// <summary>Rebuilds a saved transformer.</summary>
     /// <exception cref="ModelFormatException">An option or a learned tensor is missing or invalid.</exception>
-    public static EmbedTokensTransformer Load(ModelLoadContext ctx)
+    public static EmbedTokensTransformer Load(IHostEnvironment env, ComponentLoadContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         string c = ctx.GetOption<string>("combine");
         if (!Enum.TryParse<EmbedCombine>(c, out var combine) || !Enum.IsDefined(combine))
-            throw new ModelFormatException(ctx.EntryPath, $"option 'combine' has unknown value '{c}'");
+            throw ctx.Fail(ComponentLoadContext.OptionsEntry, $"option 'combine' has unknown value '{c}'");
         var source = PositionSource.Load(ctx);
-        try { return new EmbedTokensTransformer(ctx.GetOption<string>("outputColumnName"), ctx.GetOption<string>("inputColumnName"), source, combine); }
-        catch (ArgumentException e) { throw new ModelFormatException(ctx.EntryPath, e.Message, e); }
+        try { return new EmbedTokensTransformer(env, ctx.GetOption<string>("outputColumnName"), ctx.GetOption<string>("inputColumnName"), source, combine); }
+        catch (ArgumentException e) { throw ctx.Fail(ComponentLoadContext.OptionsEntry, e.Message, e); }
     }
 
     /// <inheritdoc />
-    protected override RowMapper MakeRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
+    protected override RowMapper CreateRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     /// <summary>Per-cursor state: position tables of the last length seen, reused while rows keep that length.</summary>
     private sealed class Embedder(EmbedTokensTransformer parent)
@@ -208,13 +212,13 @@ public sealed class EmbedTokensTransformer : RowToRowTransformerBase
                 foreach (int id in values)
                     if (id < 0) throw new InvalidDataException($"Column '{_input.Name}', row {input.Position}: token id {id} is negative.");
                 int n = values.Length * _parent.RowWidth;
-                var buf = VBufferUtils.Rent(dst, n);
-                try { embedder.Write(values, buf.AsSpan(0, n)); }
+                var editor = VBufferEditor.Create(ref dst, n);
+                try { embedder.Write(values, editor.Values); }
                 catch (ArgumentException e)
                 {
                     throw new InvalidDataException($"Column '{_input.Name}', row {input.Position}: {values.Length} tokens: {e.Message}", e);
                 }
-                dst = new VBuffer<float>(n, buf);
+                dst = editor.Commit();
             })];
         }
     }

@@ -1,4 +1,9 @@
-[assembly: MLComponents.ModelComponent(MLComponents.PoolTransformer.TypeId, typeof(MLComponents.PoolTransformer))]
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLComponents.MLNet;
+
+[assembly: LoadableComponent(typeof(MLComponents.PoolTransformer))]
 
 namespace MLComponents;
 
@@ -20,11 +25,13 @@ public enum PoolMode
 /// Encodings/Rotations featurisers write it) to a fixed-size float vector of W, so a plain linear trainer can use it.
 /// A row with T = 0 gives zeros in every mode. Nothing is learned; saved as its options.
 /// </summary>
-public sealed class PoolTransformer : RowToRowTransformerBase
+public sealed class PoolTransformer : ComponentTransformer<PoolTransformer>, ILoadableComponent<PoolTransformer>
 {
-    internal const string TypeId = "Pool";
+    /// <inheritdoc />
+    public static ComponentSignature Signature { get; } = new("MLC.Pool", "MLCPOOL ");
 
-    internal PoolTransformer(string output, string input, PoolMode mode)
+    internal PoolTransformer(IHostEnvironment env, string output, string input, PoolMode mode)
+        : base(env)
     {
         ArgumentException.ThrowIfNullOrEmpty(output, "outputColumnName");
         ArgumentException.ThrowIfNullOrEmpty(input, "inputColumnName");
@@ -42,9 +49,6 @@ public sealed class PoolTransformer : RowToRowTransformerBase
 
     /// <summary>The reduction.</summary>
     public PoolMode Mode { get; }
-
-    /// <inheritdoc />
-    public override string ComponentTypeId => TypeId;
 
     /// <summary>Pools <paramref name="rows"/> ([T, <paramref name="width"/>] row-major) into <paramref name="destination"/> (width values).</summary>
     public static void PoolRows(ReadOnlySpan<float> rows, int width, PoolMode mode, Span<float> destination)
@@ -70,7 +74,7 @@ public sealed class PoolTransformer : RowToRowTransformerBase
     }
 
     /// <inheritdoc />
-    public override void Save(ModelSaveContext ctx)
+    protected override void SaveComponent(ComponentSaveContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.Options["outputColumnName"] = OutputColumnName;
@@ -80,17 +84,17 @@ public sealed class PoolTransformer : RowToRowTransformerBase
 
     /// <summary>Rebuilds a saved transformer.</summary>
     /// <exception cref="ModelFormatException">An option is missing or invalid.</exception>
-    public static PoolTransformer Load(ModelLoadContext ctx)
+    public static PoolTransformer Load(IHostEnvironment env, ComponentLoadContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         string m = ctx.GetOption<string>("mode");
         if (!Enum.TryParse<PoolMode>(m, out var mode) || !Enum.IsDefined(mode))
-            throw new ModelFormatException(ctx.EntryPath, $"option 'mode' has unknown value '{m}'");
-        return new PoolTransformer(ctx.GetOption<string>("outputColumnName"), ctx.GetOption<string>("inputColumnName"), mode);
+            throw ctx.Fail(ComponentLoadContext.OptionsEntry, $"option 'mode' has unknown value '{m}'");
+        return new PoolTransformer(env, ctx.GetOption<string>("outputColumnName"), ctx.GetOption<string>("inputColumnName"), mode);
     }
 
     /// <inheritdoc />
-    protected override RowMapper MakeRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
+    protected override RowMapper CreateRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     private sealed class Mapper : RowMapper
     {
@@ -101,14 +105,12 @@ public sealed class PoolTransformer : RowToRowTransformerBase
         public Mapper(PoolTransformer parent, DataViewSchema schema) : base(schema)
         {
             _parent = parent;
-            _input = schema[parent.InputColumnName];
+            _input = SchemaChecks.Require(schema, parent.InputColumnName);
             if (_input.Type is not VectorDataViewType { ItemType: NumberDataViewType n } || n.RawType != typeof(float))
                 throw SchemaException.WrongType(_input.Name, "a vector of Single [T, W] (the output of EmbedTokens)", _input.Type);
-            if (_input.Annotations.GetTypeOrNull(TokenIdColumn.RowWidthKind) is not NumberDataViewType { RawType: var rt } || rt != typeof(int))
-                throw new SchemaException($"Column '{_input.Name}' has no Int32 '{TokenIdColumn.RowWidthKind}' annotation, so Pool cannot tell its row width; " +
-                    "pool the output of EmbedTokens or of the Encodings/Rotations featurisers.", _input.Name);
-            int width = 0;
-            _input.Annotations.GetValue(TokenIdColumn.RowWidthKind, ref width);
+            int width = TokenIdColumn.ReadRowWidth(_input) ?? throw new SchemaException(
+                $"Column '{_input.Name}' has no Int32 '{TokenIdColumn.RowWidthKind}' annotation, so Pool cannot tell its row width; " +
+                "pool the output of EmbedTokens or of the Encodings/Rotations featurisers.", _input.Name);
             if (width <= 0) throw new SchemaException($"Column '{_input.Name}' has a non-positive row width {width}.", _input.Name);
             _width = width;
             OutputColumns = [new OutputColumn(parent.OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, width))];
@@ -129,9 +131,9 @@ public sealed class PoolTransformer : RowToRowTransformerBase
                 var values = rows.GetValues();
                 if (values.Length % _width != 0)
                     throw new InvalidDataException($"Column '{_input.Name}', row {input.Position}: {values.Length} values are not a whole number of rows of {_width}.");
-                var buf = VBufferUtils.Rent(dst, _width);
-                PoolRows(values, _width, _parent.Mode, buf);
-                dst = new VBuffer<float>(_width, buf);
+                var editor = VBufferEditor.Create(ref dst, _width);
+                PoolRows(values, _width, _parent.Mode, editor.Values);
+                dst = editor.Commit();
             })];
         }
     }

@@ -1,4 +1,9 @@
-[assembly: MLComponents.ModelComponent(MLComponents.PositionFeaturiserTransformer.TypeId, typeof(MLComponents.PositionFeaturiserTransformer))]
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLComponents.MLNet;
+
+[assembly: LoadableComponent(typeof(MLComponents.PositionFeaturiserTransformer))]
 
 namespace MLComponents;
 
@@ -7,13 +12,15 @@ namespace MLComponents;
 /// the number of ids T of a row matters. Learned schemes use their seeded initial values (the values a Transformer
 /// with the same seed would start from), which are saved with the model.
 /// </summary>
-public sealed class PositionFeaturiserTransformer : RowToRowTransformerBase
+public sealed class PositionFeaturiserTransformer : ComponentTransformer<PositionFeaturiserTransformer>, ILoadableComponent<PositionFeaturiserTransformer>
 {
-    internal const string TypeId = "PositionFeaturiser";
+    /// <inheritdoc />
+    public static ComponentSignature Signature { get; } = new("MLC.PositionFeaturiser", "MLCPOSFT");
 
     private readonly PositionSource _source;
 
-    internal PositionFeaturiserTransformer(string output, string input, PositionFeature feature, PositionSource source)
+    internal PositionFeaturiserTransformer(IHostEnvironment env, string output, string input, PositionFeature feature, PositionSource source)
+        : base(env)
     {
         ArgumentException.ThrowIfNullOrEmpty(output, "outputColumnName");
         ArgumentException.ThrowIfNullOrEmpty(input, "inputColumnName");
@@ -56,9 +63,6 @@ public sealed class PositionFeaturiserTransformer : RowToRowTransformerBase
         _ => 0,
     };
 
-    /// <inheritdoc />
-    public override string ComponentTypeId => TypeId;
-
     /// <summary>The output for a row of <paramref name="length"/> tokens, exactly as the column holds it.</summary>
     public float[] Compute(int length)
     {
@@ -88,7 +92,7 @@ public sealed class PositionFeaturiserTransformer : RowToRowTransformerBase
     }
 
     /// <inheritdoc />
-    public override void Save(ModelSaveContext ctx)
+    protected override void SaveComponent(ComponentSaveContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.Options["outputColumnName"] = OutputColumnName;
@@ -99,19 +103,19 @@ public sealed class PositionFeaturiserTransformer : RowToRowTransformerBase
 
     /// <summary>Rebuilds a saved transformer.</summary>
     /// <exception cref="ModelFormatException">An option or a learned tensor is missing or invalid.</exception>
-    public static PositionFeaturiserTransformer Load(ModelLoadContext ctx)
+    public static PositionFeaturiserTransformer Load(IHostEnvironment env, ComponentLoadContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         string f = ctx.GetOption<string>("feature");
         if (!Enum.TryParse<PositionFeature>(f, out var feature) || !Enum.IsDefined(feature))
-            throw new ModelFormatException(ctx.EntryPath, $"option 'feature' has unknown value '{f}'");
+            throw ctx.Fail(ComponentLoadContext.OptionsEntry, $"option 'feature' has unknown value '{f}'");
         var source = PositionSource.Load(ctx);
-        try { return new PositionFeaturiserTransformer(ctx.GetOption<string>("outputColumnName"), ctx.GetOption<string>("inputColumnName"), feature, source); }
-        catch (ArgumentException e) { throw new ModelFormatException(ctx.EntryPath, e.Message, e); }
+        try { return new PositionFeaturiserTransformer(env, ctx.GetOption<string>("outputColumnName"), ctx.GetOption<string>("inputColumnName"), feature, source); }
+        catch (ArgumentException e) { throw ctx.Fail(ComponentLoadContext.OptionsEntry, e.Message, e); }
     }
 
     /// <inheritdoc />
-    protected override RowMapper MakeRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
+    protected override RowMapper CreateRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     private sealed class Mapper : RowMapper
     {
@@ -145,7 +149,7 @@ public sealed class PositionFeaturiserTransformer : RowToRowTransformerBase
                 {
                     throw new InvalidDataException($"Column '{_input.Name}', row {input.Position}: {ids.Length} tokens: {e.Message}", e);
                 }
-                dst = new VBuffer<float>(values);
+                dst = new VBuffer<float>(values.Length, values);
             })];
         }
     }

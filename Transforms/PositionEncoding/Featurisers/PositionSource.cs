@@ -1,3 +1,4 @@
+using MLComponents.MLNet;
 using MLComponents.Numerics;
 
 namespace MLComponents;
@@ -175,7 +176,7 @@ internal sealed class PositionSource
     /// <summary>Width of one (i, j) relative encoding.</summary>
     public int RelativeWidth => Scheme is ScaledRelativeEncoding s ? s.Width : 0;
 
-    public void Save(ModelSaveContext ctx)
+    public void Save(ComponentSaveContext ctx)
     {
         ctx.Options["scheme"] = Scheme.ToJson();
         ctx.Options["dimension"] = Dimension;
@@ -184,7 +185,7 @@ internal sealed class PositionSource
         foreach (var p in Parameters) ctx.AddTensor(p.Name, p.Value, p.Shape);
     }
 
-    public static PositionSource Load(ModelLoadContext ctx)
+    public static PositionSource Load(ComponentLoadContext ctx)
     {
         PositionSource source;
         try
@@ -194,7 +195,7 @@ internal sealed class PositionSource
         }
         catch (ArgumentException e)
         {
-            throw new ModelFormatException(ctx.EntryPath, $"invalid position-encoding options: {e.Message}", e);
+            throw ctx.Fail(ComponentLoadContext.OptionsEntry, $"invalid position-encoding options: {e.Message}", e);
         }
         // The stored values win over the seeded ones, so a model keeps its numbers even if an initialiser changes.
         foreach (var p in source.Parameters) ctx.GetFloatTensor(p.Name, p.Shape).CopyTo(p.Value, 0);

@@ -1,0 +1,207 @@
+using MLComponents.Engine;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace MLComponents.TorchSharp;
+
+/// <summary>
+/// <see cref="SequenceClassifierTrainer"/> on TorchSharp: the same options, checks, initial weights (the managed model
+/// of the same seed), length-bucketed batch order, AdamW groups, warm-up and decay, clipping, progress reports,
+/// cancellation between steps and early stopping that keeps the best epoch. Each step runs in its own dispose scope
+/// (native memory stays flat); libtorch uses <see cref="EncoderTrainingOptions.Threads"/> threads. The result is a
+/// managed <see cref="SequenceClassifier"/> holding the trained weights.
+/// </summary>
+public sealed class TorchClassifierTrainer
+{
+    /// <summary>Creates a trainer for <paramref name="device"/> ("cpu", "cuda", "cuda:N").</summary>
+    public TorchClassifierTrainer(SequenceClassifierOptions options, string device = "cpu", DropoutMasks dropoutMasks = DropoutMasks.Torch)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        Device = TorchDevices.Resolve(device);
+        DropoutMasks = dropoutMasks;
+    }
+
+    /// <summary>The options.</summary>
+    public SequenceClassifierOptions Options { get; }
+
+    /// <summary>The training device.</summary>
+    public Device Device { get; }
+
+    /// <summary>Where dropout masks come from.</summary>
+    public DropoutMasks DropoutMasks { get; }
+
+    /// <summary>
+    /// Trains and returns the model. <paramref name="initialModel"/> continues training that model (its geometry,
+    /// scheme, classes, vocabulary and dropout are kept and the options' geometry is not used; the given model is not
+    /// changed). Validation data (both or neither) enables per-epoch metrics and early stopping on accuracy (ties:
+    /// lower log-loss).
+    /// </summary>
+    public TrainedEncoder<SequenceClassifier> Fit(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels,
+        IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, SequenceClassifier? initialModel = null)
+    {
+        var o = Options;
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (sequences.Count == 0)
+        {
+            throw new ArgumentException("No training examples.", nameof(sequences));
+        }
+        if (labels.Count != sequences.Count)
+        {
+            throw new ArgumentException($"{labels.Count} labels for {sequences.Count} sequences.", nameof(labels));
+        }
+        if ((validationSequences is null) != (validationLabels is null) || (validationSequences is not null && validationSequences.Count != validationLabels!.Count))
+        {
+            throw new ArgumentException("Validation sequences and labels must both be given, with equal counts.", nameof(validationLabels));
+        }
+        o.Validate();
+        var managed = initialModel is null ? NewModel(o, sequences, labels, validationSequences) : Copy(initialModel);
+        var config = managed.Encoder.Config;
+        TrainingInputs.CheckLabelled(sequences, labels, managed.Classes, config.Vocabulary, config.MaxTokens, "training");
+        if (validationSequences is not null)
+        {
+            TrainingInputs.CheckLabelled(validationSequences, validationLabels!, managed.Classes, config.Vocabulary, config.MaxTokens, "validation");
+        }
+        if (o.ClassWeights is { } cw && cw.Length != managed.Classes)
+        {
+            throw new ArgumentException($"Option 'ClassWeights' has {cw.Length} entries for {managed.Classes} classes.", nameof(o.ClassWeights));
+        }
+
+        using var threads = new TorchThreads(o.Threads);
+        using var model = new TorchSequenceClassifier(managed, Device, DropoutMasks);
+        using var optimiser = new TorchOptimiser(model, managed.Parameters, o.WeightDecay);
+        int batchSize = Math.Min(o.BatchSize, sequences.Count);
+        int stepsPerEpoch = (sequences.Count + batchSize - 1) / batchSize;
+        int totalSteps = stepsPerEpoch * o.Epochs;
+        var schedule = new LearningRateSchedule(o.LearningRate, (int)Math.Round(o.WarmupFraction * totalSteps), totalSteps, o.Schedule);
+        var padded = new PaddedBatch(batchSize, config.MaxTokens);
+        var batchLabels = new int[batchSize];
+        var order = new int[sequences.Count];
+        var rng = new Random(o.Seed);
+        var best = new ParameterSnapshot();
+        double bestAccuracy = double.NegativeInfinity, bestLogLoss = double.PositiveInfinity;
+        int sinceBest = 0, epochsTrained = 0, bestEpoch = 0;
+        long step = 0;
+        var meter = new TrainingMeter();
+
+        for (int epoch = 1; epoch <= o.Epochs; epoch++)
+        {
+            var offsets = LengthBuckets.Plan(sequences, order, batchSize, o.BucketBatches, rng);
+            meter.Reset();
+            for (int bi = 0; bi + 1 < offsets.Length; bi++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int start = offsets[bi], n = offsets[bi + 1] - start;
+                padded.Fill(sequences, start, n, order);
+                for (int i = 0; i < n; i++)
+                {
+                    batchLabels[i] = labels[order[start + i]];
+                }
+                double loss;
+                using (NewDisposeScope())
+                {
+                    optimiser.ZeroGrad();
+                    var logits = model.Forward(model.Batch(padded.Ids, padded.Lengths, n, padded.Length), training: true, step);
+                    var lossTensor = model.Loss(logits, batchLabels.AsSpan(0, n), o.ClassWeights, o.LabelSmoothing);
+                    lossTensor.backward();
+                    optimiser.Step(o.ClipNorm, schedule.Rate(step));
+                    loss = lossTensor.item<float>();
+                }
+                step++;
+                meter.Record(loss, padded.Lengths);
+                bool last = bi + 2 == offsets.Length;
+                if (progress is not null && !last && o.ProgressInterval > 0 && step % o.ProgressInterval == 0)
+                {
+                    progress.Report(new TrainingProgress(epoch, step, meter.MeanLoss, meter.TokensPerSecond, null, null, false));
+                    meter.Reset();
+                }
+            }
+            epochsTrained = epoch;
+            double trainLoss = meter.MeanLoss;
+            double tokensPerSecond = meter.TokensPerSecond;
+            double? accuracy = null, logLoss = null;
+            bool stop = false;
+            if (validationSequences is not null)
+            {
+                (accuracy, logLoss) = Evaluate(model, validationSequences, validationLabels!, batchSize);
+                if (accuracy > bestAccuracy || (accuracy == bestAccuracy && logLoss < bestLogLoss))
+                {
+                    bestAccuracy = accuracy.Value;
+                    bestLogLoss = logLoss.Value;
+                    model.CopyTo(managed);
+                    best.Capture(managed.Parameters);
+                    bestEpoch = epoch;
+                    sinceBest = 0;
+                }
+                else if (o.EarlyStoppingPatience > 0 && ++sinceBest >= o.EarlyStoppingPatience)
+                {
+                    stop = true;
+                }
+            }
+            else
+            {
+                bestEpoch = epoch;
+            }
+            progress?.Report(new TrainingProgress(epoch, step, trainLoss, tokensPerSecond, accuracy, logLoss, true));
+            if (stop)
+            {
+                break;
+            }
+        }
+        model.CopyTo(managed);
+        best.Restore(managed.Parameters);
+        return new TrainedEncoder<SequenceClassifier>(managed, epochsTrained, bestEpoch);
+    }
+
+    /// <summary>Accuracy and mean log-loss of the TorchSharp model on labelled sequences (the managed trainer's definitions).</summary>
+    public static (double Accuracy, double LogLoss) Evaluate(TorchSequenceClassifier model, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sequences);
+        ArgumentNullException.ThrowIfNull(labels);
+        int c = model.Classes;
+        var probs = model.Predict(sequences, batchSize);
+        int correct = 0;
+        double logLoss = 0;
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            var p = probs.AsSpan(i * c, c);
+            int arg = 0;
+            for (int j = 1; j < c; j++)
+            {
+                if (p[j] > p[arg])
+                {
+                    arg = j;
+                }
+            }
+            correct += arg == labels[i] ? 1 : 0;
+            logLoss -= Math.Log(Math.Max(p[labels[i]], 1e-15));
+        }
+        return ((double)correct / sequences.Count, logLoss / sequences.Count);
+    }
+
+    private static SequenceClassifier NewModel(SequenceClassifierOptions o, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels, IReadOnlyList<int[]>? validation)
+    {
+        int classes = o.Classes > 0 ? o.Classes : labels.Max() + 1;
+        int vocabulary = o.Vocabulary > 0 ? o.Vocabulary : Math.Max(TrainingInputs.MaxId(sequences), validation is null ? 0 : TrainingInputs.MaxId(validation)) + 1;
+        var config = new TransformerConfig
+        {
+            Vocabulary = vocabulary, ModelDimension = o.ModelDimension, Heads = o.Heads, Layers = o.Layers,
+            FeedForwardDimension = o.FeedForwardDimension, MaxTokens = o.MaxTokens, Dropout = o.Dropout,
+        };
+        return new SequenceClassifier(config, classes, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, o.Pooling) { Threads = o.Threads };
+    }
+
+    private static SequenceClassifier Copy(SequenceClassifier source)
+    {
+        var e = source.Encoder;
+        var copy = new SequenceClassifier(e.Config, source.Classes, e.PositionEncoding, e.Seed, source.Pooling) { Threads = source.Threads };
+        for (int i = 0; i < source.Parameters.Count; i++)
+        {
+            source.Parameters[i].Value.CopyTo(copy.Parameters[i].Value, 0);
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,36 @@
+using MLComponents.Engine;
+using MLComponents.TorchSharp;
+
+[assembly: EncoderTrainingBackend(TransformerBackend.TorchSharp, typeof(TorchSharpTrainingBackend))]
+
+namespace MLComponents.TorchSharp;
+
+/// <summary>
+/// <see cref="TransformerBackend.TorchSharp"/>: what <see cref="EncoderTrainingBackends.Get(TransformerBackend, string?)"/> returns when this
+/// assembly is present. Trains on the device given at construction and returns managed models.
+/// </summary>
+public sealed class TorchSharpTrainingBackend : IEncoderTrainingBackend
+{
+    /// <summary>Resolves <paramref name="device"/> ("cpu", "cuda", "cuda:N"); an absent device throws naming it.</summary>
+    public TorchSharpTrainingBackend(string device)
+    {
+        Device = TorchDevices.Name(TorchDevices.Resolve(device));
+    }
+
+    /// <inheritdoc/>
+    public TransformerBackend Backend => TransformerBackend.TorchSharp;
+
+    /// <inheritdoc/>
+    public string Device { get; }
+
+    /// <inheritdoc/>
+    public TrainedEncoder<SequenceClassifier> FitClassifier(SequenceClassifierOptions options, IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels,
+        IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        new TorchClassifierTrainer(options, Device).Fit(sequences, labels, validationSequences, validationLabels, progress, cancellationToken);
+
+    /// <inheritdoc/>
+    public TrainedEncoder<SiameseModel> FitSiamese(SiameseOptions options, SentencePairs train, SentencePairs? validation = null,
+        IProgress<SimilarityTrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        new TorchSiameseTrainer(options, Device).Fit(train, validation, progress, cancellationToken);
+}

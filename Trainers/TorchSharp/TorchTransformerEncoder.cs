@@ -1,0 +1,99 @@
+using MLComponents.Engine;
+using MLComponents.TorchSharp.Position;
+using TorchSharp;
+using Embedding = TorchSharp.Modules.Embedding;
+using LayerNorm = TorchSharp.Modules.LayerNorm;
+using static TorchSharp.torch;
+
+namespace MLComponents.TorchSharp;
+
+/// <summary>
+/// The managed <see cref="TransformerEncoder"/> as TorchSharp modules with autograd: token embedding (zero at padded
+/// positions), the position scheme's hooks, pre-LN blocks and a final LayerNorm. Built from a managed encoder, whose
+/// geometry, scheme and parameter names it takes: <c>named_parameters()</c> yields the managed names and shapes, in the
+/// managed order, so weights copy one to one either way (<see cref="ParameterTransfer"/>).
+/// </summary>
+public sealed class TorchTransformerEncoder : nn.Module
+{
+    private readonly Embedding _tokens;
+    private readonly TorchEncoderBlock[] _blocks;
+    private readonly LayerNorm _final;
+
+    /// <summary>Builds the modules for <paramref name="source"/>'s geometry and scheme and copies its weights.</summary>
+    public TorchTransformerEncoder(MLComponents.Engine.TransformerEncoder source) : base("encoder")
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        NativeRuntime.EnsureLoaded();
+        Config = source.Config;
+        PositionEncoding = source.PositionEncoding;
+        int d = Config.ModelDimension;
+        Position = TorchPositionSchemes.Create(source.PositionEncoding, source.Position, d, Config.Heads);
+        TokenWidth = Position.TokenEmbeddingWidth(d);
+        if (TokenWidth != source.TokenWidth)
+        {
+            throw new InvalidOperationException($"Token width {TokenWidth} differs from the managed encoder's {source.TokenWidth}.");
+        }
+        _tokens = nn.Embedding(Config.Vocabulary, TokenWidth);
+        _blocks = new TorchEncoderBlock[Config.Layers];
+        for (int l = 0; l < _blocks.Length; l++)
+        {
+            _blocks[l] = new TorchEncoderBlock(l, d, Config.Heads, Config.FeedForwardDimension);
+        }
+        _final = nn.LayerNorm(d, eps: 1e-5);
+        // Registration order = the managed order: token embedding, position, blocks, final norm.
+        register_module("token_embedding", _tokens);
+        register_module("position", Position);
+        register_module("layers", new TorchEncoderBlock.Group("layers", [.. _blocks.Select((b, l) => (l.ToString(System.Globalization.CultureInfo.InvariantCulture), (nn.Module)b))]));
+        register_module("final_norm", _final);
+        ParameterTransfer.CopyToTorch(source.Parameters, this);
+    }
+
+    /// <summary>Geometry (the managed encoder's).</summary>
+    public TransformerConfig Config { get; }
+
+    /// <summary>The position scheme.</summary>
+    public PositionEncoding PositionEncoding { get; }
+
+    /// <summary>The scheme's hooks (its learned tensors are "position.*" parameters of this module).</summary>
+    public TorchPositionScheme Position { get; }
+
+    /// <summary>Token-embedding width.</summary>
+    public int TokenWidth { get; }
+
+    /// <summary>Hidden states h[B,T,D] of a batch; <paramref name="dropout"/> null means no dropout (evaluation).</summary>
+    internal Tensor Forward(TorchBatch batch, DropoutSource? dropout)
+    {
+        var x = _tokens.call(batch.Ids);
+        if (batch.TokenMask is { } real)
+        {
+            x = x * real;
+        }
+        x = Position.Embed(x, batch);
+        foreach (var block in _blocks)
+        {
+            x = block.Forward(x, Position, dropout, batch);
+        }
+        return _final.call(x);
+    }
+
+    /// <summary>Pools h[B,T,D] to [B,D]: the mean over real tokens, or the first token's state.</summary>
+    internal static Tensor Pool(Tensor hidden, TorchBatch batch, Pooling pooling)
+    {
+        if (pooling == Pooling.Cls)
+        {
+            return hidden.select(1, 0);
+        }
+        if (batch.TokenMask is { } real)
+        {
+            var counts = tensor(Array.ConvertAll(batch.Lengths, n => (float)n), [batch.Batch, 1], device: batch.Device);
+            return (hidden * real).sum(1) / counts;
+        }
+        return hidden.mean([1]);
+    }
+
+    /// <inheritdoc/>
+    protected override void RegisterComponents()
+    {
+        // Registered by name in the constructor.
+    }
+}

@@ -1,0 +1,150 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MLComponents.Engine;
+using MLComponents.MLNet;
+using MLComponents.Trainers;
+
+[assembly: LoadableComponent(typeof(TransformerClassifierModelParameters))]
+
+namespace MLComponents.Trainers;
+
+/// <summary>
+/// The trained Transformer text classifier: maps a token-id vector to class probabilities. ML.NET's
+/// <c>MulticlassPredictionTransformer</c> wraps it and adds <c>Score</c> (the probabilities, element c for key c + 1, with
+/// the label's values as SlotNames) and <c>PredictedLabel</c> (a key carrying the label's KeyValues).
+/// </summary>
+/// <remarks>
+/// <para>Token sequences longer than <see cref="MaxTokens"/> are truncated to their first MaxTokens ids; an empty sequence is
+/// scored as the single padding id 0. An id outside [0, <see cref="VocabularySize"/>) throws an <see cref="InvalidDataException"/>
+/// naming the feature column (map unknown words to the tokenizer's unknown id).</para>
+/// <para>Saved as options JSON (geometry, the position scheme's JSON) plus every parameter as a float32 tensor under its
+/// stable name, in one safetensors blob; a reloaded model gives bit-identical scores.</para>
+/// </remarks>
+public sealed class TransformerClassifierModelParameters
+    : ComponentModelParameters<TransformerClassifierModelParameters, VBuffer<int>, VBuffer<float>>,
+      ILoadableComponent<TransformerClassifierModelParameters>, ISentenceEncoder
+{
+    private readonly SequenceClassifier _model;
+    private readonly Lock _modelLock = new();
+
+    internal TransformerClassifierModelParameters(IHostEnvironment env, SequenceClassifier model, string featureColumnName, long truncated,
+        int epochsTrained, int bestEpoch) : base(env)
+    {
+        _model = model;
+        _model.Threads = 1;
+        FeatureColumnName = featureColumnName;
+        TruncatedTrainingSequences = truncated;
+        EpochsTrained = epochsTrained;
+        BestEpoch = bestEpoch;
+        OutputType = new VectorDataViewType(NumberDataViewType.Single, model.Classes);
+    }
+
+    /// <inheritdoc />
+    public static ComponentSignature Signature { get; } = new("MLC.TransformerModel", "MLCTRCLS");
+
+    /// <inheritdoc />
+    protected override ScoreKind Kind => ScoreKind.MulticlassClassification;
+
+    /// <summary>A vector of Int32 token ids (any length).</summary>
+    public override DataViewType InputType { get; } = new VectorDataViewType(NumberDataViewType.Int32);
+
+    /// <summary>Class probabilities: a float vector of <see cref="ClassCount"/>.</summary>
+    public override DataViewType OutputType { get; }
+
+    /// <summary>The token-id column the model was trained on (named in errors).</summary>
+    public string FeatureColumnName { get; }
+
+    /// <summary>Number of classes (the label's key count).</summary>
+    public int ClassCount => _model.Classes;
+
+    /// <summary>Size of the token-embedding table: valid ids are 0..VocabularySize-1.</summary>
+    public int VocabularySize => _model.Encoder.Config.Vocabulary;
+
+    /// <summary>Longest sequence scored; longer ones are truncated.</summary>
+    public int MaxTokens => _model.Encoder.Config.MaxTokens;
+
+    /// <summary>The position-encoding scheme.</summary>
+    public PositionEncoding PositionEncoding => _model.Encoder.PositionEncoding;
+
+    /// <summary>Training sequences that were longer than MaxTokens (and were truncated).</summary>
+    public long TruncatedTrainingSequences { get; }
+
+    /// <summary>Epochs run (fewer than asked when early stopping ended training).</summary>
+    public int EpochsTrained { get; }
+
+    /// <summary>The epoch whose weights the model holds when validation data was given (best validation accuracy, ties: lower log-loss); else 0.</summary>
+    public int BestEpoch { get; }
+
+    /// <summary>The array-level model (for direct, allocation-free single-sentence prediction).</summary>
+    internal SequenceClassifier Model => _model;
+
+    /// <summary>The classifier's encoder, so <c>EmbedSentences</c> can embed with it (read only; see <see cref="ISentenceEncoder"/>).</summary>
+    public TransformerEncoder Encoder => _model.Encoder;
+
+    /// <summary>The pooling the classification head reads.</summary>
+    public Pooling Pooling => _model.Pooling;
+
+    /// <summary>
+    /// Class probabilities of one token sequence into <paramref name="probabilities"/> (at least <see cref="ClassCount"/> values), with
+    /// the same truncation, empty-sequence and id rules as scoring a view. Allocates nothing.
+    /// </summary>
+    public void Predict(ReadOnlySpan<int> tokenIds, Span<float> probabilities)
+    {
+        if (tokenIds.Length > MaxTokens) tokenIds = tokenIds[..MaxTokens];
+        if (tokenIds.IsEmpty) tokenIds = TokenSequenceColumns.EmptySequence;
+        for (int i = 0; i < tokenIds.Length; i++)
+        {
+            if ((uint)tokenIds[i] >= (uint)VocabularySize)
+                throw new ArgumentException($"Token id {tokenIds[i]} at position {i} is outside the model's vocabulary [0, {VocabularySize}).", nameof(tokenIds));
+        }
+        lock (_modelLock) _model.Predict(tokenIds, probabilities);
+    }
+
+    /// <inheritdoc />
+    protected override RowScorer<VBuffer<int>, VBuffer<float>> CreateScorer()
+    {
+        int classes = ClassCount, vocabulary = VocabularySize, maxTokens = MaxTokens;
+        return (in VBuffer<int> tokens, ref VBuffer<float> scores) =>
+        {
+            var ids = tokens.GetValues();
+            if (ids.Length > maxTokens) ids = ids[..maxTokens];
+            if (ids.IsEmpty) ids = TokenSequenceColumns.EmptySequence;
+            for (int i = 0; i < ids.Length; i++)
+            {
+                if ((uint)ids[i] >= (uint)vocabulary)
+                    throw new InvalidDataException(
+                        $"Column '{FeatureColumnName}': token id {ids[i]} at position {i} is outside the model's vocabulary [0, {vocabulary}).");
+            }
+            var editor = VBufferEditor.Create(ref scores, classes);
+            lock (_modelLock) _model.Predict(ids, editor.Values);
+            scores = editor.Commit();
+        };
+    }
+
+    /// <inheritdoc />
+    protected override void SaveComponent(ComponentSaveContext ctx)
+    {
+        var o = ctx.Options;
+        o["featureColumnName"] = FeatureColumnName;
+        o["classes"] = ClassCount;
+        EncoderArchive.SaveGeometry(ctx, _model.Encoder, _model.Pooling);
+        o["truncatedTrainingSequences"] = TruncatedTrainingSequences;
+        o["epochsTrained"] = EpochsTrained;
+        o["bestEpoch"] = BestEpoch;
+        foreach (var p in _model.Parameters) ctx.AddTensor(p.Name, p.Value, p.Shape);
+    }
+
+    /// <inheritdoc />
+    public static TransformerClassifierModelParameters Load(IHostEnvironment env, ComponentLoadContext ctx)
+    {
+        // Same encoder format as every encoder-bearing component (EncoderArchive); the head's weights are extra tensors.
+        var (config, scheme, seed, pooling) = EncoderArchive.ReadGeometry(ctx);
+        int classes = ctx.GetOption<int>("classes");
+        if (classes < 2) throw ctx.Fail(ComponentLoadContext.OptionsEntry, $"option 'classes' is {classes}; a classifier has at least 2");
+        var model = new SequenceClassifier(config, classes, scheme, seed, pooling);
+        EncoderArchive.ReadWeights(ctx, model.Parameters);
+        return new TransformerClassifierModelParameters(env, model, ctx.GetOption<string>("featureColumnName"),
+            ctx.GetOptionOrDefault("truncatedTrainingSequences", 0L), ctx.GetOptionOrDefault("epochsTrained", 0), ctx.GetOptionOrDefault("bestEpoch", 0));
+    }
+}

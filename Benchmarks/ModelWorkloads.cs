@@ -9,10 +9,13 @@ namespace MLComponents.Benchmarks;
 internal static class ModelWorkloads
 {
     /// <summary>The workload for <paramref name="threads"/> threads, or null with the reason it cannot run.</summary>
-    public static IModelWorkload? Create(ModelConfig config, int threads, out string reason)
+    public static IModelWorkload? Create(ModelConfig config, int threads, out string reason) => Create(config, threads, sparseEmbedding: false, out reason);
+
+    /// <summary>As <see cref="Create(ModelConfig, int, out string)"/>, optionally with the opt-in sparse embedding update (not torch's work).</summary>
+    public static IModelWorkload? Create(ModelConfig config, int threads, bool sparseEmbedding, out string reason)
     {
         reason = "";
-        return new ClassifierWorkload(config, threads);
+        return new ClassifierWorkload(config, threads, sparseEmbedding);
     }
 
     /// <summary>
@@ -28,7 +31,7 @@ internal static class ModelWorkloads
         private readonly float[] _probabilities;
         private long _step;
 
-        public ClassifierWorkload(ModelConfig config, int threads)
+        public ClassifierWorkload(ModelConfig config, int threads, bool sparseEmbedding)
         {
             _config = config;
             var geometry = new TransformerConfig
@@ -42,7 +45,13 @@ internal static class ModelWorkloads
                 Dropout = 0f,
             };
             _model = new SequenceClassifier(geometry, config.Classes, PositionEncoding.Rotary(), seed: 0) { Threads = threads };
-            _optimiser = new AdamW(_model.Parameters);
+            _optimiser = new AdamW(_model.Parameters) { Threads = threads };
+            if (sparseEmbedding)
+            {
+                _model.SparseEmbeddingGradients = true;
+                _optimiser.UpdateRowsOnly(_model.Encoder.TokenEmbedding, _model.Encoder.TokenRows);
+            }
+
             var rng = new Random(0);
             _ids = [.. Enumerable.Range(0, config.Batch * config.Tokens).Select(_ => rng.Next(config.Vocabulary))];
             _lengths = [.. Enumerable.Repeat(config.Tokens, config.Batch)];
@@ -51,7 +60,7 @@ internal static class ModelWorkloads
             _probabilities = new float[config.Classes];
             _model.Plan(config.Batch);
             Description = $"SequenceClassifier, {_model.Parameters.Sum(p => (long)p.Length)} parameters, RoPE, dropout 0, " +
-                $"AdamW lr {config.LearningRate}, {threads} thread(s); single sentence via Predict (one thread by design)";
+                $"AdamW lr {config.LearningRate}, {threads} thread(s) (single sentences via Predict too)";
         }
 
         public string Description { get; }

@@ -1,7 +1,7 @@
 using System.Runtime.Intrinsics.X86;
 using MLComponents.Benchmarks;
 
-// dotnet run -c Release --project Benchmarks -- [gemm|model|all] [--no-torch]
+// dotnet run -c Release --project Benchmarks -- [gemm|model|all|breakdown] [--no-torch]
 string mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 if (mode == "suite")
 {
@@ -26,6 +26,51 @@ if (mode == "tune")
     return 0;
 }
 
+if (mode == "tuneab")
+{
+    // Tuning aid: A/B of a GEMM setting, interleaved rounds in one process, best GFLOPS per CPU-second of each.
+    // GEMM_A / GEMM_B: "packa=N,packb=N,packat=N" settings; the filter picks shapes.
+    GemmBenchmark.UseCpuTime = true;
+    string filterAb = args.Length > 1 ? args[1] : "";
+    void Apply(string spec)
+    {
+        foreach (string kv in spec.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string[] p = kv.Split('=');
+            int v = int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture);
+            switch (p[0])
+            {
+                case "packa": MLComponents.Engine.GemmDriver.PackAMinCols = v; break;
+                case "packat": MLComponents.Engine.GemmDriver.PackATransMinCols = v; break;
+                case "packb": MLComponents.Engine.GemmDriver.PackBMinRows = v; break;
+            }
+        }
+    }
+
+    string specA = Environment.GetEnvironmentVariable("GEMM_A") ?? "", specB = Environment.GetEnvironmentVariable("GEMM_B") ?? "";
+    var shapesAb = new[] { GemmBenchmark.Square }.Concat(GemmBenchmark.ModelShapes).Where(s => s.Name.Contains(filterAb, StringComparison.Ordinal)).ToList();
+    var bestA = new double[shapesAb.Count];
+    var bestB = new double[shapesAb.Count];
+    for (int round = 0; round < 6; round++)
+    {
+        for (int i = 0; i < shapesAb.Count; i++)
+        {
+            Apply("packa=1073741824,packat=32,packb=48," + specA);
+            bestA[i] = Math.Max(bestA[i], GemmBenchmark.Measure(shapesAb[i], 1, 0.2));
+            Apply("packa=1073741824,packat=32,packb=48," + specB);
+            bestB[i] = Math.Max(bestB[i], GemmBenchmark.Measure(shapesAb[i], 1, 0.2));
+        }
+    }
+
+    Console.WriteLine($"{"shape",-44} {"A: " + specA,14} {"B: " + specB,14}");
+    for (int i = 0; i < shapesAb.Count; i++)
+    {
+        Console.WriteLine($"{shapesAb[i].Name,-44} {bestA[i],14:F1} {bestB[i],14:F1}");
+    }
+
+    return 0;
+}
+
 if (mode == "small")
 {
     GemmBenchmark.UseCpuTime = true;
@@ -45,6 +90,19 @@ if (mode == "small")
     return 0;
 }
 
+if (mode == "ops")
+{
+    // Tuning aid: single engine operations at the model's shapes; one thread is timed by its CPU time.
+    int opThreads = int.Parse(Environment.GetEnvironmentVariable("OPS_T") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
+    if (opThreads == 1)
+    {
+        StepBreakdown.UseThreadCpuClock();
+    }
+
+    OpProbe.Run(args.Length > 1 ? args[1] : "", opThreads);
+    return 0;
+}
+
 if (mode == "pack")
 {
     PackProbe.Run();
@@ -53,13 +111,47 @@ if (mode == "pack")
 
 if (mode == "kernel")
 {
+    Console.WriteLine($"FMA peak of one core (12 register chains, no memory): {FmaPeak.Measure():F1} GFLOPS");
     Console.WriteLine($"bare 6x16 kernel on L1-resident panels: {KernelProbe.Measure():F1} GFLOPS");
+    return 0;
+}
+
+if (mode == PeakMemory.Mode)
+{
+    // Child process of the model report: one run of the reference workload, then its peak resident memory.
+    return PeakMemory.RunChild(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+}
+
+if (mode == TorchSharpPeer.Mode)
+{
+    // Child process of the peers: the TorchSharp backend on the reference workload, torch_ref.py's keys.
+    return TorchSharpPeer.RunChild(TorchSharpPeer.Threads(args[1]));
+}
+
+if (mode == "breakdown")
+{
+    // Per-layer breakdown of a training step only (no peers, no figures): quick feedback while tuning.
+    // --cpu: one thread, timed by its CPU time, least per part over the steps: what a busy machine disturbs least.
+    bool cpu = args.Contains("--cpu");
+    if (cpu)
+    {
+        StepBreakdown.UseThreadCpuClock();
+    }
+
+    var config = new ModelConfig();
+    var runs = new List<(int, StepBreakdown.Result)>();
+    foreach (int threads in cpu ? new[] { 1 } : new[] { 1, 2 })
+    {
+        runs.Add((threads, StepBreakdown.Measure(ModelWorkloads.Create(config, threads, out _)!, steps: 20, minimum: cpu)));
+    }
+
+    StepBreakdown.Print(Console.Out, runs);
     return 0;
 }
 
 if (mode is not ("gemm" or "model" or "all"))
 {
-    Console.Error.WriteLine($"Unknown mode '{mode}'. Usage: dotnet run -c Release --project Benchmarks -- [gemm|model|all] [--no-torch]");
+    Console.Error.WriteLine($"Unknown mode '{mode}'. Usage: dotnet run -c Release --project Benchmarks -- [gemm|model|all|breakdown] [--no-torch]");
     return 2;
 }
 
@@ -67,18 +159,18 @@ string? root = RepoPaths.Root();
 Console.WriteLine($"MLComponents benchmarks ({mode}) on {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, " +
     $"AVX2 {Avx2.IsSupported}, FMA {Fma.IsSupported}, AVX-512F {Avx512F.IsSupported}");
 
-TorchPeer? torchRef = null;
+var peers = new List<PeerRun>();
 if (runPeers)
 {
-    string script = RepoPaths.TorchScript(root);
-    Console.WriteLine($"PyTorch peer {script} (best of its 1- and 2-thread runs per metric):");
-    torchRef = TorchPeer.Run(script, [], Console.Out);
-    if (torchRef is not null)
+    Console.WriteLine("Peers (best of each peer's 1- and 2-thread runs per metric):");
+    peers = ModelPeers.Run(root, Console.Out);
+    foreach (var peer in peers)
     {
-        Console.WriteLine("  " + torchRef.Description);
+        Console.WriteLine("  " + peer.Description);
     }
 }
 
+PeerRun? torchRef = peers.FirstOrDefault(p => p.Name == "PyTorch");
 if (mode is "gemm" or "all")
 {
     GemmReport.Run(root, torchRef, runPeers && torchRef is not null);
@@ -86,7 +178,7 @@ if (mode is "gemm" or "all")
 
 if (mode is "model" or "all")
 {
-    ModelReport.Run(torchRef);
+    ModelReport.Run(peers);
 }
 
 return 0;

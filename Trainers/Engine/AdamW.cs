@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using MLComponents.Numerics;
 
 namespace MLComponents.Engine;
@@ -13,6 +16,10 @@ public sealed class AdamW
     private readonly IReadOnlyList<Parameter> _parameters;
     private readonly float[][] _m;
     private readonly float[][] _v;
+    private readonly (int Parameter, int Start, int End)[] _chunks;
+
+    /// <summary>Floats per parallel chunk of the update (a chunk never spans two parameters).</summary>
+    private const int ChunkFloats = 16384;
 
     /// <summary>Creates the optimiser with zero moments (torch defaults: betas 0.9/0.999, eps 1e-8, decay 0.01).</summary>
     public AdamW(IReadOnlyList<Parameter> parameters, float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
@@ -25,7 +32,62 @@ public sealed class AdamW
         Epsilon = epsilon;
         _m = [.. parameters.Select(p => new float[p.Length])];
         _v = [.. parameters.Select(p => new float[p.Length])];
+        var chunks = new List<(int, int, int)>();
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            for (int start = 0; start < parameters[i].Length; start += ChunkFloats)
+            {
+                chunks.Add((i, start, Math.Min(parameters[i].Length, start + ChunkFloats)));
+            }
+        }
+
+        _chunks = [.. chunks];
     }
+
+    /// <summary>
+    /// Opt-in sparse ("lazy") update of a table: each step visits only the rows in <paramref name="rows"/> (the rows the
+    /// step's backward passes wrote, e.g. <see cref="TransformerEncoder.TokenRows"/>) instead of all of them. Rows a step
+    /// did not touch keep their weights and moments exactly, where torch's dense AdamW would (1) decay their weights by
+    /// lr x weight decay, (2) decay m and v by beta1 and beta2 and (3) keep moving them by the decaying momentum
+    /// m/(sqrt(v)+eps) left from earlier steps. So the result differs from dense AdamW wherever a row was touched before
+    /// and skipped since (like torch.optim.SparseAdam / TF LazyAdam); rows touched in every step, and a first step with
+    /// no weight decay, match the dense update bit for bit. The table's gradient outside the rows must be zero.
+    /// </summary>
+    public void UpdateRowsOnly(Parameter table, TouchedRows rows)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(rows);
+        int index = -1;
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            if (ReferenceEquals(_parameters[i], table))
+            {
+                index = i;
+            }
+        }
+
+        if (index < 0 || table.Shape.Length < 2)
+        {
+            throw new ArgumentException($"'{table.Name}' is not a table (rank >= 2) this optimiser updates.", nameof(table));
+        }
+
+        _sparse = (index, rows, table.Length / table.Shape[0]);
+    }
+
+    private (int Parameter, TouchedRows Rows, int Width)? _sparse;
+
+    /// <summary>Threads for the update (elementwise, so the result is the same for any count).</summary>
+    public int Threads
+    {
+        get => _threads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            _threads = value;
+        }
+    }
+
+    private int _threads = 1;
 
     /// <summary>Decoupled weight-decay coefficient.</summary>
     public float WeightDecay { get; }
@@ -55,50 +117,131 @@ public sealed class AdamW
     /// <summary>Applies one update with learning rate <paramref name="learningRate"/> using the current gradients.</summary>
     public void Update(double learningRate)
     {
+        long clock = StepProfiler.Start();
         Step++;
         double bc1 = 1 - Math.Pow(Beta1, Step);
         double bc2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, Step));
         float stepSize = (float)(learningRate / bc1);
         float invBc2Sqrt = (float)(1 / bc2Sqrt);
-        float b1 = Beta1, b2 = Beta2, eps = Epsilon;
-        for (int i = 0; i < _parameters.Count; i++)
+        var work = new UpdateWork(this, (float)(1 - learningRate * WeightDecay), stepSize, invBc2Sqrt);
+        if (_threads > 1)
         {
-            var p = _parameters[i];
-            float decay = p.ApplyWeightDecay ? (float)(1 - learningRate * WeightDecay) : 1f;
-            Update(p.Value, p.Grad, _m[i], _v[i], decay, stepSize, invBc2Sqrt, b1, b2, eps);
+            Parallelism.For(_threads, _chunks.Length, ref work, parts: 4 * _threads);
+        }
+        else
+        {
+            work.Run(0, _chunks.Length);
+        }
+
+        if (_sparse is { } sparse)
+        {
+            var rowsWork = new RowsWork(this, sparse.Parameter, sparse.Rows, sparse.Width, (float)(1 - learningRate * WeightDecay), stepSize, invBc2Sqrt);
+            int count = sparse.Rows.Rows.Length;
+            if (_threads > 1 && count > 64)
+            {
+                Parallelism.For(_threads, count, ref rowsWork, parts: 4 * _threads);
+            }
+            else
+            {
+                rowsWork.Run(0, count);
+            }
+        }
+
+        StepProfiler.Stop(StepPart.Optimiser, true, clock);
+    }
+
+    private readonly struct RowsWork(AdamW owner, int index, TouchedRows rows, int width, float decay, float stepSize, float invBc2Sqrt) : IRangeWork
+    {
+        public void Run(int start, int end)
+        {
+            var p = owner._parameters[index];
+            var list = rows.Rows;
+            for (int r = start; r < end; r++)
+            {
+                int from = list[r] * width;
+                Update(p.Value.AsSpan(from, width), p.Grad.AsSpan(from, width), owner._m[index].AsSpan(from, width),
+                    owner._v[index].AsSpan(from, width), p.ApplyWeightDecay ? decay : 1f, stepSize, invBc2Sqrt, owner.Beta1, owner.Beta2, owner.Epsilon);
+            }
         }
     }
 
-    /// <summary>One tensor's update in span maths, a stack chunk at a time (the embedding table alone is V x D).</summary>
-    private static void Update(float[] w, float[] g, float[] m, float[] v, float decay, float stepSize, float invBc2Sqrt, float b1, float b2, float eps)
+    private readonly struct UpdateWork(AdamW owner, float decay, float stepSize, float invBc2Sqrt) : IRangeWork
     {
-        const int Chunk = 512;
-        Span<float> tmp = stackalloc float[Chunk];
-        for (int start = 0; start < w.Length; start += Chunk)
+        public void Run(int start, int end)
         {
-            int n = Math.Min(Chunk, w.Length - start);
-            var t = tmp[..n];
-            var ws = w.AsSpan(start, n);
-            var gs = g.AsSpan(start, n);
-            var ms = m.AsSpan(start, n);
-            var vs = v.AsSpan(start, n);
-            // m += (1 - b1) (g - m), torch's lerp
-            TensorPrimitives.Subtract(gs, ms, t);
-            TensorPrimitives.MultiplyAdd(t, 1 - b1, ms, ms);
-            // v = b2 v + (1 - b2) g^2
-            TensorPrimitives.Multiply(gs, gs, t);
-            TensorPrimitives.Multiply(vs, b2, vs);
-            TensorPrimitives.MultiplyAdd(t, 1 - b2, vs, vs);
-            // w = w (1 - lr wd) - stepSize m / (sqrt(v) / sqrt(bc2) + eps)
-            TensorPrimitives.Sqrt(vs, t);
-            TensorPrimitives.Multiply(t, invBc2Sqrt, t);
-            TensorPrimitives.Add(t, eps, t);
-            TensorPrimitives.Divide(ms, t, t);
-            if (decay != 1f)
+            for (int c = start; c < end; c++)
             {
-                TensorPrimitives.Multiply(ws, decay, ws);
+                var (i, from, to) = owner._chunks[c];
+                if (owner._sparse is { } sparse && sparse.Parameter == i)
+                {
+                    continue;
+                }
+
+                var p = owner._parameters[i];
+                Update(p.Value.AsSpan(from, to - from), p.Grad.AsSpan(from, to - from), owner._m[i].AsSpan(from, to - from),
+                    owner._v[i].AsSpan(from, to - from), p.ApplyWeightDecay ? decay : 1f, stepSize, invBc2Sqrt, owner.Beta1, owner.Beta2, owner.Epsilon);
             }
-            TensorPrimitives.MultiplyAdd(t, -stepSize, ws, ws);
+        }
+    }
+
+    /// <summary>
+    /// One span's update in one register pass, operation for operation the span-maths version it replaced (the
+    /// same unfused multiplies and adds, so the same bits): m += (1 - b1)(g - m); v = b2 v + (1 - b2) g^2;
+    /// w = w decay - stepSize m / (sqrt(v) / sqrt(bc2) + eps).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Update(Span<float> w, Span<float> g, Span<float> m, Span<float> v, float decay, float stepSize, float invBc2Sqrt,
+        float b1, float b2, float eps)
+    {
+        ref float wr = ref MemoryMarshal.GetReference(w);
+        ref float gr = ref MemoryMarshal.GetReference(g);
+        ref float mr = ref MemoryMarshal.GetReference(m);
+        ref float vr = ref MemoryMarshal.GetReference(v);
+        int n = w.Length, j = 0;
+        bool decayed = decay != 1f;
+        var oneMinusB1 = Vector256.Create(1 - b1);
+        var oneMinusB2 = Vector256.Create(1 - b2);
+        var vb2 = Vector256.Create(b2);
+        var vInv = Vector256.Create(invBc2Sqrt);
+        var vEps = Vector256.Create(eps);
+        var vDecay = Vector256.Create(decay);
+        var vStep = Vector256.Create(-stepSize);
+        for (; j + 8 <= n; j += 8)
+        {
+            Vector256<float> gv = Vector256.LoadUnsafe(ref gr, (nuint)j);
+            Vector256<float> mv = Vector256.LoadUnsafe(ref mr, (nuint)j);
+            Vector256<float> vv = Vector256.LoadUnsafe(ref vr, (nuint)j);
+            mv = ((gv - mv) * oneMinusB1) + mv;
+            vv = ((gv * gv) * oneMinusB2) + (vv * vb2);
+            Vector256<float> t = (Vector256.Sqrt(vv) * vInv) + vEps;
+            t = mv / t;
+            Vector256<float> wv = Vector256.LoadUnsafe(ref wr, (nuint)j);
+            if (decayed)
+            {
+                wv *= vDecay;
+            }
+
+            wv = (t * vStep) + wv;
+            mv.StoreUnsafe(ref mr, (nuint)j);
+            vv.StoreUnsafe(ref vr, (nuint)j);
+            wv.StoreUnsafe(ref wr, (nuint)j);
+        }
+
+        for (; j < n; j++)
+        {
+            float gv = Unsafe.Add(ref gr, j);
+            float mv = ((gv - Unsafe.Add(ref mr, j)) * (1 - b1)) + Unsafe.Add(ref mr, j);
+            float vv = ((gv * gv) * (1 - b2)) + (Unsafe.Add(ref vr, j) * b2);
+            float t = mv / ((MathF.Sqrt(vv) * invBc2Sqrt) + eps);
+            float wv = Unsafe.Add(ref wr, j);
+            if (decayed)
+            {
+                wv *= decay;
+            }
+
+            Unsafe.Add(ref mr, j) = mv;
+            Unsafe.Add(ref vr, j) = vv;
+            Unsafe.Add(ref wr, j) = (t * -stepSize) + wv;
         }
     }
 

@@ -26,7 +26,7 @@ public sealed class AttentionActivations
     /// <summary>Keys [B,H,T,dh] after the query/key hook.</summary>
     public float[] K { get; }
 
-    /// <summary>Values [B,H,T,dh].</summary>
+    /// <summary>Values [B,H,T,dh] (general path only: the fused path reads them in place from qkv).</summary>
     public float[] V { get; }
 
     /// <summary>Softmax probabilities [B,H,T,T] (also the logits buffer before the softmax).</summary>
@@ -35,8 +35,11 @@ public sealed class AttentionActivations
     /// <summary>Probabilities after dropout (the same array as <see cref="Probs"/> when dropout is planned out).</summary>
     public float[] ProbsUsed { get; }
 
-    /// <summary>Head outputs [B,H,T,dh] after the value hook.</summary>
+    /// <summary>Head outputs [B,H,T,dh] after the value hook (general path only: the fused path writes the merged output directly).</summary>
     public float[] Heads { get; }
+
+    /// <summary>The qkv[B,T,3D] of the last forward: the fused path reads values from it in place, forward and backward.</summary>
+    internal float[] Qkv { get; set; } = [];
 }
 
 /// <summary>Gradient scratch shared by every attention layer (one backward runs at a time).</summary>
@@ -81,6 +84,13 @@ public static class AttentionLayer
     public static void Forward(int layer, float[] qkv, float[] output, AttentionActivations act, PositionModule module,
         PositionBatch pb, int dim, int heads, float dropout, ulong dropoutKey, bool training, int threads)
     {
+        act.Qkv = qkv;
+        if (UsesFusedPath(module))
+        {
+            FusedAttention.Forward(layer, qkv, output, act, module, pb, dim, heads, dropout, dropoutKey, training, threads);
+            return;
+        }
+
         int dh = dim / heads, t = pb.Length, units = pb.Batch * heads;
         Split(qkv, act.Q, act.K, act.V, pb.Batch, t, heads, dh);
         if (module.HasQueryKeyHook)
@@ -127,6 +137,12 @@ public static class AttentionLayer
     public static void Backward(int layer, float[] dOutput, float[] dqkv, AttentionActivations act, AttentionGradients grads,
         PositionModule module, PositionBatch pb, int dim, int heads, float dropout, ulong dropoutKey, bool training, int threads)
     {
+        if (UsesFusedPath(module))
+        {
+            FusedAttention.Backward(layer, dOutput, dqkv, act, grads, module, pb, dim, heads, dropout, dropoutKey, training, threads);
+            return;
+        }
+
         int dh = dim / heads, t = pb.Length, units = pb.Batch * heads;
         float scale = 1f / MathF.Sqrt(dh);
         bool drop = training && dropout > 0;
@@ -164,6 +180,16 @@ public static class AttentionLayer
         Merge(grads.DK, dqkv, pb.Batch, t, heads, dh, dim, 3 * dim);
         Merge(grads.DV, dqkv, pb.Batch, t, heads, dh, 2 * dim, 3 * dim);
     }
+
+    /// <summary>Tests only: run every scheme through the general (materialised logits) path on this thread.</summary>
+    [ThreadStatic]
+    internal static bool ForceGeneralPath;
+
+    /// <summary>
+    /// The fused path needs the logits only inside one (batch, head) unit, which holds when the scheme has no logit or
+    /// value hook (those see the whole [B,H,T,T] tensor); a query/key hook (RoPE, xPos) runs before it as usual.
+    /// </summary>
+    internal static bool UsesFusedPath(PositionModule module) => !ForceGeneralPath && !module.HasLogitHook && !module.HasValueHook;
 
     private static void LogitsParallel(AttentionActivations act, int t, int dh, float scale, int units, int threads) =>
         Parallelism.ForRanges(threads, units, (s, e) => Logits(act, t, dh, scale, s, e));

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace MLComponents.Engine;
 
@@ -9,6 +10,7 @@ namespace MLComponents.Engine;
 public static class EmbeddingLayer
 {
     /// <summary>Forward. <paramref name="ids"/> is [B,T] row-major; entries at padded positions are ignored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] table, int vocabulary, float[] output, int batch, int length, int dim)
     {
         for (int b = 0; b < batch; b++)
@@ -33,7 +35,22 @@ public static class EmbeddingLayer
         }
     }
 
+    /// <summary>As <see cref="Backward(ReadOnlySpan{int}, ReadOnlySpan{int}, float[], float[], int, int, int)"/>, also marking every row written.</summary>
+    internal static void Backward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] dOutput, float[] dTable, int batch, int length, int dim, TouchedRows touched)
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            for (int t = 0; t < lengths[b]; t++)
+            {
+                touched.Mark(ids[b * length + t]);
+            }
+        }
+
+        Backward(ids, lengths, dOutput, dTable, batch, length, dim);
+    }
+
     /// <summary>dTable[ids[b,t]] += dOutput[b,t] for real tokens, in (b, t) order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] dOutput, float[] dTable, int batch, int length, int dim)
     {
         for (int b = 0; b < batch; b++)

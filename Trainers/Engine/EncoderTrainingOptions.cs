@@ -45,6 +45,13 @@ public abstract record EncoderTrainingOptions
     /// <summary>Decoupled (AdamW) weight decay; biases, norms and position tables are never decayed.</summary>
     public float WeightDecay { get; init; } = 0.01f;
 
+    /// <summary>
+    /// Opt-in sparse embedding update: each step clears and updates only the token-embedding rows its batch used
+    /// (see <see cref="AdamW.UpdateRowsOnly"/>). Faster for large vocabularies; unlike torch's dense AdamW, rows a batch
+    /// did not use get no weight decay and no momentum-only movement that step. Off by default.
+    /// </summary>
+    public bool SparseEmbeddingUpdate { get; init; }
+
     /// <summary>Linear warm-up as a fraction of all steps.</summary>
     public double WarmupFraction { get; init; } = 0.1;
 

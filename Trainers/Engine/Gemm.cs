@@ -39,7 +39,13 @@ public static class Gemm
     /// <param name="threads">Most threads the product may use.</param>
     public static unsafe void Multiply(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        Span<float> c, int ldc, bool accumulate = false, int threads = 1)
+        Span<float> c, int ldc, bool accumulate = false, int threads = 1) =>
+        Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, threads, default);
+
+    /// <summary>As the public overload, then the epilogue on every element of C (pointers inside it are not checked).</summary>
+    internal static unsafe void Multiply(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc, bool accumulate, int threads, in GemmEpilogue epilogue)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
@@ -60,6 +66,18 @@ public static class Gemm
                 }
             }
 
+            if (!epilogue.IsEmpty)
+            {
+                fixed (float* pc = &MemoryMarshal.GetReference(c))
+                {
+                    epilogue.Apply(pc, ldc, 0, 0, m, n);
+                    if (epilogue.Activated != null)
+                    {
+                        epilogue.Activate(pc, ldc, 0, 0, m, n);
+                    }
+                }
+            }
+
             return;
         }
 
@@ -74,14 +92,19 @@ public static class Gemm
             if (flops <= ScalarMaxFlops || !GemmKernels.IsSupported)
             {
                 GemmScalar.Run(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                epilogue.Apply(pc, ldc, 0, 0, m, n);
+                if (epilogue.Activated != null)
+                {
+                    epilogue.Activate(pc, ldc, 0, 0, m, n);
+                }
             }
             else if (threads <= 1 || flops < ParallelMinFlops)
             {
-                GemmDriver.Run(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+                GemmDriver.Run(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, null, epilogue);
             }
             else
             {
-                GemmParallel.Run(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, threads);
+                GemmParallel.Run(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, threads, epilogue);
             }
         }
     }

@@ -20,15 +20,21 @@ internal static unsafe class GemmPacking
         const int NR = GemmKernels.NR;
         for (int j = 0; j < nc; j += NR, dst += kc * NR)
         {
-            int nr = Math.Min(NR, nc - j);
-            if (!transB)
-            {
-                PackRowsOfB(b + j, ldb, kc, nr, dst);
-            }
-            else
-            {
-                PackColumnsOfB(b + j * ldb, ldb, kc, nr, dst);
-            }
+            PackBPanel(transB, transB ? b + j * ldb : b + j, ldb, kc, Math.Min(NR, nc - j), dst);
+        }
+    }
+
+    /// <summary>Packs one panel: op(B)[0..kc, 0..nr) (nr &lt;= NR, zero-padded to NR) into kc*NR floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PackBPanel(bool transB, float* b, nint ldb, int kc, int nr, float* dst)
+    {
+        if (!transB)
+        {
+            PackRowsOfB(b, ldb, kc, nr, dst);
+        }
+        else
+        {
+            PackColumnsOfB(b, ldb, kc, nr, dst);
         }
     }
 

@@ -15,6 +15,8 @@ internal sealed unsafe class GemmScratch
     private float[]? _a;
     private float[]? _b;
     private float[]? _edge;
+    private float[]? _shared;
+    private float[]? _transposed;
 
     /// <summary>The calling thread's buffers.</summary>
     public static GemmScratch Current => s_current ??= new GemmScratch();
@@ -24,6 +26,15 @@ internal sealed unsafe class GemmScratch
 
     /// <summary>Packed B block, at least <paramref name="floats"/> long.</summary>
     public float* B(int floats) => Ensure(ref _b, floats);
+
+    /// <summary>
+    /// A whole packed op(B) that this thread's parallel product shares with its helpers (read-only while they run),
+    /// at least <paramref name="floats"/> long.
+    /// </summary>
+    public float* SharedB(int floats) => Ensure(ref _shared, floats);
+
+    /// <summary>A product computed transposed (see <see cref="LinearLayer"/>'s few-rows path), at least <paramref name="floats"/> long.</summary>
+    public float* Transposed(int floats) => Ensure(ref _transposed, floats);
 
     /// <summary>Edge panels of A and B plus a C tile, at least <paramref name="floats"/> long.</summary>
     public float* Edge(int floats) => Ensure(ref _edge, floats);

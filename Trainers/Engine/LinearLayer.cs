@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Runtime.CompilerServices;
 
 namespace MLComponents.Engine;
 
@@ -7,20 +10,144 @@ namespace MLComponents.Engine;
 /// </summary>
 public static class LinearLayer
 {
+    /// <summary>
+    /// Up to this many rows (a sentence, a small batch) the product runs weight-stationary: y^T = W x^T, so the
+    /// weights are read in place as the kernel's row operand and only the few rows of x are packed, instead of
+    /// repacking all of W^T for a handful of rows. Each y element is the same multiply-add chain either way.
+    /// </summary>
+    internal static int WeightStationaryMaxRows { get; set; } = 48;
+
     /// <summary>Forward: overwrites y[0..N*out).</summary>
-    public static void Forward(float[] x, float[] weight, float[]? bias, float[] y, int rows, int inputs, int outputs, int threads)
+    public static void Forward(float[] x, float[] weight, float[]? bias, float[] y, int rows, int inputs, int outputs, int threads) =>
+        Forward(x, weight, bias, y, null, rows, inputs, outputs, threads);
+
+    /// <summary>
+    /// Forward with the bias added, then <paramref name="residual"/> when given (y = xW^T + b + residual), and when
+    /// <paramref name="gelu"/> is given gelu(y) written there too, by the product itself on finished tiles (the same
+    /// bits as separate passes, without re-reading y).
+    /// </summary>
+    internal static unsafe void Forward(float[] x, float[] weight, float[]? bias, float[] y, float[]? gelu, int rows, int inputs, int outputs, int threads,
+        float[]? residual = null)
     {
-        Gemm.Multiply(false, true, rows, outputs, inputs, x.AsSpan(0, rows * inputs), inputs,
-            weight.AsSpan(0, outputs * inputs), inputs, y.AsSpan(0, rows * outputs), outputs, threads: threads);
-        if (bias is null)
+        if (bias is not null && bias.Length < outputs)
         {
-            return;
+            throw new ArgumentException($"bias holds {bias.Length} values; {outputs} are needed.", nameof(bias));
         }
-        var b = bias.AsSpan(0, outputs);
-        for (int r = 0; r < rows; r++)
+
+        if (gelu is not null && gelu.Length < rows * outputs)
         {
-            var row = y.AsSpan(r * outputs, outputs);
-            TensorPrimitives.Add(row, b, row);
+            throw new ArgumentException($"gelu holds {gelu.Length} values; {rows * outputs} are needed.", nameof(gelu));
+        }
+
+        if (residual is not null && residual.Length < rows * outputs)
+        {
+            throw new ArgumentException($"residual holds {residual.Length} values; {rows * outputs} are needed.", nameof(residual));
+        }
+
+        fixed (float* pb = bias)
+        fixed (float* pg = gelu)
+        fixed (float* pr = residual)
+        {
+            if (rows <= WeightStationaryMaxRows && GemmKernels.IsSupported)
+            {
+                ForwardWeightStationary(x, weight, y, rows, inputs, outputs, threads, new GemmEpilogue(pb, pg, pr));
+                return;
+            }
+
+            Gemm.Multiply(false, true, rows, outputs, inputs, x.AsSpan(0, rows * inputs), inputs,
+                weight.AsSpan(0, outputs * inputs), inputs, y.AsSpan(0, rows * outputs), outputs, false, threads, new GemmEpilogue(pb, pg, pr));
+        }
+    }
+
+    /// <summary>y^T[out, rows] = W x^T into scratch, then transposed into y with the epilogue applied on the way.</summary>
+    private static unsafe void ForwardWeightStationary(float[] x, float[] weight, float[] y, int rows, int inputs, int outputs, int threads,
+        GemmEpilogue epilogue)
+    {
+        float* t = GemmScratch.Current.Transposed(outputs * rows);
+        var ty = new Span<float>(t, outputs * rows);
+        Gemm.Multiply(false, true, outputs, rows, inputs, weight.AsSpan(0, outputs * inputs), inputs, x.AsSpan(0, rows * inputs), inputs,
+            ty, rows, false, threads, default);
+        fixed (float* py = y)
+        {
+            TransposeOut(t, rows, py, outputs, rows, outputs, new GemmEpilogue(epilogue.Bias, null, epilogue.Residual));
+            if (epilogue.Activated != null)
+            {
+                epilogue.Activate(py, outputs, 0, 0, rows, outputs);
+            }
+        }
+    }
+
+    /// <summary>
+    /// y[r, o] = t[o, r] for rows x outputs, then bias and residual as <see cref="GemmEpilogue"/> applies them
+    /// (same order, same bits), eight by eight through register transposes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void TransposeOut(float* t, int ldt, float* y, int ldy, int rows, int outputs, in GemmEpilogue epilogue)
+    {
+        float* bias = epilogue.Bias, residual = epilogue.Residual;
+        int r = 0;
+        for (; r + 8 <= rows; r += 8)
+        {
+            int o = 0;
+            for (; o + 8 <= outputs; o += 8)
+            {
+                float* src = t + (o * ldt) + r;
+                Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ldt);
+                Vector256<float> r2 = Avx.LoadVector256(src + 2 * ldt), r3 = Avx.LoadVector256(src + 3 * ldt);
+                Vector256<float> r4 = Avx.LoadVector256(src + 4 * ldt), r5 = Avx.LoadVector256(src + 5 * ldt);
+                Vector256<float> r6 = Avx.LoadVector256(src + 6 * ldt), r7 = Avx.LoadVector256(src + 7 * ldt);
+                Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+                Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+                Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+                Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+                r0 = Avx.Permute2x128(s0, s4, 0x20);
+                r1 = Avx.Permute2x128(s1, s5, 0x20);
+                r2 = Avx.Permute2x128(s2, s6, 0x20);
+                r3 = Avx.Permute2x128(s3, s7, 0x20);
+                r4 = Avx.Permute2x128(s0, s4, 0x31);
+                r5 = Avx.Permute2x128(s1, s5, 0x31);
+                r6 = Avx.Permute2x128(s2, s6, 0x31);
+                r7 = Avx.Permute2x128(s3, s7, 0x31);
+                if (bias != null)
+                {
+                    Vector256<float> bv = Avx.LoadVector256(bias + o);
+                    r0 = Avx.Add(r0, bv); r1 = Avx.Add(r1, bv); r2 = Avx.Add(r2, bv); r3 = Avx.Add(r3, bv);
+                    r4 = Avx.Add(r4, bv); r5 = Avx.Add(r5, bv); r6 = Avx.Add(r6, bv); r7 = Avx.Add(r7, bv);
+                }
+
+                float* dst = y + (r * ldy) + o;
+                if (residual != null)
+                {
+                    float* res = residual + (r * ldy) + o;
+                    r0 = Avx.Add(r0, Avx.LoadVector256(res)); r1 = Avx.Add(r1, Avx.LoadVector256(res + ldy));
+                    r2 = Avx.Add(r2, Avx.LoadVector256(res + 2 * ldy)); r3 = Avx.Add(r3, Avx.LoadVector256(res + 3 * ldy));
+                    r4 = Avx.Add(r4, Avx.LoadVector256(res + 4 * ldy)); r5 = Avx.Add(r5, Avx.LoadVector256(res + 5 * ldy));
+                    r6 = Avx.Add(r6, Avx.LoadVector256(res + 6 * ldy)); r7 = Avx.Add(r7, Avx.LoadVector256(res + 7 * ldy));
+                }
+
+                Avx.Store(dst, r0); Avx.Store(dst + ldy, r1); Avx.Store(dst + 2 * ldy, r2); Avx.Store(dst + 3 * ldy, r3);
+                Avx.Store(dst + 4 * ldy, r4); Avx.Store(dst + 5 * ldy, r5); Avx.Store(dst + 6 * ldy, r6); Avx.Store(dst + 7 * ldy, r7);
+            }
+
+            for (int rr = r; rr < r + 8; rr++)
+            {
+                for (int oo = o; oo < outputs; oo++)
+                {
+                    y[rr * ldy + oo] = t[oo * ldt + rr];
+                }
+
+                epilogue.Apply(y, ldy, rr, o, 1, outputs - o);
+            }
+        }
+
+        for (; r < rows; r++)
+        {
+            for (int o = 0; o < outputs; o++)
+            {
+                y[r * ldy + o] = t[o * ldt + r];
+            }
+
+            epilogue.Apply(y, ldy, r, 0, 1, outputs);
         }
     }
 
@@ -28,6 +155,7 @@ public static class LinearLayer
     /// Backward: dx = dy W (overwritten, or added when <paramref name="accumulateInput"/>; skipped when dx is null);
     /// dW += dy^T x; db += column sums of dy, summed row by row so the order is fixed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(float[] x, float[] weight, float[] dy, float[]? dx, float[] dWeight, float[]? dBias,
         int rows, int inputs, int outputs, int threads, bool accumulateInput = false)
     {
@@ -42,10 +170,37 @@ public static class LinearLayer
         {
             return;
         }
-        var db = dBias.AsSpan(0, outputs);
-        for (int r = 0; r < rows; r++)
+
+        // Column sums of dy, each column summed down the rows in order (so the bits do not depend on threads);
+        // threads take disjoint column blocks.
+        int blocks = (outputs + BiasColumns - 1) / BiasColumns;
+        var work = new BiasGradient(dy, dBias, rows, outputs);
+        if (Parallelism.Worth(threads, blocks, (long)rows * BiasColumns))
         {
-            TensorPrimitives.Add(db, dy.AsSpan(r * outputs, outputs), db);
+            Parallelism.For(threads, blocks, ref work);
+        }
+        else
+        {
+            work.Run(0, blocks);
+        }
+    }
+
+    /// <summary>Columns of the bias gradient per block: eight registers of running sums.</summary>
+    private const int BiasColumns = 64;
+
+    private readonly struct BiasGradient(float[] dy, float[] dBias, int rows, int outputs) : IRangeWork
+    {
+        public void Run(int start, int end)
+        {
+            for (int blk = start; blk < end; blk++)
+            {
+                int from = blk * BiasColumns, to = Math.Min(outputs, from + BiasColumns);
+                var db = dBias.AsSpan(from, to - from);
+                for (int r = 0; r < rows; r++)
+                {
+                    TensorPrimitives.Add(db, dy.AsSpan(r * outputs + from, to - from), db);
+                }
+            }
         }
     }
 }

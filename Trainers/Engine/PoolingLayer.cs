@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace MLComponents.Engine;
 
@@ -16,6 +17,7 @@ public enum Pooling
 public static class PoolingLayer
 {
     /// <summary>Forward.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(Pooling pooling, float[] h, ReadOnlySpan<int> lengths, float[] pooled, int batch, int length, int dim)
     {
         for (int b = 0; b < batch; b++)
@@ -37,6 +39,7 @@ public static class PoolingLayer
     }
 
     /// <summary>Backward: overwrites dh[B,T,D] (zeros where a token did not contribute).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(Pooling pooling, float[] dPooled, ReadOnlySpan<int> lengths, float[] dh, int batch, int length, int dim)
     {
         dh.AsSpan(0, batch * length * dim).Clear();

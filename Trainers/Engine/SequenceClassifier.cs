@@ -76,10 +76,12 @@ public sealed class SequenceClassifier
     {
         Plan(batch);
         Encoder.Forward(ids, lengths, batch, length, training, step);
+        long clock = StepProfiler.Start();
         int d = Encoder.Config.ModelDimension;
         PoolingLayer.Forward(Pooling, Encoder.Output, lengths, _pooled, batch, length, d);
         LinearLayer.Forward(_pooled, HeadWeight.Value, HeadBias.Value, _logits, batch, d, Classes, Threads);
         CrossEntropyLoss.Softmax(_logits, _probs, batch, Classes);
+        StepProfiler.Stop(StepPart.HeadAndLoss, false, clock);
         return _probs.AsSpan(0, batch * Classes);
     }
 
@@ -93,31 +95,48 @@ public sealed class SequenceClassifier
     /// Cross-entropy of the last forward against labels[B] (torch semantics; optional class weights [C] and label
     /// smoothing), storing dL/dlogits for <see cref="Backward"/>.
     /// </summary>
-    public double Loss(ReadOnlySpan<int> labels, float[]? classWeights = null, float labelSmoothing = 0f) =>
-        CrossEntropyLoss.Forward(_logits, _probs, labels, Encoder.BatchSize, Classes, classWeights, labelSmoothing, _dLogits);
+    public double Loss(ReadOnlySpan<int> labels, float[]? classWeights = null, float labelSmoothing = 0f)
+    {
+        long clock = StepProfiler.Start();
+        double loss = CrossEntropyLoss.Forward(_logits, _probs, labels, Encoder.BatchSize, Classes, classWeights, labelSmoothing, _dLogits);
+        StepProfiler.Stop(StepPart.HeadAndLoss, false, clock);
+        return loss;
+    }
 
     /// <summary>Back-propagates the last <see cref="Loss"/>, adding into every parameter's gradient.</summary>
     public void Backward()
     {
+        long clock = StepProfiler.Start();
         int batch = Encoder.BatchSize, length = Encoder.Length, d = Encoder.Config.ModelDimension;
         LinearLayer.Backward(_pooled, HeadWeight.Value, _dLogits, _dPooled, HeadWeight.Grad, HeadBias.Grad, batch, d, Classes, Threads);
         PoolingLayer.Backward(Pooling, _dPooled, Encoder.Lengths, _dHidden, batch, length, d);
+        StepProfiler.Stop(StepPart.HeadAndLoss, true, clock);
         Encoder.Backward(_dHidden);
     }
 
-    /// <summary>Clears every parameter gradient.</summary>
+    /// <summary>
+    /// Opt-in: <see cref="ZeroGrad"/> clears only the token-embedding rows the last backward passes wrote (see
+    /// <see cref="TransformerEncoder.TokenRows"/>) instead of the whole V x D gradient. Valid while nothing but the model's
+    /// own backward writes that gradient; pairs with <see cref="AdamW.UpdateRowsOnly"/>.
+    /// </summary>
+    public bool SparseEmbeddingGradients { get; set; }
+
+    /// <summary>Clears every parameter gradient (only the touched embedding rows with <see cref="SparseEmbeddingGradients"/>).</summary>
     public void ZeroGrad()
     {
+        long clock = StepProfiler.Start();
+        Encoder.ZeroGrad(SparseEmbeddingGradients);
         // Indexed loop: foreach over an IReadOnlyList boxes its enumerator, and a step must not allocate.
-        for (int i = 0; i < Parameters.Count; i++)
-        {
-            Parameters[i].ZeroGrad();
-        }
+        HeadWeight.ZeroGrad();
+        HeadBias.ZeroGrad();
+        StepProfiler.Stop(StepPart.ZeroGrad, true, clock);
     }
 
     /// <summary>
-    /// Class probabilities of one sequence (at most MaxTokens ids) into <paramref name="probabilities"/> [C]. Runs
-    /// on one thread with no allocation once the buffers exist: the low-latency path for single requests.
+    /// Class probabilities of one sequence (at most MaxTokens ids) into <paramref name="probabilities"/> [C], with no
+    /// allocation once the buffers exist: the low-latency path for single requests. With <see cref="Threads"/> &gt; 1 the
+    /// larger products and the attention heads are shared with the engine's spinning helper threads (small work stays
+    /// on the caller; a caller that finds the helpers busy runs alone); set Threads to 1 to keep a request on its thread.
     /// </summary>
     public void Predict(ReadOnlySpan<int> tokens, Span<float> probabilities)
     {
@@ -129,17 +148,8 @@ public sealed class SequenceClassifier
         {
             throw new ArgumentException($"probabilities must hold {Classes} values.", nameof(probabilities));
         }
-        int threads = Threads;
-        Threads = 1;
-        try
-        {
-            _one[0] = tokens.Length;
-            Forward(tokens, _one, 1, tokens.Length, training: false)[..Classes].CopyTo(probabilities);
-        }
-        finally
-        {
-            Threads = threads;
-        }
+        _one[0] = tokens.Length;
+        Forward(tokens, _one, 1, tokens.Length, training: false)[..Classes].CopyTo(probabilities);
     }
 
     /// <summary>

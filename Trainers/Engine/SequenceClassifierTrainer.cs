@@ -120,7 +120,12 @@ public sealed class SequenceClassifierTrainer
         var model = new SequenceClassifier(config, classes, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, o.Pooling) { Threads = o.Threads };
         int batchSize = (int)Math.Min(o.BatchSize, train.Count);
         model.Plan(batchSize);
-        var optimiser = new AdamW(model.Parameters, o.WeightDecay);
+        var optimiser = new AdamW(model.Parameters, o.WeightDecay) { Threads = o.Threads };
+        if (o.SparseEmbeddingUpdate)
+        {
+            model.SparseEmbeddingGradients = true;
+            optimiser.UpdateRowsOnly(model.Encoder.TokenEmbedding, model.Encoder.TokenRows);
+        }
         var batches = new EpochBatches(train, batchSize, o.MaxTokens, o.BucketBatches);
         int totalSteps = checked(batches.StepsPerEpoch * o.Epochs);
         var schedule = new LearningRateSchedule(o.LearningRate, (int)Math.Round(o.WarmupFraction * totalSteps), totalSteps, o.Schedule);

@@ -53,6 +53,7 @@ public sealed class TransformerEncoder
         list.Add(FinalGain);
         list.Add(FinalBias);
         Parameters = list;
+        TokenRows = new TouchedRows(config.Vocabulary);
         CheckUniqueNames(list);
     }
 
@@ -73,6 +74,12 @@ public sealed class TransformerEncoder
 
     /// <summary>Token embedding table [V, TokenWidth].</summary>
     public Parameter TokenEmbedding { get; }
+
+    /// <summary>
+    /// Token-embedding rows that <see cref="Backward"/> has written gradients to since the owner's last gradient clear
+    /// (the model's ZeroGrad resets it): the rows a sparse embedding update visits.
+    /// </summary>
+    public TouchedRows TokenRows { get; }
 
     /// <summary>Final LayerNorm gain.</summary>
     public Parameter FinalGain { get; }
@@ -161,34 +168,65 @@ public sealed class TransformerEncoder
         int rows = batch * length, d = Config.ModelDimension, f = Config.FeedForwardDimension, threads = Threads;
         float p = training ? Config.Dropout : 0f;
 
-        EmbeddingLayer.Forward(ids, _lengths, TokenEmbedding.Value, Config.Vocabulary, ws.Tokens, batch, length, TokenWidth);
-        Position.ForwardEmbeddings(ws.Tokens, ws.Embedded, pb, d);
+        long clock = StepProfiler.Start();
+        if (DirectEmbedding)
+        {
+            // No embedding hook: the base hook would only copy tokens to x, so the lookup writes x itself.
+            EmbeddingLayer.Forward(ids, _lengths, TokenEmbedding.Value, Config.Vocabulary, ws.Embedded, batch, length, TokenWidth);
+        }
+        else
+        {
+            EmbeddingLayer.Forward(ids, _lengths, TokenEmbedding.Value, Config.Vocabulary, ws.Tokens, batch, length, TokenWidth);
+            Position.ForwardEmbeddings(ws.Tokens, ws.Embedded, pb, d);
+        }
+        clock = StepProfiler.Stop(StepPart.Embedding, false, clock);
         float[] x = ws.Embedded;
         for (int l = 0; l < _blocks.Length; l++)
         {
             var w = _blocks[l];
             var a = ws.Blocks[l];
             LayerNormLayer.Forward(x, w.Norm1Gain.Value, w.Norm1Bias.Value, a.Norm1, a.Norm1Mean, a.Norm1Rstd, rows, d, threads);
+            clock = StepProfiler.Stop(StepPart.LayerNorm, false, clock);
             LinearLayer.Forward(a.Norm1, w.QkvWeight.Value, w.QkvBias.Value, a.Qkv, rows, d, 3 * d, threads);
+            clock = StepProfiler.Stop(StepPart.QkvProjection, false, clock);
             AttentionLayer.Forward(l, a.Qkv, a.Merged, a.Attention, Position, pb, d, Config.Heads, p, SiteKey(l, 0), training, threads);
-            LinearLayer.Forward(a.Merged, w.OutWeight.Value, w.OutBias.Value, a.Middle, rows, d, d, threads);
+            clock = StepProfiler.Stop(StepPart.Attention, false, clock);
             if (p > 0)
             {
+                LinearLayer.Forward(a.Merged, w.OutWeight.Value, w.OutBias.Value, a.Middle, rows, d, d, threads);
+                clock = StepProfiler.Stop(StepPart.OutProjection, false, clock);
                 DropoutLayer.Apply(a.Middle, a.Middle, 0, rows * d, p, SiteKey(l, 1));
+                TensorPrimitives.Add(a.Middle.AsSpan(0, rows * d), x.AsSpan(0, rows * d), a.Middle.AsSpan(0, rows * d));
+                clock = StepProfiler.Stop(StepPart.Residual, false, clock);
             }
-            TensorPrimitives.Add(a.Middle.AsSpan(0, rows * d), x.AsSpan(0, rows * d), a.Middle.AsSpan(0, rows * d));
+            else
+            {
+                // No dropout: the residual is added by the product on each finished tile.
+                LinearLayer.Forward(a.Merged, w.OutWeight.Value, w.OutBias.Value, a.Middle, null, rows, d, d, threads, residual: x);
+                clock = StepProfiler.Stop(StepPart.OutProjection, false, clock);
+            }
             LayerNormLayer.Forward(a.Middle, w.Norm2Gain.Value, w.Norm2Bias.Value, a.Norm2, a.Norm2Mean, a.Norm2Rstd, rows, d, threads);
-            LinearLayer.Forward(a.Norm2, w.UpWeight.Value, w.UpBias.Value, a.Up, rows, d, f, threads);
-            GeluLayer.Forward(a.Up, a.Gelu, rows * f, threads);
-            LinearLayer.Forward(a.Gelu, w.DownWeight.Value, w.DownBias.Value, a.Output, rows, f, d, threads);
+            clock = StepProfiler.Stop(StepPart.LayerNorm, false, clock);
+            // The up projection writes gelu(up) from each finished tile: GELU costs no pass of its own.
+            LinearLayer.Forward(a.Norm2, w.UpWeight.Value, w.UpBias.Value, a.Up, a.Gelu, rows, d, f, threads);
+            clock = StepProfiler.Stop(StepPart.FeedForwardUp, false, clock);
             if (p > 0)
             {
+                LinearLayer.Forward(a.Gelu, w.DownWeight.Value, w.DownBias.Value, a.Output, rows, f, d, threads);
+                clock = StepProfiler.Stop(StepPart.FeedForwardDown, false, clock);
                 DropoutLayer.Apply(a.Output, a.Output, 0, rows * d, p, SiteKey(l, 2));
+                TensorPrimitives.Add(a.Output.AsSpan(0, rows * d), a.Middle.AsSpan(0, rows * d), a.Output.AsSpan(0, rows * d));
+                clock = StepProfiler.Stop(StepPart.Residual, false, clock);
             }
-            TensorPrimitives.Add(a.Output.AsSpan(0, rows * d), a.Middle.AsSpan(0, rows * d), a.Output.AsSpan(0, rows * d));
+            else
+            {
+                LinearLayer.Forward(a.Gelu, w.DownWeight.Value, w.DownBias.Value, a.Output, null, rows, f, d, threads, residual: a.Middle);
+                clock = StepProfiler.Stop(StepPart.FeedForwardDown, false, clock);
+            }
             x = a.Output;
         }
         LayerNormLayer.Forward(x, FinalGain.Value, FinalBias.Value, ws.Final, ws.FinalMean, ws.FinalRstd, rows, d, threads);
+        StepProfiler.Stop(StepPart.LayerNorm, false, clock);
     }
 
     /// <summary>
@@ -202,44 +240,107 @@ public sealed class TransformerEncoder
         var pb = new PositionBatch(batch, length, _lengths);
         float p = _training ? Config.Dropout : 0f;
         float[] lastOut = _blocks.Length > 0 ? ws.Blocks[^1].Output : ws.Embedded;
+        long clock = StepProfiler.Start();
         LayerNormLayer.Backward(lastOut, FinalGain.Value, ws.FinalMean, ws.FinalRstd, dOutput, ws.DResidual,
             FinalGain.Grad, FinalBias.Grad, ws.NormScratch, rows, d, threads);
+        clock = StepProfiler.Stop(StepPart.LayerNorm, true, clock);
         for (int l = _blocks.Length - 1; l >= 0; l--)
         {
             var w = _blocks[l];
             var a = ws.Blocks[l];
             float[] x = l == 0 ? ws.Embedded : ws.Blocks[l - 1].Output;
             // out = middle + drop(down(gelu(up(norm2(middle)))))
-            CopyOrDrop(ws.DResidual, ws.DBranch, rows * d, p, SiteKey(l, 2));
-            LinearLayer.Backward(a.Gelu, w.DownWeight.Value, ws.DBranch, ws.DHidden, w.DownWeight.Grad, w.DownBias.Grad, rows, f, d, threads);
+            // Without dropout the branch gradient is the residual gradient itself (read-only here), so no copy.
+            float[] dBranch = DropOrAlias(ws.DResidual, ws.DBranch, rows * d, p, SiteKey(l, 2));
+            clock = StepProfiler.Stop(StepPart.Residual, true, clock);
+            LinearLayer.Backward(a.Gelu, w.DownWeight.Value, dBranch, ws.DHidden, w.DownWeight.Grad, w.DownBias.Grad, rows, f, d, threads);
+            clock = StepProfiler.Stop(StepPart.FeedForwardDown, true, clock);
             GeluLayer.Backward(a.Up, ws.DHidden, ws.DHidden, rows * f, threads);
+            clock = StepProfiler.Stop(StepPart.Gelu, true, clock);
             LinearLayer.Backward(a.Norm2, w.UpWeight.Value, ws.DHidden, ws.DNorm, w.UpWeight.Grad, w.UpBias.Grad, rows, d, f, threads);
+            clock = StepProfiler.Stop(StepPart.FeedForwardUp, true, clock);
             LayerNormLayer.Backward(a.Middle, w.Norm2Gain.Value, a.Norm2Mean, a.Norm2Rstd, ws.DNorm, ws.DResidual,
                 w.Norm2Gain.Grad, w.Norm2Bias.Grad, ws.NormScratch, rows, d, threads, accumulateInput: true);
+            clock = StepProfiler.Stop(StepPart.LayerNorm, true, clock);
             // middle = x + drop(out(attention(qkv(norm1(x)))))
-            CopyOrDrop(ws.DResidual, ws.DBranch, rows * d, p, SiteKey(l, 1));
-            LinearLayer.Backward(a.Merged, w.OutWeight.Value, ws.DBranch, ws.DNorm, w.OutWeight.Grad, w.OutBias.Grad, rows, d, d, threads);
+            dBranch = DropOrAlias(ws.DResidual, ws.DBranch, rows * d, p, SiteKey(l, 1));
+            clock = StepProfiler.Stop(StepPart.Residual, true, clock);
+            LinearLayer.Backward(a.Merged, w.OutWeight.Value, dBranch, ws.DNorm, w.OutWeight.Grad, w.OutBias.Grad, rows, d, d, threads);
+            clock = StepProfiler.Stop(StepPart.OutProjection, true, clock);
             AttentionLayer.Backward(l, ws.DNorm, ws.DQkv, a.Attention, ws.AttentionGrads, Position, pb, d, Config.Heads, p, SiteKey(l, 0), _training, threads);
+            clock = StepProfiler.Stop(StepPart.Attention, true, clock);
             LinearLayer.Backward(a.Norm1, w.QkvWeight.Value, ws.DQkv, ws.DNorm, w.QkvWeight.Grad, w.QkvBias.Grad, rows, d, 3 * d, threads);
+            clock = StepProfiler.Stop(StepPart.QkvProjection, true, clock);
             LayerNormLayer.Backward(x, w.Norm1Gain.Value, a.Norm1Mean, a.Norm1Rstd, ws.DNorm, ws.DResidual,
                 w.Norm1Gain.Grad, w.Norm1Bias.Grad, ws.NormScratch, rows, d, threads, accumulateInput: true);
+            clock = StepProfiler.Stop(StepPart.LayerNorm, true, clock);
         }
-        Position.BackwardEmbeddings(ws.DResidual, ws.DTokens, pb, d);
-        EmbeddingLayer.Backward(_ids, _lengths, ws.DTokens, TokenEmbedding.Grad, batch, length, TokenWidth);
+        if (DirectEmbedding)
+        {
+            EmbeddingLayer.Backward(_ids, _lengths, ws.DResidual, TokenEmbedding.Grad, batch, length, TokenWidth, TokenRows);
+        }
+        else
+        {
+            Position.BackwardEmbeddings(ws.DResidual, ws.DTokens, pb, d);
+            EmbeddingLayer.Backward(_ids, _lengths, ws.DTokens, TokenEmbedding.Grad, batch, length, TokenWidth, TokenRows);
+        }
+        StepProfiler.Stop(StepPart.Embedding, true, clock);
     }
+
+    /// <summary>
+    /// Clears every parameter gradient; with <paramref name="sparseEmbedding"/> only the token-embedding rows in
+    /// <see cref="TokenRows"/> (the only ones a backward writes), which holds as long as nothing else writes that gradient.
+    /// </summary>
+    internal void ZeroGrad(bool sparseEmbedding)
+    {
+        for (int i = 0; i < Parameters.Count; i++)
+        {
+            var p = Parameters[i];
+            if (sparseEmbedding && ReferenceEquals(p, TokenEmbedding))
+            {
+                int width = TokenWidth;
+                foreach (int row in TokenRows.Rows)
+                {
+                    p.Grad.AsSpan(row * width, width).Clear();
+                }
+            }
+            else if (p.Length >= 2 * ClearChunk && Threads > 1)
+            {
+                var clear = new ClearChunks(p.Grad);
+                Parallelism.For(Threads, (p.Length + ClearChunk - 1) / ClearChunk, ref clear);
+            }
+            else
+            {
+                p.ZeroGrad();
+            }
+        }
+
+        TokenRows.Reset();
+    }
+
+    private const int ClearChunk = 1 << 16;
+
+    private readonly struct ClearChunks(float[] grad) : IRangeWork
+    {
+        public void Run(int start, int end) =>
+            grad.AsSpan(start * ClearChunk, Math.Min(grad.Length, end * ClearChunk) - (start * ClearChunk)).Clear();
+    }
+
+    /// <summary>True when the scheme has no embedding hook, so token embeddings are the blocks' input as they are.</summary>
+    private bool DirectEmbedding => !Position.HasEmbeddingHook && TokenWidth == Config.ModelDimension;
 
     private ulong SiteKey(int layer, int site) => _dropoutBase + (ulong)(layer * 3 + site + 1) * 0x9E3779B97F4A7C15UL;
 
-    private static void CopyOrDrop(float[] src, float[] dst, int count, float p, ulong key)
+    /// <summary>dropout(src) into dst when p &gt; 0; otherwise src itself (the caller only reads it).</summary>
+    private static float[] DropOrAlias(float[] src, float[] dst, int count, float p, ulong key)
     {
         if (p > 0)
         {
             DropoutLayer.Apply(src, dst, 0, count, p, key);
+            return dst;
         }
-        else
-        {
-            Array.Copy(src, dst, count);
-        }
+
+        return src;
     }
 
     private static void CheckUniqueNames(List<Parameter> list)

@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
+
 namespace MLComponents.Numerics;
 
 /// <summary>
@@ -57,16 +60,43 @@ internal readonly record struct XPosScale(double Gamma, double ScaleBase)
 }
 
 /// <summary>
+/// A query/key hook the engine may apply one head's rows at a time, inside its own per-(batch, head) attention loop,
+/// instead of as a pass over the whole [B,H,T,dh] tensors: the same arithmetic, without a separate sweep over memory.
+/// </summary>
+internal interface IRowRotation
+{
+    /// <summary>True when this instance can rotate rows of <paramref name="headDimension"/> floats on its own (no per-sequence state).</summary>
+    bool RotatesRows(int headDimension);
+
+    /// <summary>Makes the tables for sequences of up to <paramref name="length"/> tokens (call before rotating from several threads).</summary>
+    void PrepareRows(int length);
+
+    /// <summary>
+    /// Rotates rows 0..rows-1 in place, row i (at position i) at x[i * stride .. + dh); <paramref name="inverse"/> applies
+    /// the transpose rotation (the backward of the forward rotation). Same bits as the whole-tensor hook.
+    /// </summary>
+    void RotateRows(Span<float> x, int stride, int rows, bool inverse);
+
+    /// <summary>
+    /// As <see cref="RotateRows(Span{float}, int, int, bool)"/> from <paramref name="source"/> (row stride
+    /// <paramref name="sourceStride"/>) into <paramref name="destination"/>: the engine's copy out of qkv and the
+    /// rotation in one pass. Dimensions past the rotated ones are copied unchanged.
+    /// </summary>
+    void RotateRows(ReadOnlySpan<float> source, int sourceStride, Span<float> destination, int destinationStride, int rows, bool inverse);
+}
+
+/// <summary>
 /// Runtime of RoPE (and xPos when <c>xPos</c> is given): rotates q and k in place per position; the backward is
 /// the inverse rotation (times the same xPos scale, since scaling a pair commutes with rotating it). No
 /// parameters. cos/sin (and xPos scale) tables are built for the largest length seen and reused.
 /// </summary>
-internal sealed class RotaryModule : PositionModule
+internal sealed class RotaryModule : PositionModule, IRowRotation
 {
     private readonly RotaryGeometry _geometry;
     private readonly XPosScale? _xPos;
     private int _capacity;
     private float[] _cos = [], _sin = [];
+    private float[] _cosPairs = [], _sinPairs = []; // interleaved, no xPos: [C, r], cos_i twice and (-sin_i, sin_i) per pair
     private float[] _scale = []; // xPos: [2C+1, P], row n + C holds zeta^(n/scaleBase)
 
     public RotaryModule(RotaryGeometry geometry, XPosScale? xPos, int maxTokens)
@@ -78,11 +108,54 @@ internal sealed class RotaryModule : PositionModule
 
     public override bool HasQueryKeyHook => true;
 
+    public bool RotatesRows(int headDimension) =>
+        headDimension == _geometry.HeadDimension && _xPos is null && _geometry.Pairing == RotaryPairing.Interleaved
+        && _geometry.RotatedDimensions % 8 == 0 && Vector256.IsHardwareAccelerated;
+
     public override void ForwardQueryKey(int layer, float[] q, float[] k, PositionBatch batch, int heads, int headDimension) =>
         Apply(q, k, batch, heads, headDimension, inverse: false);
 
     public override void BackwardQueryKey(int layer, float[] dq, float[] dk, PositionBatch batch, int heads, int headDimension) =>
         Apply(dq, dk, batch, heads, headDimension, inverse: true);
+
+    public void PrepareRows(int length) => EnsureTables(length);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void RotateRows(Span<float> x, int stride, int rows, bool inverse) => RotateRows(x, stride, x, stride, rows, inverse);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void RotateRows(ReadOnlySpan<float> source, int sourceStride, Span<float> destination, int destinationStride, int rows, bool inverse)
+    {
+        if (rows > _capacity)
+            throw new InvalidOperationException($"RoPE tables hold {_capacity} positions; call PrepareRows({rows}) first.");
+        int r = _geometry.RotatedDimensions, dh = _geometry.HeadDimension;
+        if (rows > 0 && (source.Length < ((rows - 1) * sourceStride) + dh || destination.Length < ((rows - 1) * destinationStride) + dh))
+            throw new ArgumentException("Row spans are shorter than rows x stride.");
+        var swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
+        ref float src0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
+        ref float dst0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
+        ref float cos0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_cosPairs);
+        ref float sin0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_sinPairs);
+        bool inPlace = Unsafe.AreSame(ref src0, ref dst0) && sourceStride == destinationStride;
+        for (int t = 0; t < rows; t++)
+        {
+            ref float src = ref Unsafe.Add(ref src0, t * sourceStride);
+            ref float dst = ref Unsafe.Add(ref dst0, t * destinationStride);
+            ref float cos = ref Unsafe.Add(ref cos0, t * r);
+            ref float sin = ref Unsafe.Add(ref sin0, t * r);
+            // Term for term RotatePairs (same bits as the whole-tensor hook).
+            for (int j = 0; j < r; j += 8)
+            {
+                var c = Vector256.LoadUnsafe(ref cos, (nuint)j);
+                var s = Vector256.LoadUnsafe(ref sin, (nuint)j);
+                var x = Vector256.LoadUnsafe(ref src, (nuint)j);
+                (inverse ? (x * c) - (Vector256.Shuffle(x, swap) * s) : (x * c) + (Vector256.Shuffle(x, swap) * s)).StoreUnsafe(ref dst, (nuint)j);
+            }
+            if (!inPlace)
+                for (int j = r; j < dh; j++)
+                    Unsafe.Add(ref dst, j) = Unsafe.Add(ref src, j);
+        }
+    }
 
     private void EnsureTables(int length)
     {
@@ -104,6 +177,21 @@ internal sealed class RotaryModule : PositionModule
                 for (int i = 0; i < p; i++)
                     scale[((n + length) * p) + i] = (float)x.Scale(i, p, n);
             _scale = scale;
+        }
+        if (_geometry.Pairing == RotaryPairing.Interleaved)
+        {
+            int r = _geometry.RotatedDimensions;
+            var cosPairs = new float[length * r];
+            var sinPairs = new float[length * r];
+            for (int t = 0; t < length; t++)
+                for (int i = 0; i < p; i++)
+                {
+                    cosPairs[(t * r) + (2 * i)] = cosPairs[(t * r) + (2 * i) + 1] = cos[(t * p) + i];
+                    sinPairs[(t * r) + (2 * i)] = -sin[(t * p) + i];
+                    sinPairs[(t * r) + (2 * i) + 1] = sin[(t * p) + i];
+                }
+            _cosPairs = cosPairs;
+            _sinPairs = sinPairs;
         }
         _cos = cos;
         _sin = sin;
@@ -133,12 +221,23 @@ internal sealed class RotaryModule : PositionModule
     private void ApplyParallel(float[] q, float[] k, PositionBatch batch, int heads, int rows, bool inverse) =>
         ParallelFor(rows, bh => ApplyHead(q, k, batch, heads, bh, inverse));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ApplyHead(float[] q, float[] k, PositionBatch batch, int heads, int bh, bool inverse)
     {
         int length = batch.Length, dh = _geometry.HeadDimension, p = _geometry.Pairs;
         bool interleaved = _geometry.Pairing == RotaryPairing.Interleaved;
         float sign = inverse ? -1f : 1f;
         int centre = _xPos is null ? 0 : batch.Lengths[bh / heads] / 2;
+        if (_xPos is null && interleaved && _geometry.RotatedDimensions % 8 == 0 && Vector256.IsHardwareAccelerated)
+        {
+            int r = _geometry.RotatedDimensions;
+            for (int t = 0; t < length; t++)
+            {
+                int offset = ((bh * length) + t) * dh;
+                RotatePairs(q.AsSpan(offset, r), k.AsSpan(offset, r), _cosPairs.AsSpan(t * r, r), _sinPairs.AsSpan(t * r, r), inverse);
+            }
+            return;
+        }
         for (int t = 0; t < length; t++)
         {
             var cos = new ReadOnlySpan<float>(_cos, t * p, p);
@@ -155,6 +254,30 @@ internal sealed class RotaryModule : PositionModule
                 Rotate(q.AsSpan(offset, dh), cos, sin, new ReadOnlySpan<float>(_scale, (n + _capacity) * p, p), sign, interleaved);
                 Rotate(k.AsSpan(offset, dh), cos, sin, new ReadOnlySpan<float>(_scale, (-n + _capacity) * p, p), sign, interleaved);
             }
+        }
+    }
+
+    // The interleaved rotation of one q row and one k row, eight lanes at a time: x cos + swap(x) (-sin, sin) per pair,
+    // which is term for term the scalar Rotate below (a cos + b (-sin) = a cos - b sin; b cos + a sin), so the bits agree.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RotatePairs(Span<float> q, Span<float> k, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, bool inverse, bool both = true)
+    {
+        var swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
+        for (int j = 0; j < q.Length; j += 8)
+        {
+            var c = Vector256.Create(cos.Slice(j, 8));
+            var s = Vector256.Create(sin.Slice(j, 8));
+            var x = Vector256.Create(q.Slice(j, 8));
+            if (inverse)
+                ((x * c) - (Vector256.Shuffle(x, swap) * s)).CopyTo(q.Slice(j, 8));
+            else
+                ((x * c) + (Vector256.Shuffle(x, swap) * s)).CopyTo(q.Slice(j, 8));
+            if (!both) continue;
+            var y = Vector256.Create(k.Slice(j, 8));
+            if (inverse)
+                ((y * c) - (Vector256.Shuffle(y, swap) * s)).CopyTo(k.Slice(j, 8));
+            else
+                ((y * c) + (Vector256.Shuffle(y, swap) * s)).CopyTo(k.Slice(j, 8));
         }
     }
 

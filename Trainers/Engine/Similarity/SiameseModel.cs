@@ -116,14 +116,14 @@ public sealed class SiameseModel
         Encoder.Backward(_dHidden);
     }
 
-    /// <summary>Clears every parameter gradient.</summary>
-    public void ZeroGrad()
-    {
-        for (int i = 0; i < Parameters.Count; i++)
-        {
-            Parameters[i].ZeroGrad();
-        }
-    }
+    /// <summary>
+    /// Opt-in: <see cref="ZeroGrad"/> clears only the token-embedding rows backward passes wrote (see
+    /// <see cref="TransformerEncoder.TokenRows"/>); pairs with <see cref="AdamW.UpdateRowsOnly"/>.
+    /// </summary>
+    public bool SparseEmbeddingGradients { get; set; }
+
+    /// <summary>Clears every parameter gradient (only the touched embedding rows with <see cref="SparseEmbeddingGradients"/>).</summary>
+    public void ZeroGrad() => Encoder.ZeroGrad(SparseEmbeddingGradients);
 
     /// <summary>
     /// Scores (cosine mapped to the label range) of pairs (first[i], second[i]) into <paramref name="scores"/>, in

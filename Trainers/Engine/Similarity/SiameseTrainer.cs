@@ -60,7 +60,12 @@ public sealed class SiameseTrainer
         var model = new SiameseModel(config, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, new ScoreRange(min, max), o.Pooling) { Threads = o.Threads };
         int batchSize = Math.Min(o.BatchSize, train.Count);
         model.Plan(batchSize);
-        var optimiser = new AdamW(model.Parameters, o.WeightDecay);
+        var optimiser = new AdamW(model.Parameters, o.WeightDecay) { Threads = o.Threads };
+        if (o.SparseEmbeddingUpdate)
+        {
+            model.SparseEmbeddingGradients = true;
+            optimiser.UpdateRowsOnly(model.Encoder.TokenEmbedding, model.Encoder.TokenRows);
+        }
         int stepsPerEpoch = (train.Count + batchSize - 1) / batchSize;
         int totalSteps = stepsPerEpoch * o.Epochs;
         var schedule = new LearningRateSchedule(o.LearningRate, (int)Math.Round(o.WarmupFraction * totalSteps), totalSteps, o.Schedule);

@@ -3,31 +3,28 @@ using System.Globalization;
 
 namespace MLComponents.Benchmarks;
 
-/// <summary>Runs a peer Python script and parses the key=value lines it prints.</summary>
-internal static class PythonRunner
+/// <summary>Runs a peer's command (a Python script, or later a console app) and parses the key=value lines it prints.</summary>
+internal static class PeerProcess
 {
-    /// <summary>The outcome of one run: parsed values, the "torch ..." header line, or the reason it failed.</summary>
+    /// <summary>The outcome of one run: parsed values, the peer's header line, or the reason it failed.</summary>
     internal sealed record Result(bool Ok, Dictionary<string, double> Values, string Header, string Error);
 
     /// <summary>/usr/bin/python3 when present (where torch is installed here), else python3 from PATH.</summary>
     public static string Python => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 
-    /// <summary>Runs <paramref name="script"/> with <paramref name="arguments"/>, waiting at most ten minutes.</summary>
-    public static Result Run(string script, IEnumerable<string> arguments)
+    /// <summary>
+    /// Runs <paramref name="program"/> with <paramref name="arguments"/> in <paramref name="workingDirectory"/>,
+    /// waiting at most ten minutes. Lines starting with <paramref name="headerPrefix"/> are the header.
+    /// </summary>
+    public static Result Run(string program, IEnumerable<string> arguments, string workingDirectory, string headerPrefix)
     {
-        if (!File.Exists(script))
-        {
-            return new Result(false, [], "", $"script not found at {script}");
-        }
-
-        var info = new ProcessStartInfo(Python)
+        var info = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(script)!,
+            WorkingDirectory = workingDirectory,
         };
-        info.ArgumentList.Add(script);
         foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -50,14 +47,14 @@ internal static class PythonRunner
             if (process.ExitCode != 0)
             {
                 string reason = error.Contains("No module named 'torch'", StringComparison.Ordinal)
-                    ? $"torch is not installed for {Python}"
+                    ? $"torch is not installed for {program}"
                     : $"exit code {process.ExitCode}: {LastLine(error)}";
                 return new Result(false, [], "", reason);
             }
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return new Result(false, [], "", $"cannot start {Python}: {e.Message}");
+            return new Result(false, [], "", $"cannot start {program}: {e.Message}");
         }
 
         var values = new Dictionary<string, double>();
@@ -65,7 +62,7 @@ internal static class PythonRunner
         foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             int eq = line.IndexOf('=', StringComparison.Ordinal);
-            if (line.StartsWith("torch ", StringComparison.Ordinal))
+            if (line.StartsWith(headerPrefix, StringComparison.Ordinal))
             {
                 header = line;
             }

@@ -1,0 +1,69 @@
+using System.Globalization;
+
+namespace MLComponents.Benchmarks;
+
+/// <summary>
+/// One peer engine run with 1 and with 2 threads, keeping per metric the better of the two (higher
+/// throughput, lower for keys ending in _ms or _mb), so we meet each peer's best configuration.
+/// </summary>
+internal sealed class PeerRun
+{
+    private PeerRun(string name, IReadOnlyDictionary<string, double> best, string description)
+    {
+        Name = name;
+        Best = best;
+        Description = description;
+    }
+
+    /// <summary>The peer's column title ("PyTorch", "TorchSharp").</summary>
+    public string Name { get; }
+
+    /// <summary>Best figure per key.</summary>
+    public IReadOnlyDictionary<string, double> Best { get; }
+
+    /// <summary>The peer's version line and each metric's 1- and 2-thread figures.</summary>
+    public string Description { get; }
+
+    /// <summary>The best figure for <paramref name="key"/>, or null when the peer did not report it.</summary>
+    public double? this[string key] => Best.TryGetValue(key, out double v) ? v : null;
+
+    /// <summary>True when a smaller value of <paramref name="key"/> is better (latency, memory).</summary>
+    public static bool LowerIsBetter(string key) => key.EndsWith("_ms", StringComparison.Ordinal) || key.EndsWith("_mb", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Runs "program [before...] threads [after...]" for threads 1 and 2; null (reason logged) when it cannot run.
+    /// Lines starting with <paramref name="headerPrefix"/> name the peer's version; the rest are key=value figures.
+    /// </summary>
+    public static PeerRun? Run(string name, string program, IReadOnlyList<string> before, IReadOnlyList<string> after,
+        string workingDirectory, string headerPrefix, TextWriter log)
+    {
+        var runs = new List<(int Threads, PeerProcess.Result Result)>();
+        foreach (int threads in new[] { 1, 2 })
+        {
+            string shown = string.Join(' ', before.Select(Path.GetFileName));
+            log.WriteLine($"  {name}: running {program} {shown} {threads}{(after.Count > 0 ? " <" + after.Count + " shapes>" : "")}");
+            var result = PeerProcess.Run(program, [.. before, threads.ToString(CultureInfo.InvariantCulture), .. after], workingDirectory, headerPrefix);
+            if (!result.Ok)
+            {
+                log.WriteLine($"  {name} peer unavailable ({result.Error}); its column stays empty.");
+                return null;
+            }
+
+            runs.Add((threads, result));
+        }
+
+        var best = new Dictionary<string, double>();
+        var perKey = new List<string>();
+        foreach (string key in runs.SelectMany(r => r.Result.Values.Keys).Distinct())
+        {
+            var candidates = runs.Where(r => r.Result.Values.ContainsKey(key)).ToList();
+            var values = candidates.Select(r => r.Result.Values[key]).ToList();
+            best[key] = LowerIsBetter(key) ? values.Min() : values.Max();
+            perKey.Add($"{key} " + string.Join(" / ", candidates.Select(r => $"t{r.Threads}={r.Result.Values[key].ToString("G4", CultureInfo.InvariantCulture)}")));
+        }
+
+        string header = runs[0].Result.Header;
+        string version = header.Length > 0 ? header.Replace(" threads=1", "", StringComparison.Ordinal) : name;
+        return new PeerRun(name, best, version + ": " + string.Join("; ", perKey));
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+
+namespace MLComponents.Engine;
+
+/// <summary>The parts of a training step the benchmark's per-layer breakdown reports.</summary>
+internal enum StepPart
+{
+    Embedding,
+    LayerNorm,
+    QkvProjection,
+    Attention,
+    OutProjection,
+    FeedForwardUp,
+    Gelu,
+    FeedForwardDown,
+    Residual,
+    HeadAndLoss,
+    ZeroGrad,
+    Optimiser,
+}
+
+/// <summary>
+/// Wall time per <see cref="StepPart"/> and direction, summed over the steps run while <see cref="Enabled"/>.
+/// A benchmark aid: off by default, when it costs one static-field test per layer call; on, one timestamp
+/// pair per layer call and no allocation. Not thread-safe: the engine's layers are called from one thread.
+/// </summary>
+internal static class StepProfiler
+{
+    private static readonly long[] s_ticks = new long[Enum.GetValues<StepPart>().Length * 2];
+
+    /// <summary>Collect timings (the benchmark turns this on for its breakdown run only).</summary>
+    public static bool Enabled { get; set; }
+
+    /// <summary>
+    /// The clock and its ticks per second: wall time by default; a tuning run on a shared machine may set the calling
+    /// thread's CPU time instead (single-threaded steps only), which hides time spent descheduled.
+    /// </summary>
+    public static (Func<long> Now, long Frequency) Clock { get; set; } = (Stopwatch.GetTimestamp, Stopwatch.Frequency);
+
+    /// <summary>A start timestamp, or 0 when profiling is off.</summary>
+    public static long Start() => Enabled ? Clock.Now() : 0;
+
+    /// <summary>Adds the time since <paramref name="start"/> to a part's forward or backward total; returns a new start.</summary>
+    public static long Stop(StepPart part, bool backward, long start)
+    {
+        if (!Enabled)
+        {
+            return 0;
+        }
+
+        long now = Clock.Now();
+        s_ticks[((int)part * 2) + (backward ? 1 : 0)] += now - start;
+        return now;
+    }
+
+    /// <summary>Seconds spent in a part's forward or backward pass since the last <see cref="Reset"/>.</summary>
+    public static double Seconds(StepPart part, bool backward) => s_ticks[((int)part * 2) + (backward ? 1 : 0)] / (double)Clock.Frequency;
+
+    /// <summary>Clears every total.</summary>
+    public static void Reset() => Array.Clear(s_ticks);
+}

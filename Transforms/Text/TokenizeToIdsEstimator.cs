@@ -40,7 +40,7 @@ public sealed class TokenizeToIdsEstimator : IEstimator<TokenizeToIdsTransformer
     internal TokenizeToIdsTransformer Fit(IDataView input, IReadOnlyList<string> textColumns)
     {
         var columns = textColumns.Select(c => TokenizeToIdsTransformer.RequireText(input.Schema, c)).ToList();
-        var counter = TokenScheme.CreateCounter(_tokenizer, _settings.LowerCase);
+        var counter = TokenScheme.CreateCounter(_tokenizer, _settings.LowerCase, _settings.MaxTokens);
         using (var cursor = input.GetRowCursor(columns))
         {
             var getters = columns.Select(c => cursor.GetGetter<ReadOnlyMemory<char>>(c)).ToArray();

@@ -126,7 +126,7 @@ public sealed class TokenizeToIdsTransformer : ComponentTransformer<TokenizeToId
     /// <summary>Per-cursor state: the scheme's splitter and the scratch lists of a pair.</summary>
     private sealed class IdWriter(TokenizeToIdsTransformer parent)
     {
-        private readonly TokenScheme.Splitter _splitter = parent._scheme.CreateSplitter();
+        private readonly TokenScheme.Splitter _splitter = parent._scheme.CreateSplitter(parent._settings.MaxTokens);
         private readonly List<int> _second = [];
 
         public void Write(ReadOnlySpan<char> first, ReadOnlySpan<char> second, List<int> ids)
@@ -135,16 +135,18 @@ public sealed class TokenizeToIdsTransformer : ComponentTransformer<TokenizeToId
             ids.Clear();
             if (s.AddClsToken) ids.Add(Vocabulary.ClsId);
             int start = ids.Count;
-            _splitter.Append(first, ids);
             if (s.SecondInput is null)
             {
-                if (ids.Count > s.MaxTokens) ids.RemoveRange(s.MaxTokens, ids.Count - s.MaxTokens);
+                _splitter.Append(first, ids, s.MaxTokens - start);
                 return;
             }
-            _second.Clear();
-            _splitter.Append(second, _second);
             // Longest first, as Hugging Face's tokenizers do: trim the longer text (the second on a tie) until both fit around CLS and SEP.
-            int budget = s.MaxTokens - start - 1, a = ids.Count - start, b = _second.Count;
+            // Trimming only ever shortens a text to at most the budget, so neither text needs more than the budget's tokens.
+            int budget = s.MaxTokens - start - 1;
+            _splitter.Append(first, ids, budget);
+            _second.Clear();
+            _splitter.Append(second, _second, budget);
+            int a = ids.Count - start, b = _second.Count;
             while (a + b > budget)
             {
                 if (a > b) a--;

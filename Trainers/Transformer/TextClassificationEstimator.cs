@@ -37,6 +37,9 @@ public sealed class TextClassificationEstimator : IEstimator<TransformerChain<IT
         _env = env;
         _options = options;
         ArgumentException.ThrowIfNullOrEmpty(options.Sentence1ColumnName, nameof(options.Sentence1ColumnName));
+        // Bad options fail here, as they do for the token-level trainer, not after the vocabulary has been learned.
+        _ = Tokenizer(["Label"]);
+        _ = Trainer("Tokens", null);
     }
 
     /// <inheritdoc />

@@ -16,7 +16,8 @@ namespace MLComponents.Trainers;
 /// sequences longer than MaxTokens are truncated (counted in progress reports and on the model), empty sequences
 /// become the single padding id 0. Training itself is <see cref="SequenceClassifierTrainer"/>: length-bucketed
 /// batches, AdamW with warm-up and decay, clipping, and optional validation with early stopping that keeps the
-/// best epoch's weights.
+/// best epoch's weights. Options are checked before any data is read (each error names its option), sizes before the model is
+/// built (<see cref="EncoderCapacity"/>).
 /// </remarks>
 public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<TransformerClassifierModelParameters>
 {
@@ -55,20 +56,25 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             if (valid.Sequences.Count == 0) valid = null;
         }
 
-        int vocabulary = o.VocabularySize > 0 ? o.VocabularySize : TokenSequenceColumns.DeclaredVocabularySize(tokens);
-        if (vocabulary == 0) vocabulary = Math.Max(train.MaxId, valid?.MaxId ?? 0) + 1;
+        long tableRows = o.VocabularySize > 0 ? o.VocabularySize : TokenSequenceColumns.DeclaredVocabularySize(tokens);
+        if (tableRows == 0) tableRows = (long)Math.Max(train.MaxId, valid?.MaxId ?? 0) + 1;
+        int feedForward = o.FeedForwardDimension > 0 ? o.FeedForwardDimension : (int)Math.Min(int.MaxValue, 4L * o.ModelDimension);
+        int threads = o.Threads > 0 ? o.Threads : System.Environment.ProcessorCount;
+        EncoderCapacity.Check(tableRows, o.ModelDimension, feedForward, o.Layers, o.Heads, o.MaxTokens, Math.Min(o.BatchSize, train.Sequences.Count), threads, classes);
+        EncoderCapacity.CheckScheme(o.PositionEncoding, o.ModelDimension, o.Heads, o.Layers, o.MaxTokens);
+        int vocabulary = (int)tableRows;
         CheckIds(train, vocabulary, tokens.Name, "training");
         if (valid is not null) CheckIds(valid, vocabulary, tokens.Name, "validation");
 
         var engineOptions = new SequenceClassifierOptions
         {
             Layers = o.Layers, ModelDimension = o.ModelDimension, Heads = o.Heads,
-            FeedForwardDimension = o.FeedForwardDimension > 0 ? o.FeedForwardDimension : 4 * o.ModelDimension,
+            FeedForwardDimension = feedForward,
             Dropout = o.Dropout, MaxTokens = o.MaxTokens, Vocabulary = vocabulary, Classes = classes,
             PositionEncoding = o.PositionEncoding, Pooling = o.Pooling, Epochs = o.Epochs, BatchSize = o.BatchSize,
             LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, WarmupFraction = o.WarmupFraction, Schedule = o.Schedule,
             ClipNorm = o.GradientClipNorm, LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights,
-            Seed = CatalogEnvironment.NextSeed(Environment, o.Seed), Threads = o.Threads > 0 ? o.Threads : System.Environment.ProcessorCount,
+            Seed = CatalogEnvironment.NextSeed(Environment, o.Seed), Threads = threads,
             EarlyStoppingPatience = o.EarlyStoppingPatience, ProgressInterval = o.ProgressInterval,
         };
         int batch = Math.Min(o.BatchSize, train.Sequences.Count);
@@ -115,11 +121,20 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         if (o.Epochs < 1) Fail(nameof(o.Epochs), o.Epochs, ">= 1");
         if (o.BatchSize < 1) Fail(nameof(o.BatchSize), o.BatchSize, ">= 1");
         if (!(o.LearningRate > 0) || float.IsInfinity(o.LearningRate)) Fail(nameof(o.LearningRate), o.LearningRate, "a positive finite number");
-        if (!(o.WeightDecay >= 0)) Fail(nameof(o.WeightDecay), o.WeightDecay, ">= 0");
+        if (!(o.WeightDecay >= 0) || float.IsInfinity(o.WeightDecay)) Fail(nameof(o.WeightDecay), o.WeightDecay, "a finite number >= 0");
         if (!(o.WarmupFraction >= 0 && o.WarmupFraction <= 1)) Fail(nameof(o.WarmupFraction), o.WarmupFraction, "in [0, 1]");
         if (!(o.GradientClipNorm >= 0)) Fail(nameof(o.GradientClipNorm), o.GradientClipNorm, ">= 0");
         if (!(o.LabelSmoothing >= 0 && o.LabelSmoothing < 1)) Fail(nameof(o.LabelSmoothing), o.LabelSmoothing, "in [0, 1)");
-        if (o.Threads < 0) Fail(nameof(o.Threads), o.Threads, ">= 0 (0: all cores)");
+        if (o.Threads < 0 || o.Threads > EncoderCapacity.MaxThreads) Fail(nameof(o.Threads), o.Threads, $"in [0, {EncoderCapacity.MaxThreads}] (0: all cores)");
+        if (!Enum.IsDefined(o.Pooling)) Fail(nameof(o.Pooling), o.Pooling, "a defined Pooling");
+        if (!Enum.IsDefined(o.Schedule)) Fail(nameof(o.Schedule), o.Schedule, "a defined LearningRateDecay");
+        if (o.ClassWeights is { } weights)
+        {
+            // A NaN, infinite or negative weight makes the loss NaN or rewards wrong answers; all zeros makes it 0/0.
+            int bad = Array.FindIndex(weights, w => !(w >= 0) || float.IsInfinity(w));
+            if (bad >= 0) Fail($"{nameof(o.ClassWeights)}[{bad}]", weights[bad], "a finite number >= 0");
+            if (weights.Length > 0 && weights.All(w => w == 0)) Fail(nameof(o.ClassWeights), "all zeros", "positive for at least one class");
+        }
         if (o.EarlyStoppingPatience < 0) Fail(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, ">= 0");
         if (o.ProgressInterval < 0) Fail(nameof(o.ProgressInterval), o.ProgressInterval, ">= 0");
         if (!Enum.IsDefined(o.Backend)) Fail(nameof(o.Backend), o.Backend, "Managed or TorchSharp");

@@ -17,7 +17,8 @@ namespace MLComponents.Trainers;
 /// become the single padding id 0. Training itself is <see cref="SequenceClassifierTrainer"/>: length-bucketed
 /// batches, AdamW with warm-up and decay, clipping, and optional validation with early stopping that keeps the
 /// best epoch's weights. Options are checked before any data is read (each error names its option), sizes before the model is
-/// built (<see cref="EncoderCapacity"/>).
+/// built (<see cref="EncoderCapacity"/>), and the trained weights after training: a run that diverged (NaN or infinite weights)
+/// throws <see cref="InvalidOperationException"/> instead of returning a model that scores NaN.
 /// </remarks>
 public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<TransformerClassifierModelParameters>
 {
@@ -83,6 +84,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         var trained = EncoderTrainingBackends.Get(o.Backend, o.Device).FitClassifier(engineOptions, train.Sequences, train.Labels,
             valid?.Sequences, valid?.Labels, history, o.CancellationToken);
         var model = trained.Model;
+        history.Divergence.RequireFinite(model.Parameters, "TransformerClassifier", o.LearningRate);
         return new TransformerClassifierModelParameters(Environment, model, tokens.Name, train.Truncated, history.Epochs,
             valid is null ? 0 : history.BestEpoch);
     }
@@ -151,8 +153,11 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
 
         public int BestEpoch { get; private set; }
 
+        public DivergenceCheck Divergence { get; } = new();
+
         public void Report(Engine.TrainingProgress value)
         {
+            Divergence.Observe(value.Epoch, value.Step, value.Loss);
             if (value.EpochEnd)
             {
                 Epochs = value.Epoch;

@@ -29,8 +29,9 @@ public sealed class TransformerClassifierModelParameters
     private readonly Lock _modelLock = new();
 
     internal TransformerClassifierModelParameters(IHostEnvironment env, SequenceClassifier model, string featureColumnName, long truncated,
-        int epochsTrained, int bestEpoch) : base(env)
+        int epochsTrained, int bestEpoch, long skippedTrainingRows) : base(env)
     {
+        SkippedTrainingRows = skippedTrainingRows;
         _model = model;
         _model.Threads = 1;
         FeatureColumnName = featureColumnName;
@@ -69,6 +70,9 @@ public sealed class TransformerClassifierModelParameters
 
     /// <summary>Training sequences that were longer than MaxTokens (and were truncated).</summary>
     public long TruncatedTrainingSequences { get; }
+
+    /// <summary>Training rows left out because their label was missing (key 0: an empty or NaN value before MapValueToKey).</summary>
+    public long SkippedTrainingRows { get; }
 
     /// <summary>Epochs run (fewer than asked when early stopping ended training).</summary>
     public int EpochsTrained { get; }
@@ -130,6 +134,7 @@ public sealed class TransformerClassifierModelParameters
         o["classes"] = ClassCount;
         EncoderArchive.SaveGeometry(ctx, _model.Encoder, _model.Pooling);
         o["truncatedTrainingSequences"] = TruncatedTrainingSequences;
+        o["skippedTrainingRows"] = SkippedTrainingRows;
         o["epochsTrained"] = EpochsTrained;
         o["bestEpoch"] = BestEpoch;
         foreach (var p in _model.Parameters) ctx.AddTensor(p.Name, p.Value, p.Shape);
@@ -145,6 +150,7 @@ public sealed class TransformerClassifierModelParameters
         var model = new SequenceClassifier(config, classes, scheme, seed, pooling);
         EncoderArchive.ReadWeights(ctx, model.Parameters);
         return new TransformerClassifierModelParameters(env, model, ctx.GetOption<string>("featureColumnName"),
-            ctx.GetOptionOrDefault("truncatedTrainingSequences", 0L), ctx.GetOptionOrDefault("epochsTrained", 0), ctx.GetOptionOrDefault("bestEpoch", 0));
+            ctx.GetOptionOrDefault("truncatedTrainingSequences", 0L), ctx.GetOptionOrDefault("epochsTrained", 0), ctx.GetOptionOrDefault("bestEpoch", 0),
+            ctx.GetOptionOrDefault("skippedTrainingRows", 0L));
     }
 }

@@ -12,7 +12,8 @@ namespace MLComponents.Trainers;
 /// Create it with <c>ml.MulticlassClassification.Trainers.Transformer(options)</c>.
 /// </summary>
 /// <remarks>
-/// Fit reads the training (and validation) rows into memory once: rows with a missing label (key 0) are skipped,
+/// Fit reads the training (and validation) rows into memory once: rows with a missing label (key 0) are skipped (counted in
+/// <see cref="TransformerClassifierModelParameters.SkippedTrainingRows"/>),
 /// sequences longer than MaxTokens are truncated (counted in progress reports and on the model), empty sequences
 /// become the single padding id 0. Training itself is <see cref="SequenceClassifierTrainer"/>: length-bucketed
 /// batches, AdamW with warm-up and decay, clipping, and optional validation with early stopping that keeps the
@@ -86,7 +87,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         var model = trained.Model;
         history.Divergence.RequireFinite(model.Parameters, "TransformerClassifier", o.LearningRate);
         return new TransformerClassifierModelParameters(Environment, model, tokens.Name, train.Truncated, history.Epochs,
-            valid is null ? 0 : history.BestEpoch);
+            valid is null ? 0 : history.BestEpoch, train.SkippedMissingLabel);
     }
 
     private static void CheckIds(TokenSequenceColumns.Labelled data, int vocabulary, string column, string set)

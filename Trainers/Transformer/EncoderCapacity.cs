@@ -30,13 +30,14 @@ public static class EncoderCapacity
     /// <param name="sequencesPerBatch">Sequences one encoder pass holds (BatchSize, or 2 x BatchSize for sentence pairs).</param>
     /// <param name="threads">Threads (resolved, &gt; 0).</param>
     /// <param name="outputs">Width of the head after pooling (classes; 0 for none).</param>
+    /// <param name="vocabularyOption">The trainer's name for the vocabulary option.</param>
     /// <param name="availableBytes">Memory the process may use (null: the GC's figure for this process).</param>
     internal static void Check(long vocabulary, int modelDimension, int feedForward, int layers, int heads, int maxTokens, int sequencesPerBatch, int threads,
-        int outputs = 0, long? availableBytes = null)
+        int outputs = 0, string vocabularyOption = "VocabularySize", long? availableBytes = null)
     {
         if (threads > MaxThreads) Fail($"Option 'Threads' must be at most {MaxThreads}, got {threads}.", "Threads");
         long d = modelDimension, f = feedForward, t = maxTokens, b = sequencesPerBatch, rows = b * t;
-        Fits(vocabulary * d, "the token-embedding table", "VocabularySize (or the data's largest id) and ModelDimension", "VocabularySize");
+        Fits(vocabulary * d, "the token-embedding table", $"{vocabularyOption} (or the data's largest id) and ModelDimension", vocabularyOption);
         Fits(d * f, "a feed-forward weight", "ModelDimension and FeedForwardDimension", "FeedForwardDimension");
         Fits(t * d, "a position table", "MaxTokens and ModelDimension", "MaxTokens");
         Fits(rows * 3 * d, "the query/key/value activations of a batch", "BatchSize, MaxTokens and ModelDimension", "MaxTokens");

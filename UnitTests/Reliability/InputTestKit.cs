@@ -61,7 +61,7 @@ internal static class InputTestKit
 
     /// <summary>The trained classifier inside a pipeline fitted by <see cref="ClassifierPipeline"/>.</summary>
     public static TransformerClassifierModelParameters ClassifierOf(ITransformer pipeline) =>
-        Flatten(pipeline).OfType<MulticlassPredictionTransformer<TransformerClassifierModelParameters>>().Single().Model;
+        Flatten(pipeline).OfType<IPredictionTransformer<object>>().Select(t => t.Model).OfType<TransformerClassifierModelParameters>().Single();
 
     /// <summary>Every step of a (nested) chain.</summary>
     public static IEnumerable<ITransformer> Flatten(ITransformer model) =>

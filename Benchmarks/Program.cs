@@ -3,6 +3,11 @@ using MLComponents.Benchmarks;
 
 // dotnet run -c Release --project Benchmarks -- [gemm|model|all] [--no-torch]
 string mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+if (mode == "suite")
+{
+    return MLComponents.Benchmarks.Suite.SuiteCommand.Run(args, Console.Out); // accuracy suite: Benchmarks/Suite/README.md
+}
+
 bool runPeers = !args.Contains("--no-torch");
 if (mode == "tune")
 {

@@ -17,7 +17,8 @@ public static class ModelFiles
     /// <summary>
     /// Loads a model after checking the file: a readable zip, at most <see cref="ModelFileLimits.MaxEntries"/> entries with sane names,
     /// every entry's decompressed size within limits and equal to what the zip declares, and every entry's CRC-32 as stored.
-    /// Then ML.NET loads it; any failure (ours or ML.NET's) becomes a <see cref="ModelFormatException"/> naming the file.
+    /// Then ML.NET loads it, and the loaded pipeline is checked against the input schema saved with it; any failure (ours or
+    /// ML.NET's) becomes a <see cref="ModelFormatException"/> naming the file.
     /// </summary>
     /// <param name="catalog">ML.NET's model catalog (<c>ml.Model</c>).</param>
     /// <param name="path">The model file.</param>
@@ -45,7 +46,11 @@ public static class ModelFiles
         Verify(bytes, source, limits);
         try
         {
-            return catalog.Load(new MemoryStream(bytes, writable: false), out inputSchema);
+            var model = catalog.Load(new MemoryStream(bytes, writable: false), out inputSchema);
+            // ML.NET loads a chain step by step without checking that each step fits the next; a file whose steps were
+            // mixed up would fail only at the first prediction. Check the whole chain against the schema saved with it now.
+            if (inputSchema is not null) _ = model.GetOutputSchema(inputSchema);
+            return model;
         }
         catch (Exception e) when (Cause(e) is ModelFormatException ours)
         {

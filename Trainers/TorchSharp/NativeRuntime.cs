@@ -27,6 +27,7 @@ internal static class NativeRuntime
         {
             // Any use of torch runs its static initialiser, which loads the natives (and throws when it cannot).
             _ = torch.get_num_threads();
+            OpenMpWaitPolicy.LibTorchLoaded();
             return null;
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException or InvalidOperationException)

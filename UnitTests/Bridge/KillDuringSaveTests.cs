@@ -6,7 +6,7 @@ namespace MLComponents.UnitTests.Bridge;
 
 /// <summary>
 /// A process killed while saving must not destroy the model file it replaces: ml.Model.SaveAtomic writes a temporary file and
-/// renames it. The app saves a 50 MB model over and over; the test kills it in the middle of saves and loads what is left.
+/// renames it. The app saves a 20 MB model over and over; the test kills it in the middle of saves and loads what is left.
 /// </summary>
 [TestClass]
 public sealed class KillDuringSaveTests
@@ -21,7 +21,7 @@ public sealed class KillDuringSaveTests
         int killedMidSave = 0;
         try
         {
-            for (int round = 0; round < 3; round++)
+            for (int round = 0; round < 2; round++)
             {
                 using var process = Start(dir);
                 // Wait for one complete save (so a model file exists), then kill during a later one.

@@ -23,14 +23,14 @@ var ml = new MLContext(seed: 7);
 
 if (args[0] == "save-loop")
 {
-    // A model of some 50 MB (a 50,000 x 256 embedding table), so that a save takes long enough to be killed in the middle.
+    // A model of some 20 MB (a 20,000 x 256 embedding table), so that a save takes long enough to be killed in the middle.
     var rows = Enumerable.Range(0, 64).Select(i => new Review { Label = (i % 2).ToString(CultureInfo.InvariantCulture), Text = $"word{i % 2} filler" });
     var small = ml.Data.LoadFromEnumerable(rows);
     var large = ml.Transforms.Conversion.MapValueToKey("Label")
         .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: 8))
         .Append(ml.MulticlassClassification.Trainers.Transformer(new TransformerClassifierOptions
         {
-            FeatureColumnName = "Tokens", ModelDimension = 256, Heads = 4, Layers = 1, Epochs = 1, VocabularySize = 50_000, Threads = 1, Seed = 1,
+            FeatureColumnName = "Tokens", ModelDimension = 256, Heads = 4, Layers = 1, Epochs = 1, VocabularySize = 20_000, Threads = 1, Seed = 1,
         }))
         .Fit(small);
     string target = Path.Combine(dir, "large.zip");

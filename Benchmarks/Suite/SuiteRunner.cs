@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MLComponents.Trainers;
+
+namespace MLComponents.Benchmarks.Suite;
+
+/// <summary>
+/// Trains one scheme on one task through the ML.NET pipeline a user writes (TextLoader -> MapValueToKey -> TokenizeToIds ->
+/// Transformer classifier; or TokenizeToIds on both sides -> SentenceSimilarity), with the trainers' default options unless
+/// overridden, and scores every test file with ML.NET's evaluators.
+/// </summary>
+public static class SuiteRunner
+{
+    /// <summary>Runs the task in <paramref name="dir"/> (written by <see cref="SuiteData"/>) with <paramref name="scheme"/>.</summary>
+    /// <remarks>
+    /// <paramref name="threads"/> sets the trainers' Threads (null: all cores). It changes only the order of float sums, not the
+    /// recipe, so results stay comparable; on a crowded machine one thread per run wastes far less time in synchronisation.
+    /// </remarks>
+    public static SuiteResult Run(SuiteTask task, string dir, string scheme, int? epochs, int? threads, OptionOverrides overrides, int seed, TextWriter log)
+    {
+        var tests = SuiteData.TestFiles(dir);
+        // Long test files need room for their tokens; the rest keep the trainers' default MaxTokens.
+        int? maxTokens = tests.Any(t => t.Name != "1x") ? tests.Max(t => t.Name == "1x" ? 0 : LengthBucket.Longer.First(b => b.Name == t.Name).Max) : null;
+        var encoding = scheme == "learned" ? PositionEncoding.Learned(maxPositions: Math.Max(512, maxTokens ?? 0)) : PositionEncoding.FromKind(scheme);
+        var watch = Stopwatch.StartNew();
+        var result = task.Kind == SuiteTaskKind.Classification
+            ? Classify(task, dir, tests, encoding, scheme, maxTokens, epochs, threads, overrides, seed, log)
+            : Similarity(task, dir, tests, encoding, scheme, epochs, threads, overrides, seed, log);
+        return result with { Seconds = watch.Elapsed.TotalSeconds };
+    }
+
+    private static SuiteResult Classify(SuiteTask task, string dir, IReadOnlyList<(string Name, string Path)> tests, PositionEncoding encoding,
+        string scheme, int? maxTokens, int? epochs, int? threads, OptionOverrides overrides, int seed, TextWriter log)
+    {
+        var ml = new MLContext(seed: seed);
+        IDataView Load(string path) => ml.Data.LoadFromTextFile(path,
+            [new TextLoader.Column("Label", DataKind.String, 0), new TextLoader.Column("Text", DataKind.String, 1)],
+            separatorChar: '\t', hasHeader: true, allowQuoting: false);
+        var losses = new List<double>();
+        var options = new TransformerClassifierOptions
+        {
+            FeatureColumnName = "Tokens", PositionEncoding = encoding, Seed = seed, ProgressInterval = 0,
+            Progress = new Reporter<TrainingProgress>(p => { if (p.EpochEnd) losses.Add(p.Loss); }),
+        };
+        if (maxTokens is int m) options.MaxTokens = m;
+        if (epochs is int e) options.Epochs = e;
+        if (threads is int t) options.Threads = t;
+        overrides.Apply(options);
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: options.MaxTokens))
+            .Append(ml.MulticlassClassification.Trainers.Transformer(options));
+        var model = pipeline.Fit(ml.Data.Cache(Load(Path.Combine(dir, "train.tsv"))));
+        var byLength = new Dictionary<string, double>();
+        double? logLoss = null;
+        foreach (var (name, path) in tests)
+        {
+            var metrics = ml.MulticlassClassification.Evaluate(model.Transform(Load(path)));
+            byLength[name] = metrics.MicroAccuracy;
+            if (name == "1x") logLoss = metrics.LogLoss;
+        }
+        log.Flush();
+        return new SuiteResult("ours", task.Name, scheme, "accuracy", byLength, logLoss, losses.Count, 0, overrides.ToString(), losses);
+    }
+
+    private static SuiteResult Similarity(SuiteTask task, string dir, IReadOnlyList<(string Name, string Path)> tests, PositionEncoding encoding,
+        string scheme, int? epochs, int? threads, OptionOverrides overrides, int seed, TextWriter log)
+    {
+        var ml = new MLContext(seed: seed);
+        IDataView Load(string path) => ml.Data.LoadFromTextFile(path,
+            [new TextLoader.Column("Sentence1", DataKind.String, 0), new TextLoader.Column("Sentence2", DataKind.String, 1),
+             new TextLoader.Column("Label", DataKind.Single, 2)],
+            separatorChar: '\t', hasHeader: true, allowQuoting: false);
+        var train = ml.Data.Cache(Load(Path.Combine(dir, "train.tsv")));
+        var losses = new List<double>();
+        var options = new SentenceSimilarityOptions
+        {
+            PositionEncoding = encoding, Seed = seed, ProgressInterval = 0,
+            Progress = new Reporter<Engine.SimilarityTrainingProgress>(p => { if (p.EpochEnd) losses.Add(p.Loss); }),
+        };
+        if (epochs is int e) options = options with { Epochs = e };
+        if (threads is int t) options = options with { Threads = t };
+        overrides.Apply(options);
+        // One vocabulary for both sides, learned from every training sentence (the README's recipe).
+        var sentences = ml.Data.LoadFromEnumerable(ReadSentences(train).Select(s => new Sentence { Text = s }));
+        var tokenizer = ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: options.MaxTokens).Fit(sentences);
+        var featurise = new TransformerChain<ITransformer>(tokenizer.WithColumns("Sentence1Tokens", "Sentence1"), tokenizer.WithColumns("Sentence2Tokens", "Sentence2"));
+        var similarity = ml.Regression.Trainers.SentenceSimilarity(options).Fit(featurise.Transform(train));
+        var model = featurise.Append(similarity);
+        var byLength = new Dictionary<string, double>();
+        foreach (var (name, path) in tests)
+        {
+            byLength[name] = ml.Regression.EvaluateCorrelation(model.Transform(Load(path))).SpearmanCorrelation;
+        }
+        log.Flush();
+        return new SuiteResult("ours", task.Name, scheme, "spearman", byLength, null, losses.Count, 0, overrides.ToString(), losses);
+    }
+
+    private static IEnumerable<string> ReadSentences(IDataView pairs)
+    {
+        using var cursor = pairs.GetRowCursor([pairs.Schema["Sentence1"], pairs.Schema["Sentence2"]]);
+        var first = cursor.GetGetter<ReadOnlyMemory<char>>(pairs.Schema["Sentence1"]);
+        var second = cursor.GetGetter<ReadOnlyMemory<char>>(pairs.Schema["Sentence2"]);
+        ReadOnlyMemory<char> a = default, b = default;
+        var all = new List<string>();
+        while (cursor.MoveNext())
+        {
+            first(ref a);
+            second(ref b);
+            all.Add(a.ToString());
+            all.Add(b.ToString());
+        }
+        return all;
+    }
+
+    private sealed class Sentence
+    {
+        public string Text { get; set; } = "";
+    }
+
+    /// <summary>Reports synchronously on the training thread.</summary>
+    private sealed class Reporter<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

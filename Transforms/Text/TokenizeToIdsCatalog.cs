@@ -15,7 +15,8 @@ public static class TokenizeToIdsCatalog
     /// <remarks>
     /// Truncation keeps the FIRST <paramref name="maxTokens"/> ids of a row (with <paramref name="addClsToken"/>, the CLS id is the
     /// first of them). Words outside the vocabulary map to the unknown id; empty text gives an empty vector (just [cls] with
-    /// <paramref name="addClsToken"/>); a missing value (a null string) throws <see cref="InvalidDataException"/> naming the column and row.
+    /// <paramref name="addClsToken"/>). A null string is read exactly as empty text: ML.NET's text type cannot tell them apart once
+    /// loaded (TextLoader and DatabaseLoader give an empty field the value a null string gets), so both give the same ids.
     /// </remarks>
     /// <param name="catalog">The text catalog.</param>
     /// <param name="outputColumnName">The id column produced (vector of Int32, variable length).</param>

@@ -26,7 +26,6 @@ public sealed class TokenizeToIdsEstimator : IEstimator<TokenizeToIdsTransformer
 
     /// <summary>Counts the tokens of every training row and keeps the frequent ones.</summary>
     /// <exception cref="SchemaException">An input column is missing or not text.</exception>
-    /// <exception cref="InvalidDataException">A row's text is missing (null).</exception>
     public TokenizeToIdsTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -50,7 +49,6 @@ public sealed class TokenizeToIdsEstimator : IEstimator<TokenizeToIdsTransformer
                 for (int i = 0; i < getters.Length; i++)
                 {
                     getters[i](ref text);
-                    TokenizeToIdsTransformer.CheckPresent(text, columns[i].Name, cursor.Position);
                     counter.Count(text.Span);
                 }
             }

@@ -14,6 +14,11 @@ namespace MLComponents;
 /// of every id, so downstream trainers size their embedding tables to the whole vocabulary. Saved with its vocabulary (and its
 /// tokenizer's recipe and files, for a Microsoft.ML.Tokenizers tokenizer).
 /// </summary>
+/// <remarks>
+/// A null text (in either column of a pair) is read exactly as "": ML.NET's text type cannot tell them apart once loaded
+/// (TextLoader and DatabaseLoader give an empty field the same value as a null string), so both give the same ids, at Fit and at
+/// Transform. <see cref="GetIds"/>, which takes a .NET string, still refuses null.
+/// </remarks>
 public sealed class TokenizeToIdsTransformer : ComponentTransformer<TokenizeToIdsTransformer>, ILoadableComponent<TokenizeToIdsTransformer>
 {
     private readonly TokenizeToIdsSettings _settings;
@@ -100,13 +105,6 @@ public sealed class TokenizeToIdsTransformer : ComponentTransformer<TokenizeToId
         return col;
     }
 
-    /// <summary>A null string reaches views as default(ReadOnlyMemory&lt;char&gt;): no backing text at all, unlike "".</summary>
-    internal static void CheckPresent(ReadOnlyMemory<char> text, string column, long row)
-    {
-        if (text.Equals(default(ReadOnlyMemory<char>)))
-            throw new InvalidDataException($"Column '{column}', row {row}: the text is missing (null); TokenizeToIds needs a string (use \"\" for an empty text).");
-    }
-
     private DataViewSchema.Annotations IdAnnotations
     {
         get
@@ -188,12 +186,7 @@ public sealed class TokenizeToIdsTransformer : ComponentTransformer<TokenizeToId
             return [(ValueGetter<VBuffer<int>>)((ref VBuffer<int> dst) =>
             {
                 get(ref text);
-                CheckPresent(text, _input.Name, input.Position);
-                if (getSecond is not null)
-                {
-                    getSecond(ref second);
-                    CheckPresent(second, _secondInput!.Value.Name, input.Position);
-                }
+                getSecond?.Invoke(ref second);
                 writer.Write(text.Span, second.Span, ids);
                 var editor = VBufferEditor.Create(ref dst, ids.Count);
                 for (int i = 0; i < ids.Count; i++) editor.Values[i] = ids[i];

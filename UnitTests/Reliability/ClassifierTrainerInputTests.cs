@@ -6,7 +6,8 @@ namespace MLComponents.UnitTests.Reliability;
 using PositionEncoding = MLComponents.PositionEncoding;
 
 /// <summary>
-/// <c>ml.MulticlassClassification.Trainers.Transformer</c> against hostile data and options: hostile text trains a finite model,
+/// <c>ml.MulticlassClassification.Trainers.Transformer</c> against hostile data and options: hostile text trains a finite model
+/// (a null text exactly as an empty one),
 /// missing labels are skipped and counted, numeric labels keep NaN missing and Infinity/negatives as classes, labels unseen in
 /// training stay out of ML.NET's metrics, too few classes or rows and every option past its limit fail naming the column or
 /// option, and a run that diverges throws instead of returning NaN weights.
@@ -36,15 +37,24 @@ public sealed class ClassifierTrainerInputTests
     }
 
     [TestMethod]
-    public void NullText_ThrowsNamingTheColumnAndRow()
+    public void NullText_TrainsAndScoresExactlyAsEmptyText()
     {
         var ml = new MLContext(seed: 1);
-        var rows = WhoDidIt(8);
-        rows[5].Text = null;
+        var withNull = WhoDidIt(24);
+        withNull[5].Text = null;
+        var withEmpty = WhoDidIt(24);
+        withEmpty[5].Text = "";
+        var nullData = ml.Data.LoadFromEnumerable(withNull);
+        var emptyData = ml.Data.LoadFromEnumerable(withEmpty);
 
-        var e = MLNetErrors.ThrownByRow<InvalidDataException>(() => ClassifierPipeline(ml, TinyClassifier()).Fit(ml.Data.LoadFromEnumerable(rows)));
+        var fromNull = ClassifierPipeline(ml, TinyClassifier()).Fit(nullData);
+        var fromEmpty = ClassifierPipeline(ml, TinyClassifier()).Fit(emptyData);
 
-        StringAssert.StartsWith(e.Message, "Column 'Text', row 5: the text is missing (null)");
+        var expected = Floats(fromEmpty.Transform(emptyData), "Score");
+        var scores = Floats(fromNull.Transform(nullData), "Score");
+        for (int i = 0; i < expected.Count; i++) CollectionAssert.AreEqual(expected[i], scores[i], $"row {i}: the same model, bit for bit");
+        CollectionAssert.AreEqual(expected[5], Floats(fromEmpty.Transform(nullData), "Score")[5], "a null text scores as an empty one");
+        Assert.IsTrue(expected[5].All(float.IsFinite));
     }
 
     [TestMethod]

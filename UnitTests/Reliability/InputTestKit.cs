@@ -123,6 +123,13 @@ internal static class InputTestKit
         return rows;
     }
 
+    /// <summary>Asserts two per-row results are the same, bit for bit, naming the first row that differs.</summary>
+    public static void AllRowsEqual(List<float[]> expected, List<float[]> actual)
+    {
+        Assert.HasCount(expected.Count, actual);
+        for (int i = 0; i < expected.Count; i++) CollectionAssert.AreEqual(expected[i], actual[i], $"row {i}");
+    }
+
     /// <summary>A scheme to refer to without the test namespace's PositionEncoding folder getting in the way.</summary>
     public static PositionEncoding Rope => PositionEncoding.Rotary();
 }

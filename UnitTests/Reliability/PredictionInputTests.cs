@@ -5,7 +5,7 @@ namespace MLComponents.UnitTests.Reliability;
 /// <summary>
 /// PredictionEngine over saved and reloaded pipelines (the classifier, the similarity model behind its tokenizer, the featurisers)
 /// against hostile text: every prediction is finite, the same as the pipeline's own batch output for that row, and a null text
-/// names its column.
+/// predicts exactly what an empty text does.
 /// </summary>
 [TestClass]
 public sealed class PredictionInputTests
@@ -64,17 +64,22 @@ public sealed class PredictionInputTests
     }
 
     [TestMethod]
-    public void NullText_ThrowsNamingTheColumn_ForEveryPipeline()
+    public void NullText_PredictsExactlyAsEmptyText_ForEveryPipeline()
     {
         var ml = new MLContext();
         var classifier = ml.Model.CreatePredictionEngine<TextInput, ClassPrediction>(ReliabilityModels.Classifier);
         var featuriser = ml.Model.CreatePredictionEngine<TextInput, FeaturePrediction>(ReliabilityModels.Featuriser);
         var similarity = ml.Model.CreatePredictionEngine<PairInput, SimilarityPrediction>(ReliabilityModels.Similarity);
 
-        StringAssert.StartsWith(Assert.ThrowsExactly<InvalidDataException>(() => classifier.Predict(new TextInput())).Message, "Column 'Text', row ");
-        StringAssert.StartsWith(Assert.ThrowsExactly<InvalidDataException>(() => featuriser.Predict(new TextInput())).Message, "Column 'Text', row ");
-        StringAssert.StartsWith(Assert.ThrowsExactly<InvalidDataException>(() => similarity.Predict(new PairInput { Sentence1 = "a" })).Message, "Column 'Sentence2', row ");
-        // And the engine is still good afterwards.
-        Assert.IsTrue(float.IsFinite(similarity.Predict(new PairInput { Sentence1 = "a", Sentence2 = "b" }).Score));
+        var c = classifier.Predict(new TextInput());
+        var cEmpty = classifier.Predict(new TextInput { Text = "" });
+        CollectionAssert.AreEqual(cEmpty.Score, c.Score);
+        Assert.AreEqual(cEmpty.PredictedLabel, c.PredictedLabel);
+        var f = featuriser.Predict(new TextInput());
+        var fEmpty = featuriser.Predict(new TextInput { Text = "" });
+        CollectionAssert.AreEqual(fEmpty.Pooled, f.Pooled);
+        CollectionAssert.AreEqual(fEmpty.Bias, f.Bias);
+        Assert.AreEqual(similarity.Predict(new PairInput { Sentence1 = "a", Sentence2 = "" }).Score, similarity.Predict(new PairInput { Sentence1 = "a" }).Score);
+        Assert.AreEqual(similarity.Predict(new PairInput { Sentence1 = "", Sentence2 = "" }).Score, similarity.Predict(new PairInput()).Score);
     }
 }

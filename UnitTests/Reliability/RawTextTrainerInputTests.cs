@@ -5,7 +5,7 @@ namespace MLComponents.UnitTests.Reliability;
 
 /// <summary>
 /// The raw-text overloads shaped like Microsoft.ML.TorchSharp's (<c>TextClassification</c>, raw <c>SentenceSimilarity</c>): hostile
-/// text trains and scores, null text names its column and row, too few rows or classes name the label column, missing labels
+/// text trains and scores (a null text exactly as an empty one), too few rows or classes name the label column, missing labels
 /// are counted, and options past their limits fail when the trainer is created, naming the option.
 /// </summary>
 [TestClass]
@@ -55,18 +55,28 @@ public sealed class RawTextTrainerInputTests
     [TestMethod]
     [DataRow("Sentence1")]
     [DataRow("Sentence2")]
-    public void TextClassification_NullText_ThrowsNamingTheColumnAndRow(string column)
+    public void TextClassification_NullText_TrainsAndScoresExactlyAsEmptyText(string column)
     {
         var ml = new MLContext(seed: 1);
-        var rows = Sentences(8);
-        if (column == "Sentence1") rows[6].Sentence1 = null;
-        else rows[6].Sentence2 = null;
+        List<SentenceRow> Rows(string? missing)
+        {
+            var rows = Sentences(16);
+            if (column == "Sentence1") rows[6].Sentence1 = missing;
+            else rows[6].Sentence2 = missing;
+            return rows;
+        }
+        var nullData = ml.Data.LoadFromEnumerable(Rows(null));
+        var emptyData = ml.Data.LoadFromEnumerable(Rows(""));
         var options = Tiny();
         options.Sentence2ColumnName = "Sentence2";
 
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => Classifier(ml, options).Fit(ml.Data.LoadFromEnumerable(rows)));
+        var fromNull = Classifier(ml, options).Fit(nullData);
+        var fromEmpty = Classifier(ml, options).Fit(emptyData);
 
-        StringAssert.StartsWith(e.Message, $"Column '{column}', row 6: the text is missing (null)");
+        var expected = Floats(fromEmpty.Transform(emptyData), "Score");
+        var scores = Floats(fromNull.Transform(nullData), "Score");
+        for (int i = 0; i < expected.Count; i++) CollectionAssert.AreEqual(expected[i], scores[i], $"row {i}: the same model, bit for bit");
+        CollectionAssert.AreEqual(expected[6], Floats(fromEmpty.Transform(nullData), "Score")[6], "a null text scores as an empty one");
     }
 
     [TestMethod]
@@ -125,14 +135,25 @@ public sealed class RawTextTrainerInputTests
     }
 
     [TestMethod]
-    public void SentenceSimilarity_NullText_ZeroRowsAndOneRow_NameTheirColumn()
+    public void SentenceSimilarity_NullTextIsEmptyText_ZeroRowsAndOneRowNameTheLabelColumn()
     {
-        var ml = new MLContext(seed: 1);
-        var rows = Pairs(8);
-        rows[2].Sentence1 = null;
+        // This overload takes its seed from the MLContext, which moves on with every component created: each fit gets a fresh
+        // context so that both draw the same seed.
+        (ITransformer Model, IDataView Data) Fit(string? missing)
+        {
+            var context = new MLContext(seed: 1);
+            var rows = Pairs(8);
+            rows[2].Sentence1 = missing;
+            var data = context.Data.LoadFromEnumerable(rows);
+            return (context.Regression.Trainers.SentenceSimilarity(maxEpochs: 1).Fit(data), data);
+        }
+        var (fromNull, nullData) = Fit(null);
+        var (fromEmpty, emptyData) = Fit("");
 
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => ml.Regression.Trainers.SentenceSimilarity(maxEpochs: 1).Fit(ml.Data.LoadFromEnumerable(rows)));
-        StringAssert.StartsWith(e.Message, "Column 'Sentence1', row 2: the text is missing (null)");
+        var expected = Floats(fromEmpty.Transform(emptyData), "Score");
+        AllRowsEqual(expected, Floats(fromNull.Transform(nullData), "Score"));
+        Assert.AreEqual(expected[2][0], Floats(fromEmpty.Transform(nullData), "Score")[2][0], "a null text scores as an empty one");
+        var ml = new MLContext(seed: 1);
         StringAssert.Contains(Assert.ThrowsExactly<InvalidOperationException>(() =>
             ml.Regression.Trainers.SentenceSimilarity(maxEpochs: 1).Fit(ml.Data.LoadFromEnumerable(new List<TextPairRow>()))).Message, "column 'Label'");
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() =>

@@ -125,15 +125,25 @@ public sealed class SimilarityTrainerInputTests
     }
 
     [TestMethod]
-    public void NullText_ThrowsNamingTheColumnAndRow()
+    public void NullText_TrainsAndScoresExactlyAsEmptyText()
     {
         var ml = new MLContext(seed: 1);
-        var rows = Pairs(8);
-        rows[3].Sentence2 = null;
+        List<TextPairRow> Rows(string? missing)
+        {
+            var rows = Pairs(8);
+            rows[3].Sentence2 = missing;
+            return rows;
+        }
+        var (nullData, _) = Prepare(ml, Rows(null));
+        var (emptyData, _) = Prepare(ml, Rows(""));
 
-        var e = MLNetErrors.ThrownByRow<InvalidDataException>(() => ml.Regression.Trainers.SentenceSimilarity(TinySimilarity()).Fit(Prepare(ml, rows).Data));
+        var fromNull = ml.Regression.Trainers.SentenceSimilarity(TinySimilarity()).Fit(nullData);
+        var fromEmpty = ml.Regression.Trainers.SentenceSimilarity(TinySimilarity()).Fit(emptyData);
 
-        StringAssert.StartsWith(e.Message, "Column 'Sentence2', row 3: the text is missing (null)");
+        var expected = Floats(fromEmpty.Transform(emptyData), "Score");
+        AllRowsEqual(expected, Floats(fromNull.Transform(nullData), "Score"));
+        Assert.AreEqual(expected[3][0], Floats(fromEmpty.Transform(nullData), "Score")[3][0], "a null text scores as an empty one");
+        Assert.IsTrue(float.IsFinite(expected[3][0]));
     }
 
     private static Func<SentenceSimilarityOptions, SentenceSimilarityOptions> With(Func<SentenceSimilarityOptions, SentenceSimilarityOptions> f) => f;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using MLComponents.Samples.DatabaseTraining;
+using MLComponents.Samples.SchemeReport;
 using MLComponents.Samples.SentenceSimilarity;
 using MLComponents.Samples.TextClassification;
 using MLComponents.UnitTests.SampleApps;
@@ -58,6 +59,8 @@ public sealed partial class SampleInputTests
     private static SampleRun Similar(params string[] args) => SampleRun.Of((a, o, e) => SimilarityApp.Run(a, o, e), args);
 
     private static SampleRun Database(params string[] args) => SampleRun.Of((a, o, e) => DatabaseApp.Run(a, o, e), args);
+
+    private static SampleRun SchemeReport(params string[] args) => SampleRun.Of((a, o, e) => ReportApp.Run(a, o, e), args);
 
     [TestMethod]
     public void TextClassification_HostileTextRows_TrainSaveAndScore_UnseenAndEmptyLabelsAreCountedNotes()
@@ -212,6 +215,47 @@ public sealed partial class SampleInputTests
             var failed = Database(Args(table));
             Assert.AreEqual(1, failed.Code, failed.ToString());
             CollectionAssert.AreEqual(lines, failed.ErrorLines, failed.ToString());
+        }
+    }
+
+    [TestMethod]
+    public void SchemeReport_HostileTextRows_TrainAndReport_EmptyAndUnseenLabelsAreCountedNotes_ZeroRowsOneRowOneClassAreOneErrorLine()
+    {
+        using var dir = SampleTestData.TempDirectory();
+        var rows = SampleTestData.SpamOrHam(60, seed: 5, quotes: false).Select(r => $"{r.Label}\t{r.Text}").ToList();
+        rows.AddRange(HostileFields.Select((t, i) => $"{(i % 2 == 0 ? "spam" : "ham")}\t{t}"));
+        rows.Add("\tan unlabelled row");
+        string train = WriteBytes(dir.Path, "train.tsv", "Label\tText", rows, invalidLine: 3);
+        string test = WriteBytes(dir.Path, "test.tsv", "Label\tText", [.. rows.Take(20), "phishing\twin a prize", .. HostileFields.Select(t => $"ham\t{t}")], invalidLine: 1);
+        string header = SampleTestData.WriteRaw(dir.Path, "header.tsv", ["Label", "Text"], []);
+        string oneClass = SampleTestData.WriteRaw(dir.Path, "oneclass.tsv", ["Label", "Text"], SampleTestData.SpamOrHam(20, seed: 2, quotes: false).Select(r => new[] { "spam", r.Text }));
+        string one = SampleTestData.WriteRaw(dir.Path, "one.tsv", ["Label", "Text"], [["spam", "win money"]]);
+        string report = Path.Combine(dir.Path, "report.html");
+        string[] Args(string trainFile, string testFile) =>
+            ["--train", trainFile, "--test", testFile, "--schemes", "alibi", "--epochs", "1", "--dimension", "8", "--layers", "1", "--max-tokens", "16", "--out", report];
+
+        var run = SchemeReport(Args(train, test));
+
+        Assert.AreEqual(0, run.Code, run.ToString());
+        StringAssert.Contains(run.Output, $"Wrote the report to {report}");
+        Assert.HasCount(1, Regex.Matches(run.Output, @"^scheme=alibi accuracy=\d\.\d{4} log_loss=\d+\.\d{4}", RegexOptions.Multiline), run.ToString());
+        CollectionAssert.AreEqual(new[]
+        {
+            "note: train.tsv: 1 row with an empty label, left out of training and validation",
+            "note: test.tsv: 1 row with a label not seen in training (or empty), left out of the metrics",
+        }, run.ErrorLines, run.ToString());
+
+        foreach (var (trainFile, testFile, error) in new[]
+        {
+            (header, test, $"error: file '{header}' has a header but no data rows"),
+            (train, header, $"error: file '{header}' has a header but no data rows"),
+            (one, test, "error: Column 'Label' is a key of 1 value; a classifier needs at least 2 classes."),
+            (oneClass, test, "error: Column 'Label' is a key of 1 value; a classifier needs at least 2 classes."),
+        })
+        {
+            var failed = SchemeReport(Args(trainFile, testFile));
+            Assert.AreEqual(1, failed.Code, failed.ToString());
+            CollectionAssert.AreEqual(new[] { error }, failed.ErrorLines, failed.ToString());
         }
     }
 }

@@ -4,7 +4,8 @@ namespace MLComponents.UnitTests.Reliability;
 
 /// <summary>
 /// Text a production service meets: nothing, only whitespace, one enormous line, text that is not valid UTF-16, and every
-/// script at once. (Null is its own case in each test: an entry point refuses it, it is not text.)
+/// script at once. (Null is its own case in each test: a null text in a column is read exactly as "", since ML.NET cannot tell
+/// them apart once loaded; the APIs that take a .NET string refuse it.)
 /// </summary>
 public static class HostileText
 {

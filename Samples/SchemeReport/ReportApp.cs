@@ -63,6 +63,8 @@ public static class ReportApp
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"scheme={scheme} accuracy={r.Accuracy:0.0000} log_loss={r.LogLoss:0.0000} best_epoch={r.BestEpoch} seconds={r.Seconds:0}"));
         }
+        // After training, so that a run that fails prints its one error line alone.
+        if (s.TrainFile is not null) NoteMissingLabels(all, split.TrainSet, test, s, stderr);
         PrintTable(results, stdout);
         string path = Path.GetFullPath(s.Output);
         string? folder = Path.GetDirectoryName(path);
@@ -84,6 +86,22 @@ public static class ReportApp
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Scheme,-11} {r.Accuracy,8:0.0000} {r.LogLoss,8:0.0000} {string.Join(" ", cells)}"));
         }
         stdout.WriteLine($"(accuracy by test-sentence length in tokens: {string.Join(", ", buckets.Select(b => b.Bucket))})");
+    }
+
+    /// <summary>
+    /// Counts what the metrics leave out, as the TextClassification sample does: rows with an empty label (a missing key to
+    /// MapValueToKey, so no training or validation row) and test rows whose label the training split never had (ML.NET's
+    /// evaluator skips them).
+    /// </summary>
+    private static void NoteMissingLabels(IDataView all, IDataView train, IDataView test, ReportSettings s, TextWriter stderr)
+    {
+        long unlabelled = all.GetColumn<ReadOnlyMemory<char>>("Label").LongCount(l => l.IsEmpty);
+        if (unlabelled > 0)
+            stderr.WriteLine($"note: {Path.GetFileName(s.TrainFile)}: {Plural.Count(unlabelled, "row")} with an empty label, left out of training and validation");
+        var known = train.GetColumn<ReadOnlyMemory<char>>("Label").Select(l => l.ToString()).Where(l => l.Length > 0).ToHashSet(StringComparer.Ordinal);
+        long unseen = test.GetColumn<ReadOnlyMemory<char>>("Label").LongCount(l => !known.Contains(l.ToString()));
+        if (unseen > 0)
+            stderr.WriteLine($"note: {string.Join(", ", s.TestFiles.Select(Path.GetFileName))}: {Plural.Count(unseen, "row")} with a label not seen in training (or empty), left out of the metrics");
     }
 
     private static IDataView LoadTsv(MLContext ml, string path, ReportSettings s, TextWriter stderr)

@@ -64,7 +64,7 @@ public static class SimilarityApp
         else
         {
             train = LoadTsv(ml, s.TrainFile, s.Quoting, stderr);
-            foreach (var f in s.TestFiles) tests.Add((Path.GetFileName(f), LoadTsv(ml, f, s.Quoting, stderr)));
+            foreach (var f in s.TestFiles) tests.Add((Path.GetFileName(f), TsvFile.SameFile(f, s.TrainFile) ? train : LoadTsv(ml, f, s.Quoting, stderr)));
         }
 
         // One tokenizer for both sides: the two token columns must share one vocabulary.

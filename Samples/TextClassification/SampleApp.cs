@@ -62,7 +62,7 @@ public static class SampleApp
         {
             train = LoadTsv(ml, s.TrainFile, s, stderr);
             trainName = Path.GetFileName(s.TrainFile);
-            foreach (var f in s.TestFiles) tests.Add((Path.GetFileName(f), LoadTsv(ml, f, s, stderr)));
+            foreach (var f in s.TestFiles) tests.Add((Path.GetFileName(f), TsvFile.SameFile(f, s.TrainFile) ? train : LoadTsv(ml, f, s, stderr)));
         }
 
         var model = ClassifierPipeline.Fit(ml, train, s.CreateEncoding(), s.MaxTokens, s.Epochs, s.Backend, s.Device, display, cancellationToken);

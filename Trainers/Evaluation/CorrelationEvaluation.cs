@@ -8,14 +8,19 @@ namespace MLComponents;
 /// <param name="PearsonCorrelation">Pearson correlation of labels and scores (NaN when either is constant).</param>
 /// <param name="SpearmanCorrelation">Spearman rank correlation (ties share their mean rank; NaN when either is constant).</param>
 /// <param name="RowCount">Rows evaluated (rows with a NaN label are skipped).</param>
-public sealed record CorrelationMetrics(double PearsonCorrelation, double SpearmanCorrelation, long RowCount);
+public sealed record CorrelationMetrics(double PearsonCorrelation, double SpearmanCorrelation, long RowCount)
+{
+    /// <summary>Rows left out because their label was missing (NaN).</summary>
+    public long SkippedRowCount { get; init; }
+}
 
 /// <summary>Adds <c>ml.Regression.EvaluateCorrelation</c>, next to ML.NET's <c>ml.Regression.Evaluate</c>.</summary>
 public static class CorrelationEvaluation
 {
     /// <summary>
     /// Pearson and Spearman correlation between a scored view's label and score columns (Single or Double); rows whose label is NaN
-    /// are skipped, as ML.NET's regression evaluator skips them.
+    /// are skipped, as ML.NET's regression evaluator skips them, and counted (<see cref="CorrelationMetrics.SkippedRowCount"/>). With
+    /// one row, or a constant label or score column, the correlations are NaN (undefined), not an error.
     /// </summary>
     /// <param name="catalog">ML.NET's regression catalog.</param>
     /// <param name="data">Scored data.</param>
@@ -23,7 +28,7 @@ public static class CorrelationEvaluation
     /// <param name="scoreColumnName">Score column.</param>
     /// <exception cref="SchemaException">A column is missing or not Single/Double.</exception>
     /// <exception cref="InvalidOperationException">No row has a label.</exception>
-    /// <exception cref="InvalidDataException">A score is not finite (naming the row).</exception>
+    /// <exception cref="InvalidDataException">A score is not finite, or a label is infinite (naming the column and row).</exception>
     public static CorrelationMetrics EvaluateCorrelation(this RegressionCatalog catalog, IDataView data, string labelColumnName = "Label",
         string scoreColumnName = "Score")
     {
@@ -33,6 +38,7 @@ public static class CorrelationEvaluation
         var score = SchemaChecks.Require(data.Schema, scoreColumnName);
         var ys = new List<double>();
         var fs = new List<double>();
+        long skipped = 0;
         using (var cursor = data.GetRowCursor([label, score]))
         {
             var getY = Reader(cursor, label);
@@ -40,7 +46,14 @@ public static class CorrelationEvaluation
             while (cursor.MoveNext())
             {
                 double y = getY();
-                if (double.IsNaN(y)) continue;
+                if (double.IsNaN(y))
+                {
+                    skipped++;
+                    continue;
+                }
+                // An infinite label would make Pearson NaN and Spearman a rank game; it is a data error, not a missing value.
+                if (!double.IsFinite(y))
+                    throw new InvalidDataException($"Column '{label.Name}', row {cursor.Position}: label {y} is not finite.");
                 double f = getF();
                 if (!double.IsFinite(f))
                     throw new InvalidDataException($"Column '{score.Name}', row {cursor.Position}: score {f} is not finite.");
@@ -48,8 +61,9 @@ public static class CorrelationEvaluation
                 fs.Add(f);
             }
         }
-        if (ys.Count == 0) throw new InvalidOperationException($"No rows with a label in column '{label.Name}' to evaluate.");
-        return new CorrelationMetrics(Correlation.Pearson(ys, fs), Correlation.Spearman(ys, fs), ys.Count);
+        if (ys.Count == 0)
+            throw new InvalidOperationException($"No rows with a label in column '{label.Name}' to evaluate ({skipped} rows with a missing (NaN) label were skipped).");
+        return new CorrelationMetrics(Correlation.Pearson(ys, fs), Correlation.Spearman(ys, fs), ys.Count) { SkippedRowCount = skipped };
     }
 
     private static Func<double> Reader(DataViewRow row, DataViewSchema.Column c)

@@ -68,8 +68,19 @@ public sealed class SentenceEmbeddingGenerator : IEmbeddingGenerator<string, Emb
         return new SentenceEmbeddingGenerator(model, textColumnName, Path.GetFileNameWithoutExtension(path));
     }
 
-    /// <summary>Texts per padded encoder batch.</summary>
-    public int BatchSize { get; init; } = 32;
+    /// <summary>Texts per padded encoder batch (&gt; 0).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is 0 or negative (a batch of none would never finish).</exception>
+    public int BatchSize
+    {
+        get => _batchSize;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value, nameof(BatchSize));
+            _batchSize = value;
+        }
+    }
+
+    private readonly int _batchSize = 32;
 
     /// <summary>Embedding width.</summary>
     public int Dimension => _embedding.Dimension;

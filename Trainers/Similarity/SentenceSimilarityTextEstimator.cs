@@ -26,6 +26,8 @@ public sealed class SentenceSimilarityTextEstimator : IEstimator<TransformerChai
         _sentence2 = sentence2;
         _validation = validation;
         _options = options;
+        // Bad options fail here, as they do for the token-level trainer, not after the vocabulary has been learned.
+        _ = Trainer("Sentence1Tokens", "Sentence2Tokens");
     }
 
     /// <inheritdoc />

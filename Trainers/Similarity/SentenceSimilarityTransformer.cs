@@ -23,9 +23,10 @@ public sealed class SentenceSimilarityTransformer : ComponentTransformer<Sentenc
     private readonly ScoreRange _range;
 
     internal SentenceSimilarityTransformer(IHostEnvironment env, TransformerEncoder encoder, Pooling pooling, ScoreRange range, string sentence1, string sentence2,
-        string score, long truncatedTrainingSequences, int epochsTrained, int bestEpoch)
+        string score, long truncatedTrainingSequences, int epochsTrained, int bestEpoch, long skippedTrainingRows)
         : base(env)
     {
+        SkippedTrainingRows = skippedTrainingRows;
         Encoder = encoder;
         Pooling = pooling;
         _range = range;
@@ -61,6 +62,9 @@ public sealed class SentenceSimilarityTransformer : ComponentTransformer<Sentenc
 
     /// <summary>Training token sequences that were longer than MaxTokens (and truncated).</summary>
     public long TruncatedTrainingSequences { get; }
+
+    /// <summary>Training rows left out because their label was missing (NaN).</summary>
+    public long SkippedTrainingRows { get; }
 
     /// <summary>Epochs run in training.</summary>
     public int EpochsTrained { get; }
@@ -109,6 +113,7 @@ public sealed class SentenceSimilarityTransformer : ComponentTransformer<Sentenc
         o["labelMin"] = LabelMin;
         o["labelMax"] = LabelMax;
         o["truncatedTrainingSequences"] = TruncatedTrainingSequences;
+        o["skippedTrainingRows"] = SkippedTrainingRows;
         o["epochsTrained"] = EpochsTrained;
         o["bestEpoch"] = BestEpoch;
         EncoderArchive.Save(ctx, Encoder, Pooling);
@@ -125,7 +130,8 @@ public sealed class SentenceSimilarityTransformer : ComponentTransformer<Sentenc
         }
         return new SentenceSimilarityTransformer(env, encoder, pooling, new ScoreRange(min, max), ctx.GetOption<string>("sentence1ColumnName"),
             ctx.GetOption<string>("sentence2ColumnName"), ctx.GetOption<string>("scoreColumnName"),
-            ctx.GetOptionOrDefault("truncatedTrainingSequences", 0L), ctx.GetOptionOrDefault("epochsTrained", 0), ctx.GetOptionOrDefault("bestEpoch", 0));
+            ctx.GetOptionOrDefault("truncatedTrainingSequences", 0L), ctx.GetOptionOrDefault("epochsTrained", 0), ctx.GetOptionOrDefault("bestEpoch", 0),
+            ctx.GetOptionOrDefault("skippedTrainingRows", 0L));
     }
 
     private sealed class Mapper : RowMapper

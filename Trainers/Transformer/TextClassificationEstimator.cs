@@ -37,6 +37,11 @@ public sealed class TextClassificationEstimator : IEstimator<TransformerChain<IT
         _env = env;
         _options = options;
         ArgumentException.ThrowIfNullOrEmpty(options.Sentence1ColumnName, nameof(options.Sentence1ColumnName));
+        // Bad options fail here, as they do for the token-level trainer, not after the vocabulary has been learned.
+        if (options.MaxVocabularySize < 1)
+            throw new ArgumentException($"Option 'MaxVocabularySize' must be >= 1, got {options.MaxVocabularySize}.", nameof(options.MaxVocabularySize));
+        _ = Trainer("Tokens", null);
+        _ = Tokenizer([]);
     }
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -20,6 +21,8 @@ namespace MLComponents.Trainers;
 /// naming the feature column (map unknown words to the tokenizer's unknown id).</para>
 /// <para>Saved as options JSON (geometry, the position scheme's JSON) plus every parameter as a float32 tensor under its
 /// stable name, in one safetensors blob; a reloaded model gives bit-identical scores.</para>
+/// <para>Thread-safe: PredictionEngines and cursors on many threads score at once (a caller that finds the model busy scores
+/// with a spare copy of its weights, kept for the next one), with the same bits as one thread.</para>
 /// </remarks>
 public sealed class TransformerClassifierModelParameters
     : ComponentModelParameters<TransformerClassifierModelParameters, VBuffer<int>, VBuffer<float>>,
@@ -27,10 +30,12 @@ public sealed class TransformerClassifierModelParameters
 {
     private readonly SequenceClassifier _model;
     private readonly Lock _modelLock = new();
+    private readonly ConcurrentBag<SequenceClassifier> _spares = [];
 
     internal TransformerClassifierModelParameters(IHostEnvironment env, SequenceClassifier model, string featureColumnName, long truncated,
-        int epochsTrained, int bestEpoch) : base(env)
+        int epochsTrained, int bestEpoch, long skippedTrainingRows) : base(env)
     {
+        SkippedTrainingRows = skippedTrainingRows;
         _model = model;
         _model.Threads = 1;
         FeatureColumnName = featureColumnName;
@@ -70,6 +75,9 @@ public sealed class TransformerClassifierModelParameters
     /// <summary>Training sequences that were longer than MaxTokens (and were truncated).</summary>
     public long TruncatedTrainingSequences { get; }
 
+    /// <summary>Training rows left out because their label was missing (key 0: an empty or NaN value before MapValueToKey).</summary>
+    public long SkippedTrainingRows { get; }
+
     /// <summary>Epochs run (fewer than asked when early stopping ended training).</summary>
     public int EpochsTrained { get; }
 
@@ -98,7 +106,48 @@ public sealed class TransformerClassifierModelParameters
             if ((uint)tokenIds[i] >= (uint)VocabularySize)
                 throw new ArgumentException($"Token id {tokenIds[i]} at position {i} is outside the model's vocabulary [0, {VocabularySize}).", nameof(tokenIds));
         }
-        lock (_modelLock) _model.Predict(tokenIds, probabilities);
+        PredictChecked(tokenIds, probabilities);
+    }
+
+    /// <summary>
+    /// Scores one checked sequence. The model keeps its activations in one workspace, so one caller at a time uses it; a caller
+    /// that finds it busy takes a spare copy of the weights instead of waiting (made once per extra concurrent caller, then
+    /// reused), so PredictionEngines and parallel cursors on many threads score at once, with the same bits.
+    /// </summary>
+    private void PredictChecked(ReadOnlySpan<int> ids, Span<float> probabilities)
+    {
+        if (_modelLock.TryEnter())
+        {
+            try
+            {
+                _model.Predict(ids, probabilities);
+            }
+            finally
+            {
+                _modelLock.Exit();
+            }
+            return;
+        }
+        var spare = _spares.TryTake(out var s) ? s : CreateSpare();
+        try
+        {
+            spare.Predict(ids, probabilities);
+        }
+        finally
+        {
+            _spares.Add(spare);
+        }
+    }
+
+    /// <summary>Spare copies made so far and idle now (for tests: nonzero once callers have met on the model).</summary>
+    internal int IdleSpares => _spares.Count;
+
+    private SequenceClassifier CreateSpare()
+    {
+        var encoder = _model.Encoder;
+        var copy = new SequenceClassifier(encoder.Config, _model.Classes, encoder.PositionEncoding, encoder.Seed, _model.Pooling) { Threads = 1 };
+        for (int i = 0; i < _model.Parameters.Count; i++) _model.Parameters[i].Value.CopyTo(copy.Parameters[i].Value, 0);
+        return copy;
     }
 
     /// <inheritdoc />
@@ -117,7 +166,7 @@ public sealed class TransformerClassifierModelParameters
                         $"Column '{FeatureColumnName}': token id {ids[i]} at position {i} is outside the model's vocabulary [0, {vocabulary}).");
             }
             var editor = VBufferEditor.Create(ref scores, classes);
-            lock (_modelLock) _model.Predict(ids, editor.Values);
+            PredictChecked(ids, editor.Values);
             scores = editor.Commit();
         };
     }
@@ -130,6 +179,7 @@ public sealed class TransformerClassifierModelParameters
         o["classes"] = ClassCount;
         EncoderArchive.SaveGeometry(ctx, _model.Encoder, _model.Pooling);
         o["truncatedTrainingSequences"] = TruncatedTrainingSequences;
+        o["skippedTrainingRows"] = SkippedTrainingRows;
         o["epochsTrained"] = EpochsTrained;
         o["bestEpoch"] = BestEpoch;
         foreach (var p in _model.Parameters) ctx.AddTensor(p.Name, p.Value, p.Shape);
@@ -145,6 +195,7 @@ public sealed class TransformerClassifierModelParameters
         var model = new SequenceClassifier(config, classes, scheme, seed, pooling);
         EncoderArchive.ReadWeights(ctx, model.Parameters);
         return new TransformerClassifierModelParameters(env, model, ctx.GetOption<string>("featureColumnName"),
-            ctx.GetOptionOrDefault("truncatedTrainingSequences", 0L), ctx.GetOptionOrDefault("epochsTrained", 0), ctx.GetOptionOrDefault("bestEpoch", 0));
+            ctx.GetOptionOrDefault("truncatedTrainingSequences", 0L), ctx.GetOptionOrDefault("epochsTrained", 0), ctx.GetOptionOrDefault("bestEpoch", 0),
+            ctx.GetOptionOrDefault("skippedTrainingRows", 0L));
     }
 }

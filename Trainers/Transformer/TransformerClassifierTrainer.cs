@@ -12,11 +12,14 @@ namespace MLComponents.Trainers;
 /// Create it with <c>ml.MulticlassClassification.Trainers.Transformer(options)</c>.
 /// </summary>
 /// <remarks>
-/// Fit reads the training (and validation) rows into memory once: rows with a missing label (key 0) are skipped,
+/// Fit reads the training (and validation) rows into memory once: rows with a missing label (key 0) are skipped (counted in
+/// <see cref="TransformerClassifierModelParameters.SkippedTrainingRows"/>),
 /// sequences longer than MaxTokens are truncated (counted in progress reports and on the model), empty sequences
 /// become the single padding id 0. Training itself is <see cref="SequenceClassifierTrainer"/>: length-bucketed
 /// batches, AdamW with warm-up and decay, clipping, and optional validation with early stopping that keeps the
-/// best epoch's weights.
+/// best epoch's weights. Options are checked before any data is read (each error names its option), sizes before the model is
+/// built (<see cref="EncoderCapacity"/>), and the trained weights after training: a run that diverged (NaN or infinite weights)
+/// throws <see cref="InvalidOperationException"/> instead of returning a model that scores NaN.
 /// </remarks>
 public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<TransformerClassifierModelParameters>
 {
@@ -44,17 +47,17 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         // In memory (default) or streamed: the same counts either way; a stream's ids are checked by its first pass.
         TokenSequenceColumns.Labelled? inMemory = null;
         StreamedTokenSequences? streamed = null;
-        long rows, truncatedRows;
+        long rows, truncatedRows, skippedRows;
         int maxId;
         if (o.StreamingBufferRows > 0)
         {
             streamed = new StreamedTokenSequences(input.Data, label, tokens, o.MaxTokens, o.StreamingBufferRows, "training");
-            (rows, truncatedRows, maxId) = (streamed.Count, streamed.Scan.Truncated, streamed.Scan.MaxId);
+            (rows, truncatedRows, skippedRows, maxId) = (streamed.Count, streamed.Scan.Truncated, streamed.Scan.SkippedMissingLabel, streamed.Scan.MaxId);
         }
         else
         {
             inMemory = TokenSequenceColumns.Read(input.Data, label, tokens, o.MaxTokens, "training");
-            (rows, truncatedRows, maxId) = (inMemory.Sequences.Count, inMemory.Truncated, inMemory.MaxId);
+            (rows, truncatedRows, skippedRows, maxId) = (inMemory.Sequences.Count, inMemory.Truncated, inMemory.SkippedMissingLabel, inMemory.MaxId);
         }
         if (rows == 0)
             throw new InvalidOperationException($"No training rows with a label in column '{label.Name}' (empty data, or only missing labels).");
@@ -69,8 +72,13 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             if (valid.Sequences.Count == 0) valid = null;
         }
 
-        int vocabulary = o.VocabularySize > 0 ? o.VocabularySize : TokenSequenceColumns.DeclaredVocabularySize(tokens);
-        if (vocabulary == 0) vocabulary = Math.Max(maxId, valid?.MaxId ?? 0) + 1;
+        long tableRows = o.VocabularySize > 0 ? o.VocabularySize : TokenSequenceColumns.DeclaredVocabularySize(tokens);
+        if (tableRows == 0) tableRows = (long)Math.Max(maxId, valid?.MaxId ?? 0) + 1;
+        int feedForward = o.FeedForwardDimension > 0 ? o.FeedForwardDimension : (int)Math.Min(int.MaxValue, 4L * o.ModelDimension);
+        int threads = o.Threads > 0 ? o.Threads : System.Environment.ProcessorCount;
+        EncoderCapacity.Check(tableRows, o.ModelDimension, feedForward, o.Layers, o.Heads, o.MaxTokens, (int)Math.Min(o.BatchSize, rows), threads, classes);
+        EncoderCapacity.CheckScheme(o.PositionEncoding, o.ModelDimension, o.Heads, o.Layers, o.MaxTokens);
+        int vocabulary = (int)tableRows;
         if (inMemory is not null) CheckIds(inMemory, vocabulary, tokens.Name, "training");
         else if (maxId >= vocabulary)
             throw new InvalidDataException($"Column '{tokens.Name}': the training rows hold token id {maxId}, outside the vocabulary [0, {vocabulary}) " +
@@ -80,12 +88,12 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         var engineOptions = new SequenceClassifierOptions
         {
             Layers = o.Layers, ModelDimension = o.ModelDimension, Heads = o.Heads,
-            FeedForwardDimension = o.FeedForwardDimension > 0 ? o.FeedForwardDimension : 4 * o.ModelDimension,
+            FeedForwardDimension = feedForward,
             Dropout = o.Dropout, MaxTokens = o.MaxTokens, Vocabulary = vocabulary, Classes = classes,
             PositionEncoding = o.PositionEncoding, Pooling = o.Pooling, Epochs = o.Epochs, BatchSize = o.BatchSize,
             LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, WarmupFraction = o.WarmupFraction, Schedule = o.Schedule,
             ClipNorm = o.GradientClipNorm, LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights,
-            Seed = CatalogEnvironment.NextSeed(Environment, o.Seed), Threads = o.Threads > 0 ? o.Threads : System.Environment.ProcessorCount,
+            Seed = CatalogEnvironment.NextSeed(Environment, o.Seed), Threads = threads,
             EarlyStoppingPatience = o.EarlyStoppingPatience, ProgressInterval = o.ProgressInterval,
         };
         long batch = Math.Min(o.BatchSize, rows);
@@ -95,8 +103,9 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         var trained = EncoderTrainingBackends.Get(o.Backend, o.Device).FitClassifier(engineOptions, trainData,
             valid?.Sequences, valid?.Labels, history, o.CancellationToken);
         var model = trained.Model;
+        history.Divergence.RequireFinite(model.Parameters, "TransformerClassifier", o.LearningRate);
         return new TransformerClassifierModelParameters(Environment, model, tokens.Name, truncatedRows, history.Epochs,
-            valid is null ? 0 : history.BestEpoch);
+            valid is null ? 0 : history.BestEpoch, skippedRows);
     }
 
     private static void CheckIds(TokenSequenceColumns.Labelled data, int vocabulary, string column, string set)
@@ -134,11 +143,20 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         if (o.BatchSize < 1) Fail(nameof(o.BatchSize), o.BatchSize, ">= 1");
         if (o.StreamingBufferRows < 0) Fail(nameof(o.StreamingBufferRows), o.StreamingBufferRows, ">= 0 (0: read the rows into memory)");
         if (!(o.LearningRate > 0) || float.IsInfinity(o.LearningRate)) Fail(nameof(o.LearningRate), o.LearningRate, "a positive finite number");
-        if (!(o.WeightDecay >= 0)) Fail(nameof(o.WeightDecay), o.WeightDecay, ">= 0");
+        if (!(o.WeightDecay >= 0) || float.IsInfinity(o.WeightDecay)) Fail(nameof(o.WeightDecay), o.WeightDecay, "a finite number >= 0");
         if (!(o.WarmupFraction >= 0 && o.WarmupFraction <= 1)) Fail(nameof(o.WarmupFraction), o.WarmupFraction, "in [0, 1]");
         if (!(o.GradientClipNorm >= 0)) Fail(nameof(o.GradientClipNorm), o.GradientClipNorm, ">= 0");
         if (!(o.LabelSmoothing >= 0 && o.LabelSmoothing < 1)) Fail(nameof(o.LabelSmoothing), o.LabelSmoothing, "in [0, 1)");
-        if (o.Threads < 0) Fail(nameof(o.Threads), o.Threads, ">= 0 (0: all cores)");
+        if (o.Threads < 0 || o.Threads > EncoderCapacity.MaxThreads) Fail(nameof(o.Threads), o.Threads, $"in [0, {EncoderCapacity.MaxThreads}] (0: all cores)");
+        if (!Enum.IsDefined(o.Pooling)) Fail(nameof(o.Pooling), o.Pooling, "a defined Pooling");
+        if (!Enum.IsDefined(o.Schedule)) Fail(nameof(o.Schedule), o.Schedule, "a defined LearningRateDecay");
+        if (o.ClassWeights is { } weights)
+        {
+            // A NaN, infinite or negative weight makes the loss NaN or rewards wrong answers; all zeros makes it 0/0.
+            int bad = Array.FindIndex(weights, w => !(w >= 0) || float.IsInfinity(w));
+            if (bad >= 0) Fail($"{nameof(o.ClassWeights)}[{bad}]", weights[bad], "a finite number >= 0");
+            if (weights.Length > 0 && weights.All(w => w == 0)) Fail(nameof(o.ClassWeights), "all zeros", "positive for at least one class");
+        }
         if (o.EarlyStoppingPatience < 0) Fail(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, ">= 0");
         if (o.ProgressInterval < 0) Fail(nameof(o.ProgressInterval), o.ProgressInterval, ">= 0");
         if (!Enum.IsDefined(o.Backend)) Fail(nameof(o.Backend), o.Backend, "Managed or TorchSharp");
@@ -155,8 +173,11 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
 
         public int BestEpoch { get; private set; }
 
+        public DivergenceCheck Divergence { get; } = new();
+
         public void Report(Engine.TrainingProgress value)
         {
+            Divergence.Observe(value.Epoch, value.Step, value.Loss);
             if (value.EpochEnd)
             {
                 Epochs = value.Epoch;

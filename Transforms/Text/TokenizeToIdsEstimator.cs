@@ -26,7 +26,6 @@ public sealed class TokenizeToIdsEstimator : IEstimator<TokenizeToIdsTransformer
 
     /// <summary>Counts the tokens of every training row and keeps the frequent ones.</summary>
     /// <exception cref="SchemaException">An input column is missing or not text.</exception>
-    /// <exception cref="InvalidDataException">A row's text is missing (null).</exception>
     public TokenizeToIdsTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -40,7 +39,7 @@ public sealed class TokenizeToIdsEstimator : IEstimator<TokenizeToIdsTransformer
     internal TokenizeToIdsTransformer Fit(IDataView input, IReadOnlyList<string> textColumns)
     {
         var columns = textColumns.Select(c => TokenizeToIdsTransformer.RequireText(input.Schema, c)).ToList();
-        var counter = TokenScheme.CreateCounter(_tokenizer, _settings.LowerCase);
+        var counter = TokenScheme.CreateCounter(_tokenizer, _settings.LowerCase, _settings.MaxTokens);
         using (var cursor = input.GetRowCursor(columns))
         {
             var getters = columns.Select(c => cursor.GetGetter<ReadOnlyMemory<char>>(c)).ToArray();
@@ -50,7 +49,6 @@ public sealed class TokenizeToIdsEstimator : IEstimator<TokenizeToIdsTransformer
                 for (int i = 0; i < getters.Length; i++)
                 {
                     getters[i](ref text);
-                    TokenizeToIdsTransformer.CheckPresent(text, columns[i].Name, cursor.Position);
                     counter.Count(text.Span);
                 }
             }

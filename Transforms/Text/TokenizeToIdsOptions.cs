@@ -22,7 +22,8 @@ public sealed class TokenizeToIdsOptions
     /// <summary>
     /// A Microsoft.ML.Tokenizers tokenizer to split text with (tiktoken, BPE, WordPiece...); null uses the built-in word
     /// tokenizer. Its ids are compacted to the ids seen in training (plus the reserved ids), so the embedding table stays
-    /// small. To save the model, create the tokenizer with <see cref="SavedTokenizer"/>.
+    /// small. To save the model, create the tokenizer with <see cref="SavedTokenizer"/>. It reads at most 32 x MaxTokens characters
+    /// of each text (at least 4096), so one enormous word cannot stall its quadratic BPE.
     /// </summary>
     public Tokenizer? Tokenizer { get; set; }
 

@@ -14,6 +14,11 @@ namespace MLComponents;
 /// of every id, so downstream trainers size their embedding tables to the whole vocabulary. Saved with its vocabulary (and its
 /// tokenizer's recipe and files, for a Microsoft.ML.Tokenizers tokenizer).
 /// </summary>
+/// <remarks>
+/// A null text (in either column of a pair) is read exactly as "": ML.NET's text type cannot tell them apart once loaded
+/// (TextLoader and DatabaseLoader give an empty field the same value as a null string), so both give the same ids, at Fit and at
+/// Transform. <see cref="GetIds"/>, which takes a .NET string, still refuses null.
+/// </remarks>
 public sealed class TokenizeToIdsTransformer : ComponentTransformer<TokenizeToIdsTransformer>, ILoadableComponent<TokenizeToIdsTransformer>
 {
     private readonly TokenizeToIdsSettings _settings;
@@ -100,13 +105,6 @@ public sealed class TokenizeToIdsTransformer : ComponentTransformer<TokenizeToId
         return col;
     }
 
-    /// <summary>A null string reaches views as default(ReadOnlyMemory&lt;char&gt;): no backing text at all, unlike "".</summary>
-    internal static void CheckPresent(ReadOnlyMemory<char> text, string column, long row)
-    {
-        if (text.Equals(default(ReadOnlyMemory<char>)))
-            throw new InvalidDataException($"Column '{column}', row {row}: the text is missing (null); TokenizeToIds needs a string (use \"\" for an empty text).");
-    }
-
     private DataViewSchema.Annotations IdAnnotations
     {
         get
@@ -126,7 +124,7 @@ public sealed class TokenizeToIdsTransformer : ComponentTransformer<TokenizeToId
     /// <summary>Per-cursor state: the scheme's splitter and the scratch lists of a pair.</summary>
     private sealed class IdWriter(TokenizeToIdsTransformer parent)
     {
-        private readonly TokenScheme.Splitter _splitter = parent._scheme.CreateSplitter();
+        private readonly TokenScheme.Splitter _splitter = parent._scheme.CreateSplitter(parent._settings.MaxTokens);
         private readonly List<int> _second = [];
 
         public void Write(ReadOnlySpan<char> first, ReadOnlySpan<char> second, List<int> ids)
@@ -135,16 +133,18 @@ public sealed class TokenizeToIdsTransformer : ComponentTransformer<TokenizeToId
             ids.Clear();
             if (s.AddClsToken) ids.Add(Vocabulary.ClsId);
             int start = ids.Count;
-            _splitter.Append(first, ids);
             if (s.SecondInput is null)
             {
-                if (ids.Count > s.MaxTokens) ids.RemoveRange(s.MaxTokens, ids.Count - s.MaxTokens);
+                _splitter.Append(first, ids, s.MaxTokens - start);
                 return;
             }
-            _second.Clear();
-            _splitter.Append(second, _second);
             // Longest first, as Hugging Face's tokenizers do: trim the longer text (the second on a tie) until both fit around CLS and SEP.
-            int budget = s.MaxTokens - start - 1, a = ids.Count - start, b = _second.Count;
+            // Trimming only ever shortens a text to at most the budget, so neither text needs more than the budget's tokens.
+            int budget = s.MaxTokens - start - 1;
+            _splitter.Append(first, ids, budget);
+            _second.Clear();
+            _splitter.Append(second, _second, budget);
+            int a = ids.Count - start, b = _second.Count;
             while (a + b > budget)
             {
                 if (a > b) a--;
@@ -186,12 +186,7 @@ public sealed class TokenizeToIdsTransformer : ComponentTransformer<TokenizeToId
             return [(ValueGetter<VBuffer<int>>)((ref VBuffer<int> dst) =>
             {
                 get(ref text);
-                CheckPresent(text, _input.Name, input.Position);
-                if (getSecond is not null)
-                {
-                    getSecond(ref second);
-                    CheckPresent(second, _secondInput!.Value.Name, input.Position);
-                }
+                getSecond?.Invoke(ref second);
                 writer.Write(text.Span, second.Span, ids);
                 var editor = VBufferEditor.Create(ref dst, ids.Count);
                 for (int i = 0; i < ids.Count; i++) editor.Values[i] = ids[i];

@@ -33,6 +33,15 @@ public sealed record TsvData(string Path, IDataView View, long Rows, TsvQuoting 
 /// </remarks>
 public static class TsvFile
 {
+    /// <summary>
+    /// Whether two command-line paths name the same file (by full path), so that a test file that is also the training file is
+    /// read once and its notes are printed once.
+    /// </summary>
+    /// <param name="a">One path.</param>
+    /// <param name="b">The other, or null.</param>
+    public static bool SameFile(string a, string? b) =>
+        b is not null && string.Equals(System.IO.Path.GetFullPath(a), System.IO.Path.GetFullPath(b), StringComparison.Ordinal);
+
     /// <summary>Loads <paramref name="columns"/> of the file at <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">A missing column, a bad row (naming the file and line) or no data rows.</exception>

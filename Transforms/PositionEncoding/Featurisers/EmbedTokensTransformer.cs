@@ -70,8 +70,12 @@ public sealed class EmbedTokensTransformer : ComponentTransformer<EmbedTokensTra
     public int RowWidth => Combine == EmbedCombine.Concat && Scheme is not NoPositionEncoding ? Dimension + _source.AbsoluteWidth : Dimension;
 
     /// <summary>The output for one row of ids, exactly as the column holds it ([T, <see cref="RowWidth"/>]).</summary>
+    /// <exception cref="ArgumentException">An id is negative, or the row would hold more than <see cref="FeaturiserLimits.MaxValuesPerRow"/> values.</exception>
     public float[] Embed(ReadOnlySpan<int> ids)
     {
+        FeaturiserLimits.CheckRow((long)ids.Length * RowWidth, ids.Length, "EmbedTokens");
+        foreach (int id in ids)
+            if (id < 0) throw new ArgumentException($"Token id {id} is negative.", nameof(ids));
         var result = new float[ids.Length * RowWidth];
         new Embedder(this).Write(ids, result);
         return result;
@@ -211,14 +215,17 @@ public sealed class EmbedTokensTransformer : ComponentTransformer<EmbedTokensTra
                 var values = ids.GetValues();
                 foreach (int id in values)
                     if (id < 0) throw new InvalidDataException($"Column '{_input.Name}', row {input.Position}: token id {id} is negative.");
-                int n = values.Length * _parent.RowWidth;
-                var editor = VBufferEditor.Create(ref dst, n);
-                try { embedder.Write(values, editor.Values); }
+                try
+                {
+                    FeaturiserLimits.CheckRow((long)values.Length * _parent.RowWidth, values.Length, "EmbedTokens");
+                    var editor = VBufferEditor.Create(ref dst, values.Length * _parent.RowWidth);
+                    embedder.Write(values, editor.Values);
+                    dst = editor.Commit();
+                }
                 catch (ArgumentException e)
                 {
                     throw new InvalidDataException($"Column '{_input.Name}', row {input.Position}: {values.Length} tokens: {e.Message}", e);
                 }
-                dst = editor.Commit();
             })];
         }
     }

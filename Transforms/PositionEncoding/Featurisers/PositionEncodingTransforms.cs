@@ -16,7 +16,9 @@ public static class PositionEncodingCatalog
 
 /// <summary>
 /// Position-encoding featurisers on <c>ml.Transforms.PositionEncoding</c>. All read a token-id column (vector of Int32,
-/// as TokenizeToIds writes) and write row-major float vectors whose length varies with the row's T ids.
+/// as TokenizeToIds writes) and write row-major float vectors whose length varies with the row's T ids. A row needing more than
+/// <see cref="FeaturiserLimits.MaxValuesPerRow"/> values (e.g. RelativeBias of thousands of ids) throws an
+/// <see cref="InvalidDataException"/> naming the column, row and token count before any work is done.
 /// </summary>
 public sealed class PositionEncodingTransforms
 {
@@ -32,7 +34,7 @@ public sealed class PositionEncodingTransforms
     /// <param name="outputColumnName">The float vector column produced.</param>
     /// <param name="inputColumnName">The token-id column.</param>
     /// <param name="scheme">An absolute scheme.</param>
-    /// <param name="dimension">Model dimension D (even).</param>
+    /// <param name="dimension">Model dimension D (even, at most <see cref="FeaturiserLimits.MaxDimension"/>).</param>
     /// <param name="seed">Seed of a learned scheme's initial values; null draws one from the context.</param>
     public PositionFeaturiserEstimator Encodings(string outputColumnName,
         string inputColumnName, PositionEncoding scheme, int dimension = 64, int? seed = null) =>
@@ -46,7 +48,7 @@ public sealed class PositionEncodingTransforms
     /// <param name="outputColumnName">The float vector column produced.</param>
     /// <param name="inputColumnName">The token-id column.</param>
     /// <param name="scheme">rope, xpos or sinusoidal (Add).</param>
-    /// <param name="dimension">Vector (head) dimension D (even).</param>
+    /// <param name="dimension">Vector (head) dimension D (even, at most <see cref="FeaturiserLimits.MaxDimension"/>).</param>
     public PositionFeaturiserEstimator Rotations(string outputColumnName,
         string inputColumnName, PositionEncoding scheme, int dimension = 64) =>
         Featurise(outputColumnName, inputColumnName, scheme, PositionFeature.Rotations, dimension, 1, 0);
@@ -59,11 +61,15 @@ public sealed class PositionEncodingTransforms
     /// <param name="outputColumnName">The float vector column produced.</param>
     /// <param name="inputColumnName">The token-id column.</param>
     /// <param name="scheme">alibi, t5, fire or scaled.</param>
-    /// <param name="heads">Number of heads H.</param>
+    /// <param name="heads">Number of heads H, in [1, <see cref="FeaturiserLimits.MaxHeads"/>].</param>
     /// <param name="seed">Seed of the learned schemes' initial values; null draws one from the context.</param>
     public PositionFeaturiserEstimator RelativeBias(string outputColumnName,
-        string inputColumnName, PositionEncoding scheme, int heads = 1, int? seed = null) =>
-        Featurise(outputColumnName, inputColumnName, scheme, PositionFeature.RelativeBias, 64 * heads, heads, seed);
+        string inputColumnName, PositionEncoding scheme, int heads = 1, int? seed = null)
+    {
+        if (heads < 1 || heads > FeaturiserLimits.MaxHeads)
+            throw new ArgumentOutOfRangeException(nameof(heads), heads, $"Option 'heads' must be in [1, {FeaturiserLimits.MaxHeads}], got {heads}.");
+        return Featurise(outputColumnName, inputColumnName, scheme, PositionFeature.RelativeBias, 64 * heads, heads, seed);
+    }
 
     /// <summary>
     /// The scheme's relative position matrix [T, T] row-major (query i, key j): Shaw's clipped index clip(j - i) + k,
@@ -95,7 +101,7 @@ public sealed class PositionEncodingTransforms
     /// <param name="outputColumnName">The float vector column produced.</param>
     /// <param name="inputColumnName">The token-id column.</param>
     /// <param name="scheme">none, sinusoidal, learned, rope or xpos.</param>
-    /// <param name="dimension">Token vector width D (even).</param>
+    /// <param name="dimension">Token vector width D (even, at most <see cref="FeaturiserLimits.MaxDimension"/>).</param>
     /// <param name="combine">Add, Concat or Rotate; null picks Rotate for schemes that rotate (rope, xpos, sinusoidal with
     /// Add), else Add. Only Rotate keeps word order through mean pooling (see <see cref="EmbedCombine"/>).</param>
     /// <param name="seed">Seed of the projection (and of a learned scheme); null draws one from the context.</param>

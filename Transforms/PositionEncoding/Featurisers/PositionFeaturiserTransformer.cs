@@ -63,10 +63,26 @@ public sealed class PositionFeaturiserTransformer : ComponentTransformer<Positio
         _ => 0,
     };
 
-    /// <summary>The output for a row of <paramref name="length"/> tokens, exactly as the column holds it.</summary>
-    public float[] Compute(int length)
+    /// <summary>Number of values the column holds for a row of <paramref name="length"/> tokens.</summary>
+    public long OutputLength(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        long t = length;
+        return Feature switch
+        {
+            PositionFeature.Encodings => t * _source.AbsoluteWidth,
+            PositionFeature.Rotations => t * 2 * _source.Pairs,
+            PositionFeature.RelativeBias => _source.BiasHeads * t * t,
+            PositionFeature.RelativeDistances => t * t,
+            _ => t * t * _source.RelativeWidth,
+        };
+    }
+
+    /// <summary>The output for a row of <paramref name="length"/> tokens, exactly as the column holds it.</summary>
+    /// <exception cref="ArgumentException">The row would hold more than <see cref="FeaturiserLimits.MaxValuesPerRow"/> values.</exception>
+    public float[] Compute(int length)
+    {
+        FeaturiserLimits.CheckRow(OutputLength(length), length, Feature.ToString());
         // Not every scheme's inspection API accepts length 0 (the scaled scheme's tables do not), and the answer is known.
         if (length == 0) return [];
         switch (Feature)

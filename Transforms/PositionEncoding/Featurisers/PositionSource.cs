@@ -19,7 +19,8 @@ internal sealed class PositionSource
     public PositionSource(PositionEncoding scheme, int dimension, int heads, int seed)
     {
         ArgumentNullException.ThrowIfNull(scheme);
-        if (dimension < 2 || dimension % 2 != 0) throw new ArgumentException($"Option 'dimension' must be an even number >= 2, got {dimension}.", nameof(dimension));
+        if (dimension < 2 || dimension % 2 != 0 || dimension > FeaturiserLimits.MaxDimension)
+            throw new ArgumentException($"Option 'dimension' must be an even number in [2, {FeaturiserLimits.MaxDimension}], got {dimension}.", nameof(dimension));
         if (heads < 1 || dimension % heads != 0)
             throw new ArgumentException($"Option 'heads' must be a positive divisor of dimension {dimension}, got {heads}.", nameof(heads));
         Scheme = scheme;

@@ -69,6 +69,26 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             if (valid.Sequences.Count == 0) valid = null;
         }
 
+        int seed = CatalogEnvironment.NextSeed(Environment, o.Seed);
+        if (valid is null && o.ValidationFraction > 0)
+        {
+            // No validation set: a seeded slice of the training rows picks the best epoch and stops early.
+            var ordinals = TokenSequenceColumns.HoldOut(rows, o.ValidationFraction, MaxHeldOutRows, MinRowsToHoldOut, seed);
+            if (ordinals.Count > 0)
+            {
+                if (streamed is not null)
+                {
+                    valid = streamed.HoldOut(ordinals);
+                    rows = streamed.Count;
+                }
+                else
+                {
+                    (inMemory, valid) = TokenSequenceColumns.Split(inMemory!, ordinals);
+                    rows = inMemory.Sequences.Count;
+                }
+            }
+        }
+
         int vocabulary = o.VocabularySize > 0 ? o.VocabularySize : TokenSequenceColumns.DeclaredVocabularySize(tokens);
         if (vocabulary == 0) vocabulary = Math.Max(maxId, valid?.MaxId ?? 0) + 1;
         if (inMemory is not null) CheckIds(inMemory, vocabulary, tokens.Name, "training");
@@ -85,7 +105,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             PositionEncoding = o.PositionEncoding, Pooling = o.Pooling, Epochs = o.Epochs, BatchSize = o.BatchSize,
             LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, WarmupFraction = o.WarmupFraction, Schedule = o.Schedule,
             ClipNorm = o.GradientClipNorm, LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights,
-            Seed = CatalogEnvironment.NextSeed(Environment, o.Seed), Threads = o.Threads > 0 ? o.Threads : System.Environment.ProcessorCount,
+            Seed = seed, Threads = o.Threads > 0 ? o.Threads : System.Environment.ProcessorCount,
             EarlyStoppingPatience = o.EarlyStoppingPatience, ProgressInterval = o.ProgressInterval,
         };
         long batch = Math.Min(o.BatchSize, rows);
@@ -98,6 +118,12 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         return new TransformerClassifierModelParameters(Environment, model, tokens.Name, truncatedRows, history.Epochs,
             valid is null ? 0 : history.BestEpoch);
     }
+
+    /// <summary>Most rows held out by <see cref="TransformerClassifierOptions.ValidationFraction"/>.</summary>
+    public const int MaxHeldOutRows = 10_000;
+
+    /// <summary>Fewest training rows from which <see cref="TransformerClassifierOptions.ValidationFraction"/> holds any out.</summary>
+    public const int MinRowsToHoldOut = 50;
 
     private static void CheckIds(TokenSequenceColumns.Labelled data, int vocabulary, string column, string set)
     {
@@ -132,6 +158,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         if (o.PositionEncoding is null) Fail(nameof(o.PositionEncoding), "null", "a scheme (PositionEncoding.None() for none)");
         if (o.Epochs < 1) Fail(nameof(o.Epochs), o.Epochs, ">= 1");
         if (o.BatchSize < 1) Fail(nameof(o.BatchSize), o.BatchSize, ">= 1");
+        if (!(o.ValidationFraction >= 0 && o.ValidationFraction < 1)) Fail(nameof(o.ValidationFraction), o.ValidationFraction, "in [0, 1)");
         if (o.StreamingBufferRows < 0) Fail(nameof(o.StreamingBufferRows), o.StreamingBufferRows, ">= 0 (0: read the rows into memory)");
         if (!(o.LearningRate > 0) || float.IsInfinity(o.LearningRate)) Fail(nameof(o.LearningRate), o.LearningRate, "a positive finite number");
         if (!(o.WeightDecay >= 0)) Fail(nameof(o.WeightDecay), o.WeightDecay, ">= 0");

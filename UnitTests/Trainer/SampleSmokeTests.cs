@@ -124,7 +124,7 @@ public sealed partial class SampleSmokeTests
     {
         // Its own model path: the no-argument test writes the default one, and tests run in parallel.
         using var dir = SampleTestData.TempDirectory();
-        var run = Run(["--backend", "torchsharp", "--epochs", "3", "--model-out", Path.Combine(dir.Path, "torch.zip")]);
+        var run = Run(["--backend", "torchsharp", "--epochs", "5", "--model-out", Path.Combine(dir.Path, "torch.zip")]);
         Assert.AreEqual(0, run.Code, run.Error);
         var metrics = run.Output.Split('\n').Single(l => l.StartsWith("test=whodidit-test ", StringComparison.Ordinal));
         double accuracy = double.Parse(metrics.Split(' ')[1]["accuracy=".Length..], System.Globalization.CultureInfo.InvariantCulture);

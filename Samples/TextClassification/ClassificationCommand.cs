@@ -34,7 +34,7 @@ public sealed class ClassificationCommand
     private readonly Option<string> _text = new("--text-column") { Description = "Header name of the text column", DefaultValueFactory = _ => "Text" };
     private readonly Option<string> _quoting = SampleCommandLine.Quoting();
     private readonly Option<string> _encoding = SampleCommandLine.Encoding();
-    private readonly Option<int> _epochs = SampleCommandLine.Integer("--epochs", "Passes over the training data", 6);
+    private readonly Option<int> _epochs = SampleCommandLine.Integer("--epochs", "Most passes over the training data (a tenth is held out to keep the best epoch and stop early)", new MLComponents.Trainers.TransformerClassifierOptions().Epochs);
     private readonly Option<int> _maxTokens = SampleCommandLine.Integer("--max-tokens", "Longest token sequence kept (longer text is truncated)", 64);
     private readonly Option<int> _seed = SampleCommandLine.Integer("--seed", "Seed of the MLContext (weights, shuffling, dropout)", 1, int.MinValue);
     private readonly Option<string?> _modelOut = new("--model-out") { Description = "Where to save the model .zip (default: the temp directory)", HelpName = "path.zip" };

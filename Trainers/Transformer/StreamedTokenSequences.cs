@@ -34,7 +34,27 @@ internal sealed class StreamedTokenSequences : ClassifierTrainingData
     /// <summary>What the first pass saw (row count, truncated, skipped, empty, largest id).</summary>
     public TokenSequenceColumns.ReadCounts Scan { get; }
 
-    public override long Count => Scan.Rows;
+    private HashSet<long>? _heldOut;
+
+    public override long Count => Scan.Rows - (_heldOut?.Count ?? 0);
+
+    /// <summary>
+    /// Leaves the rows with these labelled-row ordinals out of training from now on and returns them, read into memory
+    /// by one more pass, to validate on.
+    /// </summary>
+    public TokenSequenceColumns.Labelled HoldOut(HashSet<long> ordinals)
+    {
+        _heldOut = ordinals;
+        var sequences = new List<int[]>();
+        var labels = new List<int>();
+        var counts = new TokenSequenceColumns.ReadCounts();
+        foreach (var (ids, y) in TokenSequenceColumns.Rows(_data, _label, _tokens, _maxTokens, _setName, counts, ordinals.Contains))
+        {
+            sequences.Add(ids);
+            labels.Add(y);
+        }
+        return new TokenSequenceColumns.Labelled(sequences, labels, 0, 0, 0, counts.MaxId);
+    }
 
     public override IEnumerable<LabelledChunk> Epoch(Random rng, int chunkRows)
     {
@@ -43,7 +63,8 @@ internal sealed class StreamedTokenSequences : ClassifierTrainingData
         var labels = new List<int>(chunkRows);
         var chunk = new LabelledChunk(sequences, labels);
         var counts = new TokenSequenceColumns.ReadCounts();
-        using var rows = TokenSequenceColumns.Rows(_data, _label, _tokens, _maxTokens, _setName, counts).GetEnumerator();
+        var held = _heldOut;
+        using var rows = TokenSequenceColumns.Rows(_data, _label, _tokens, _maxTokens, _setName, counts, held is null ? null : i => !held.Contains(i)).GetEnumerator();
         foreach (int _ in buffer.Chunks(rows, rng, chunkRows, row =>
         {
             sequences.Add(row.Ids);
@@ -54,8 +75,8 @@ internal sealed class StreamedTokenSequences : ClassifierTrainingData
             sequences.Clear();
             labels.Clear();
         }
-        if (counts.Rows != Scan.Rows)
-            throw new InvalidDataException($"The {_setName} data gave {counts.Rows} labelled rows on this pass and {Scan.Rows} on the first: " +
+        if (counts.Rows != Count)
+            throw new InvalidDataException($"The {_setName} data gave {counts.Rows} labelled rows to train on in this pass and {Count} on the first: " +
                 "streamed training needs a view that gives the same rows every time it is read.");
     }
 }

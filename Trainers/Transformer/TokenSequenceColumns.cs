@@ -54,11 +54,13 @@ internal static class TokenSequenceColumns
 
     /// <summary>
     /// The labelled rows of a view, one at a time, as <see cref="Read"/> makes them (truncated, empty ones as the padding id,
-    /// 0-based labels), counting into <paramref name="counts"/>; nothing is held but the row being read.
+    /// 0-based labels), counting into <paramref name="counts"/>; nothing is held but the row being read. With
+    /// <paramref name="keep"/>, only the labelled rows whose 0-based ordinal (among labelled rows) it accepts.
     /// </summary>
     public static IEnumerable<(int[] Ids, int Label)> Rows(IDataView data, DataViewSchema.Column label, DataViewSchema.Column tokens, int maxTokens,
-        string setName, ReadCounts counts)
+        string setName, ReadCounts counts, Func<long, bool>? keep = null)
     {
+        long ordinal = -1;
         using var cursor = data.GetRowCursor([label, tokens]);
         var getLabel = cursor.GetGetter<uint>(label);
         var getTokens = cursor.GetGetter<VBuffer<int>>(tokens);
@@ -72,6 +74,8 @@ internal static class TokenSequenceColumns
                 counts.SkippedMissingLabel++;
                 continue;
             }
+            // Rows are numbered among the labelled ones; keep decides which of them this pass gives.
+            if (keep is not null && !keep(++ordinal)) continue;
             getTokens(ref buf);
             var ids = buf.GetValues();
             // The whole row sizes the vocabulary, so an id seen only past MaxTokens still gets an embedding row.
@@ -90,6 +94,47 @@ internal static class TokenSequenceColumns
             counts.Rows++;
             yield return (ids.IsEmpty ? EmptySequence : ids.ToArray(), (int)y - 1);
         }
+    }
+
+    /// <summary>
+    /// The rows held out for validation when the user gives no validation set: a seeded sample of
+    /// round(<paramref name="fraction"/> x rows) labelled-row ordinals, at most <paramref name="cap"/>; none below
+    /// <paramref name="minimumRows"/> rows (too few to spare any).
+    /// </summary>
+    public static HashSet<long> HoldOut(long rows, double fraction, int cap, int minimumRows, int seed)
+    {
+        var chosen = new HashSet<long>();
+        if (fraction <= 0 || rows < minimumRows) return chosen;
+        long k = Math.Min(cap, Math.Max(1, (long)Math.Round(fraction * rows)));
+        var rng = new Random(seed);
+        while (chosen.Count < k) chosen.Add(rng.NextInt64(rows));
+        return chosen;
+    }
+
+    /// <summary>Splits rows read into memory into those kept for training and those held out.</summary>
+    public static (Labelled Train, Labelled Held) Split(Labelled all, HashSet<long> heldOut)
+    {
+        var (ts, tl, hs, hl) = (new List<int[]>(), new List<int>(), new List<int[]>(), new List<int>());
+        int maxTrain = 0, maxHeld = 0;
+        for (int i = 0; i < all.Sequences.Count; i++)
+        {
+            var seq = all.Sequences[i];
+            int m = seq.Length == 0 ? 0 : seq.Max();
+            if (heldOut.Contains(i))
+            {
+                hs.Add(seq);
+                hl.Add(all.Labels[i]);
+                maxHeld = Math.Max(maxHeld, m);
+            }
+            else
+            {
+                ts.Add(seq);
+                tl.Add(all.Labels[i]);
+                maxTrain = Math.Max(maxTrain, m);
+            }
+        }
+        // The counts of what was changed on the way stay with the training set: they describe the data the user gave.
+        return (all with { Sequences = ts, Labels = tl, MaxId = all.MaxId }, new Labelled(hs, hl, 0, 0, 0, maxHeld));
     }
 
     /// <summary>What <see cref="Rows"/> saw: rows given, and what was changed or left out on the way.</summary>

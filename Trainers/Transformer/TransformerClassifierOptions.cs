@@ -56,8 +56,11 @@ public class TransformerClassifierOptions
     /// <summary>Pooling of token states into the sentence vector.</summary>
     public Pooling Pooling { get; set; } = Pooling.Mean;
 
-    /// <summary>Passes over the training data.</summary>
-    public int Epochs { get; set; } = 6;
+    /// <summary>
+    /// Most passes over the training data. With validation data (given, or held out by <see cref="ValidationFraction"/>)
+    /// training stops after <see cref="EarlyStoppingPatience"/> epochs without improvement and keeps the best epoch.
+    /// </summary>
+    public int Epochs { get; set; } = 12;
 
     /// <summary>Sequences per optimiser step.</summary>
     public int BatchSize { get; set; } = 32;
@@ -106,6 +109,14 @@ public class TransformerClassifierOptions
     public IDataView? ValidationSet { get; set; }
 
     /// <summary>
+    /// When no validation set is given: the fraction of the training rows (a seeded sample, at most
+    /// <see cref="TransformerClassifierTrainer.MaxHeldOutRows"/>) held out to validate each epoch, keep the best epoch and
+    /// stop early; they are not trained on. Data under <see cref="TransformerClassifierTrainer.MinRowsToHoldOut"/> rows
+    /// keeps every row. 0: train on every row for exactly <see cref="Epochs"/> epochs.
+    /// </summary>
+    public float ValidationFraction { get; set; } = 0.1f;
+
+    /// <summary>
     /// 0 (default): Fit reads the training rows into memory once. N &gt; 0: Fit streams them, reading the training view
     /// again every epoch through a shuffle buffer of N rows (at least BatchSize x 50) and length-bucketing within it, so a
     /// corpus larger than memory trains; memory is about N x (MaxTokens x 4 + 40) bytes. A first pass counts the rows and
@@ -116,7 +127,7 @@ public class TransformerClassifierOptions
     public int StreamingBufferRows { get; set; }
 
     /// <summary>Epochs without validation improvement before stopping (0: never stop early); the best epoch's weights are kept.</summary>
-    public int EarlyStoppingPatience { get; set; } = 2;
+    public int EarlyStoppingPatience { get; set; } = 3;
 
     /// <summary>Receives a report at every epoch's end (and every <see cref="ProgressInterval"/> steps within an epoch).</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }

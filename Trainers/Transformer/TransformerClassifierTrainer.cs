@@ -72,6 +72,26 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             if (valid.Sequences.Count == 0) valid = null;
         }
 
+        int seed = CatalogEnvironment.NextSeed(Environment, o.Seed);
+        if (valid is null && o.ValidationFraction > 0)
+        {
+            // No validation set: a seeded slice of the training rows picks the best epoch and stops early.
+            var ordinals = TokenSequenceColumns.HoldOut(rows, o.ValidationFraction, MaxHeldOutRows, MinRowsToHoldOut, seed);
+            if (ordinals.Count > 0)
+            {
+                if (streamed is not null)
+                {
+                    valid = streamed.HoldOut(ordinals);
+                    rows = streamed.Count;
+                }
+                else
+                {
+                    (inMemory, valid) = TokenSequenceColumns.Split(inMemory!, ordinals);
+                    rows = inMemory.Sequences.Count;
+                }
+            }
+        }
+
         long tableRows = o.VocabularySize > 0 ? o.VocabularySize : TokenSequenceColumns.DeclaredVocabularySize(tokens);
         if (tableRows == 0) tableRows = (long)Math.Max(maxId, valid?.MaxId ?? 0) + 1;
         int feedForward = o.FeedForwardDimension > 0 ? o.FeedForwardDimension : (int)Math.Min(int.MaxValue, 4L * o.ModelDimension);
@@ -93,7 +113,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             PositionEncoding = o.PositionEncoding, Pooling = o.Pooling, Epochs = o.Epochs, BatchSize = o.BatchSize,
             LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, WarmupFraction = o.WarmupFraction, Schedule = o.Schedule,
             ClipNorm = o.GradientClipNorm, LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights,
-            Seed = CatalogEnvironment.NextSeed(Environment, o.Seed), Threads = threads,
+            Seed = seed, Threads = threads,
             EarlyStoppingPatience = o.EarlyStoppingPatience, ProgressInterval = o.ProgressInterval,
         };
         long batch = Math.Min(o.BatchSize, rows);
@@ -107,6 +127,12 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         return new TransformerClassifierModelParameters(Environment, model, tokens.Name, truncatedRows, history.Epochs,
             valid is null ? 0 : history.BestEpoch, skippedRows);
     }
+
+    /// <summary>Most rows held out by <see cref="TransformerClassifierOptions.ValidationFraction"/>.</summary>
+    public const int MaxHeldOutRows = 10_000;
+
+    /// <summary>Fewest training rows from which <see cref="TransformerClassifierOptions.ValidationFraction"/> holds any out.</summary>
+    public const int MinRowsToHoldOut = 50;
 
     private static void CheckIds(TokenSequenceColumns.Labelled data, int vocabulary, string column, string set)
     {
@@ -141,6 +167,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         if (o.PositionEncoding is null) Fail(nameof(o.PositionEncoding), "null", "a scheme (PositionEncoding.None() for none)");
         if (o.Epochs < 1) Fail(nameof(o.Epochs), o.Epochs, ">= 1");
         if (o.BatchSize < 1) Fail(nameof(o.BatchSize), o.BatchSize, ">= 1");
+        if (!(o.ValidationFraction >= 0 && o.ValidationFraction < 1)) Fail(nameof(o.ValidationFraction), o.ValidationFraction, "in [0, 1)");
         if (o.StreamingBufferRows < 0) Fail(nameof(o.StreamingBufferRows), o.StreamingBufferRows, ">= 0 (0: read the rows into memory)");
         if (!(o.LearningRate > 0) || float.IsInfinity(o.LearningRate)) Fail(nameof(o.LearningRate), o.LearningRate, "a positive finite number");
         if (!(o.WeightDecay >= 0) || float.IsInfinity(o.WeightDecay)) Fail(nameof(o.WeightDecay), o.WeightDecay, "a finite number >= 0");

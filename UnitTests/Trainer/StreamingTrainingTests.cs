@@ -53,10 +53,10 @@ public sealed class StreamingTrainingTests
         var streamed = Train(300);
 
         Assert.AreEqual(1, inMemory.Reads, "in memory: the rows are read once");
-        Assert.AreEqual(1 + 6, streamed.Reads, "streamed: a counting pass, then one pass per epoch");
+        Assert.AreEqual(2 + streamed.Model.EpochsTrained, streamed.Reads, "streamed: a counting pass, a pass to read the held-out tenth, then one pass per epoch");
         Assert.IsTrue(inMemory.Accuracy >= 0.98, $"in-memory RoPE {inMemory.Accuracy:0.000}");
         Assert.IsTrue(streamed.Accuracy >= 0.98, $"streamed RoPE {streamed.Accuracy:0.000}");
-        Assert.AreEqual(6, streamed.Model.EpochsTrained);
+        Assert.IsTrue(streamed.Model.EpochsTrained is >= 4 and <= 6, $"{streamed.Model.EpochsTrained} epochs");
     }
 
     [TestMethod]

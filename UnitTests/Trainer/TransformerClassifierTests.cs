@@ -157,8 +157,9 @@ public sealed class TransformerClassifierTests
         ml.MulticlassClassification.Trainers.Transformer(options).Fit(data);
         var ends = recorder.Reports.Where(p => p.EpochEnd).ToList();
         CollectionAssert.AreEqual(new[] { 1, 2, 3 }, ends.Select(p => p.Epoch).ToArray());
-        CollectionAssert.AreEqual(new long[] { 4, 8, 12 }, ends.Select(p => p.Step).ToArray(), "ceil(100 / 32) steps per epoch");
-        Assert.IsTrue(ends.All(p => p.TotalSteps == 12 && p.TokensPerSecond > 0 && double.IsFinite(p.Loss) && p.ValidationAccuracy is null));
+        // No validation set: a tenth (10 rows) is held out by default, so ceil(90 / 32) = 3 steps per epoch, validated.
+        CollectionAssert.AreEqual(new long[] { 3, 6, 9 }, ends.Select(p => p.Step).ToArray(), "ceil(90 / 32) steps per epoch");
+        Assert.IsTrue(ends.All(p => p.TotalSteps == 9 && p.TokensPerSecond > 0 && double.IsFinite(p.Loss) && p.ValidationAccuracy is not null));
 
         using var cts = new CancellationTokenSource();
         var cancelled = Small(PositionEncoding.Rotary(), 3);
@@ -204,6 +205,40 @@ public sealed class TransformerClassifierTests
         Assert.AreEqual(best.ValidationAccuracy!.Value, metrics.MicroAccuracy, 1e-12);
         Assert.AreEqual(best.ValidationLogLoss!.Value, metrics.LogLoss, 1e-5);
         Assert.AreNotEqual(ends[^1].ValidationLogLoss!.Value, metrics.LogLoss, 1e-4);
+    }
+
+    [TestMethod]
+    public void WithoutAValidationSet_ATenthIsHeldOut_UnlessTurnedOffGivenOrTooFewRows()
+    {
+        var ml = new MLContext(1);
+        var rows = OrderTask.Ids(200, 8);
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(rows));
+        (long StepsPerEpoch, bool Validated, int BestEpoch) Run(List<TokenRow> train, Action<TransformerClassifierOptions> set)
+        {
+            var options = Small(PositionEncoding.Rotary(), 2);
+            options.EarlyStoppingPatience = 0;
+            var recorder = new Recorder();
+            options.Progress = recorder;
+            set(options);
+            var model = ml.MulticlassClassification.Trainers.Transformer(options).Fit(Keyed(ml, train, keys)).Model;
+            var first = recorder.Reports.First(p => p.EpochEnd);
+            return (first.Step, first.ValidationAccuracy is not null, model.BestEpoch);
+        }
+
+        // Default: 20 of 200 rows held out, ceil(180 / 32) = 6 steps; in memory and streamed alike.
+        var held = Run(rows, _ => { });
+        Assert.AreEqual(6, held.StepsPerEpoch);
+        Assert.IsTrue(held.Validated && held.BestEpoch is 1 or 2);
+        var streamed = Run(rows, o => o.StreamingBufferRows = 64);
+        Assert.AreEqual((6L, true), (streamed.StepsPerEpoch, streamed.Validated), "streamed: the same tenth held out");
+        // Off: every row trains, ceil(200 / 32) = 7 steps, no validation (the last epoch kept).
+        Assert.AreEqual((7L, false, 0), Run(rows, o => o.ValidationFraction = 0), "no best epoch without validation");
+        // A validation set given: nothing held out.
+        var given = Run(rows, o => o.ValidationSet = Keyed(ml, OrderTask.Ids(40, 9), keys));
+        Assert.AreEqual((7L, true), (given.StepsPerEpoch, given.Validated));
+        // Under 50 rows nothing is held out: 49 rows, 2 steps.
+        Assert.AreEqual((2L, false, 0), Run(rows.Take(49).ToList(), _ => { }));
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => Run(rows, o => o.ValidationFraction = 1)).Message, "Option 'ValidationFraction'");
     }
 
     private static string FirstLabel(List<TokenRow> rows, int key) => rows.Select(r => r.Label).Distinct().ElementAt(key);

@@ -9,7 +9,7 @@ Usage (from the repository root): python3 Benchmarks/LengthGeneralisation/run.py
 import os, random, re, subprocess, sys, tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SCHEMES = ["none", "sinusoidal", "learned", "scaled", "shaw", "t5", "rope", "xpos", "alibi", "fire"]
+SCHEMES = ["none", "sinusoidal", "learned", "scaled", "scaled-embedding", "shaw", "t5", "rope", "xpos", "alibi", "fire"]
 FILLERS = [f"w{i}" for i in range(40)]
 
 def sentence(rng, length):

@@ -9,7 +9,7 @@ Usage (from the repository root): python3 Benchmarks/LengthGeneralisation/run.py
 import os, random, re, subprocess, sys, tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-SCHEMES = ["none", "sinusoidal", "learned", "scaled", "shaw", "t5", "rope", "xpos", "alibi", "fire"]
+SCHEMES = ["none", "sinusoidal", "learned", "scaled", "scaled-embedding", "shaw", "t5", "rope", "xpos", "alibi", "fire"]
 FILLERS = [f"w{i}" for i in range(40)]
 
 def sentence(rng, length):
@@ -40,16 +40,16 @@ def main():
     subprocess.run(["dotnet", "build", "-c", "Release", "Samples/TextClassification"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     print(f"train: 3000 x 8-32 tokens; test_short: 1000 x 8-32; test_long: 1000 x 100-128; epochs {epochs}")
-    print(f"{'scheme':<11} {'short acc':>9} {'long acc':>9}")
+    print(f"{'scheme':<16} {'short acc':>9} {'long acc':>9}")
     for s in schemes:
         out = subprocess.run(["dotnet", "run", "--no-build", "-c", "Release", "--project", "Samples/TextClassification", "--",
                               "--train", train, "--test", short, "--test", long_, "--encoding", s, "--epochs", epochs,
                               "--max-tokens", "128", "--seed", "1"], cwd=ROOT, capture_output=True, text=True)
         acc = dict(re.findall(r"test=(\S+) accuracy=([0-9.]+)", out.stdout))
         if out.returncode != 0:
-            print(f"{s:<11} failed: {out.stderr.strip()[:200]}")
+            print(f"{s:<16} failed: {out.stderr.strip()[:200]}")
             continue
-        print(f"{s:<11} {acc.get('test_short.tsv', '?'):>9} {acc.get('test_long.tsv', '?'):>9}", flush=True)
+        print(f"{s:<16} {acc.get('test_short.tsv', '?'):>9} {acc.get('test_long.tsv', '?'):>9}", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -52,9 +52,9 @@ public static class SuiteCommand
                     default: throw new ArgumentException($"unknown argument '{args[i]}'");
                 }
             }
-            schemes ??= quick ? ["none", "rope", "fire"] : [.. PositionEncoding.Kinds];
+            schemes ??= quick ? ["none", "rope", "fire"] : [.. PositionEncoding.Names];
             foreach (string s in schemes)
-                if (!PositionEncoding.Kinds.Contains(s)) throw new ArgumentException($"unknown scheme '{s}' (expected {string.Join(",", PositionEncoding.Kinds)})");
+                if (!PositionEncoding.Names.Contains(s)) throw new ArgumentException($"unknown scheme '{s}' (expected {string.Join(",", PositionEncoding.Names)})");
             foreach (string t in tasks ?? [])
                 if (SuiteTask.All.All(x => x.Name != t)) throw new ArgumentException($"unknown task '{t}' (expected {string.Join(",", SuiteTask.All.Select(x => x.Name))})");
             lengths ??= quick ? ["4x"] : [.. LengthBucket.Longer.Select(b => b.Name)];

@@ -25,6 +25,34 @@ public abstract partial class PositionEncoding
         return FromJson(new JsonObject { ["kind"] = kind });
     }
 
+    /// <summary>Name of the scaled scheme's embedding form in <see cref="Names"/> (its <see cref="Kind"/> stays "scaled").</summary>
+    public const string ScaledEmbeddingName = "scaled-embedding";
+
+    /// <summary>
+    /// The names a command line or a study picks a scheme by: every <see cref="Kinds"/> name, plus named forms of a kind
+    /// that change what the scheme does ("scaled-embedding": the scaled scheme's embedding form), in documentation order.
+    /// </summary>
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        NoPositionEncoding.KindName, SinusoidalEncoding.KindName, LearnedAbsoluteEncoding.KindName, ScaledRelativeEncoding.KindName,
+        ScaledEmbeddingName, ShawRelativeEncoding.KindName, T5BiasEncoding.KindName, RotaryEncoding.KindName, XPosEncoding.KindName,
+        AlibiEncoding.KindName, FireEncoding.KindName,
+    ];
+
+    /// <summary>
+    /// The scheme of one of the <see cref="Names"/> with factory defaults: <see cref="FromKind"/> for a kind name,
+    /// <c>ScaledRelative(form: ScaledForm.Embedding)</c> for "scaled-embedding". An unknown name throws an
+    /// <see cref="ArgumentException"/> listing the known ones.
+    /// </summary>
+    public static PositionEncoding FromName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name == ScaledEmbeddingName) return ScaledRelative(form: ScaledForm.Embedding);
+        if (!Kinds.Contains(name))
+            throw new ArgumentException($"Unknown position-encoding name '{name}'; expected one of {string.Join("|", Names)}.", nameof(name));
+        return FromKind(name);
+    }
+
     /// <summary>
     /// Rebuilds a scheme from <see cref="ToJson"/> output (the model archive's options). Options absent from
     /// the JSON take their factory defaults; unknown kinds and malformed values throw an

@@ -1,8 +1,10 @@
 namespace MLComponents.Numerics;
 
 /// <summary>
-/// Inspection of an absolute scheme's module (sinusoidal, learned): the encoding vector of every position, as
-/// the embeddings hook adds or concatenates it. Fixed schemes also offer the same table on the scheme object.
+/// Inspection of an absolute scheme's module (sinusoidal, learned, the scaled scheme's embedding form): the encoding
+/// vector of every position, as the embeddings hook adds or concatenates it. Fixed schemes also offer the same table on
+/// the scheme object. For the scaled embedding form, whose vectors depend on the real length N, <see cref="Encodings"/>
+/// answers for a sequence of exactly that many real tokens (N = length).
 /// </summary>
 public interface IAbsolutePositionSource
 {

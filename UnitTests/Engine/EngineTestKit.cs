@@ -14,6 +14,7 @@ internal static class EngineTestKit
         // Initialised on the token embeddings' scale (std 1, torch's default); at 0.02 the table starts drowned out.
         "learned" => PE.Learned(maxPositions: 64, initStd: 1.0),
         "scaled" => PE.ScaledRelative(),
+        "scaled-embedding" => PE.ScaledRelative(form: ScaledForm.Embedding),
         "shaw" => PE.ShawRelative(clip: 4),
         "t5" => PE.T5Bias(numBuckets: 8, maxDistance: 16),
         "rope" => PE.Rotary(),

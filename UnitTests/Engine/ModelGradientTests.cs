@@ -12,6 +12,7 @@ public sealed class ModelGradientTests
     [DataRow("sinusoidal-concat")]
     [DataRow("learned")]
     [DataRow("scaled")]
+    [DataRow("scaled-embedding")]
     [DataRow("shaw")]
     [DataRow("t5")]
     [DataRow("rope")]

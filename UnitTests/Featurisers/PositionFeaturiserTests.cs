@@ -140,6 +140,28 @@ public sealed class PositionFeaturiserTests
     }
 
     [TestMethod]
+    public void ScaledEmbedding_Encodings_AreTheSchemeRowsForEachRowsOwnLength_AndSurviveReload()
+    {
+        var ml = new MLContext(seed: 1);
+        var scheme = Scheme.ScaledRelative(form: ScaledForm.Embedding);
+        var rows = Run(ml, ml.Transforms.PositionEncoding.Encodings("F", "Tokens", scheme, dimension: 4), out var model);
+        for (int r = 0; r < Rows.Length; r++)
+            CollectionAssert.AreEqual(scheme.Embeddings(Rows[r].Length, Rows[r].Length, 4), rows[r], $"row {r}: N is the row's own length");
+        // The row [3] has N = 1: its one token sits at d = 2/1 = 2. D = 4, base 10000: p_0 = [0, 1, 0, 1]; PE(2)_k has sine
+        // frequencies 10000^(-k/4) = 1, 0.1, 0.01, 0.001 and cosine frequencies 10000^(-(k-1)/4) = 10, 1, 0.1, 0.01.
+        AreClose([(float)(Math.Sin(2) + Math.Cos(20)), (float)(1 + Math.Sin(0.2) + Math.Cos(2)),
+            (float)(Math.Sin(0.02) + Math.Cos(0.2)), (float)(1 + Math.Sin(0.002) + Math.Cos(0.02))], rows[2], 1e-6, "one token");
+        // The third token sits at d = 6/3 = 2 in a row of 3 tokens and at 6/5 in a row of 5.
+        CollectionAssert.AreNotEqual(rows[0][8..12], rows[3][8..12], "the same position in rows of other lengths differs");
+        Assert.AreEqual(4, ((PositionFeaturiserTransformer)model).RowWidth);
+        var data = Ids(ml, Rows);
+        AllEqual(rows, Vectors<float>(RoundTrip(model, data.Schema).Transform(data), "F"), "reloaded");
+        // The pairwise features belong to the bias form.
+        Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.PositionEncoding.RelativeDistances("F", "Tokens", scheme));
+        Assert.ThrowsExactly<ArgumentException>(() => ml.Transforms.PositionEncoding.RelativeEncodings("F", "Tokens", scheme));
+    }
+
+    [TestMethod]
     public void UnsupportedFeature_IsRejectedNamingTheScheme()
     {
         var ml = new MLContext(seed: 1);

@@ -88,7 +88,7 @@ public sealed partial class SimilaritySampleTests
         string absent = Path.Combine(dir.Path, "train.tsv");
         var cases = new (string[] Args, int Code, string Error)[]
         {
-            (["--encoding", "bogus"], 2, "option '--encoding' must be one of none|sinusoidal|learned|scaled|shaw|t5|rope|xpos|alibi|fire, got 'bogus' (--help shows the usage)"),
+            (["--encoding", "bogus"], 2, "option '--encoding' must be one of none|sinusoidal|learned|scaled|scaled-embedding|shaw|t5|rope|xpos|alibi|fire, got 'bogus' (--help shows the usage)"),
             (["--loss", "hinge"], 2, "option '--loss' must be one of mse|cosent, got 'hinge' (--help shows the usage)"),
             (["--epochs", "-1"], 2, "option '--epochs' needs an integer >= 1, got '-1' (--help shows the usage)"),
             (["--train", absent], 2, "'--train' needs at least one '--test' file (--help shows the usage)"),

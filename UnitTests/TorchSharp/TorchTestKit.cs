@@ -10,7 +10,8 @@ internal static class TorchTestKit
 {
     public static readonly string[] Schemes =
     [
-        "none", "sinusoidal", "sinusoidal-concat-split", "learned", "scaled", "scaled-per-layer-split", "shaw", "shaw-keys-only", "t5",
+        "none", "sinusoidal", "sinusoidal-concat-split", "learned", "scaled", "scaled-per-layer-split", "scaled-embedding",
+        "scaled-embedding-split-base100", "shaw", "shaw-keys-only", "t5",
         "rope", "rope-half-fraction-linear", "rope-ntk", "xpos", "xpos-half-fraction", "alibi-bidirectional-learned",
         "alibi-symmetric-learned", "alibi-fixed", "fire", "fire-fixed-threshold",
     ];
@@ -23,6 +24,8 @@ internal static class TorchTestKit
         "learned" => PE.Learned(maxPositions: 16),
         "scaled" => PE.ScaledRelative(),
         "scaled-per-layer-split" => PE.ScaledRelative(width: 8, layout: SinusoidalLayout.Split, perLayer: true, initStd: 0.3),
+        "scaled-embedding" => PE.ScaledRelative(form: ScaledForm.Embedding),
+        "scaled-embedding-split-base100" => PE.ScaledRelative(@base: 100, layout: SinusoidalLayout.Split, form: ScaledForm.Embedding),
         "shaw" => PE.ShawRelative(clip: 3),
         "shaw-keys-only" => PE.ShawRelative(clip: 2, values: false),
         "t5" => PE.T5Bias(numBuckets: 8, maxDistance: 16, initStd: 0.3),

@@ -9,7 +9,8 @@ using PositionEncoding = MLComponents.PositionEncoding;
 [TestClass]
 public sealed class EverySchemeTests
 {
-    public static IEnumerable<object[]> Kinds => PositionEncoding.Kinds.Select(k => new object[] { k });
+    // Every kind, and the named forms of a kind (the scaled scheme's embedding form).
+    public static IEnumerable<object[]> Kinds => PositionEncoding.Names.Select(k => new object[] { k });
 
     public sealed class PairRow
     {
@@ -41,7 +42,7 @@ public sealed class EverySchemeTests
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(OrderTask.Text(96, 61));
         var test = ml.Data.LoadFromEnumerable(TestRows());
-        var options = Small(PositionEncoding.FromKind(kind), epochs: 1);
+        var options = Small(PositionEncoding.FromName(kind), epochs: 1);
         options.ModelDimension = 16;
         options.FeedForwardDimension = 32;
         options.Dropout = 0.1f;
@@ -68,7 +69,7 @@ public sealed class EverySchemeTests
         CollectionAssert.AreEqual(before.GetColumn<ReadOnlyMemory<char>>("PredictedText").Select(m => m.ToString()).ToList(),
             after.GetColumn<ReadOnlyMemory<char>>("PredictedText").Select(m => m.ToString()).ToList());
         var reloaded = ((TransformerChain<ITransformer>)loaded).OfType<MulticlassPredictionTransformer<TransformerClassifierModelParameters>>().Single().Model;
-        Assert.AreEqual(PositionEncoding.FromKind(kind).ToJson().ToJsonString(), reloaded.PositionEncoding.ToJson().ToJsonString());
+        Assert.AreEqual(PositionEncoding.FromName(kind).ToJson().ToJsonString(), reloaded.PositionEncoding.ToJson().ToJsonString());
     }
 
     [TestMethod]
@@ -82,7 +83,7 @@ public sealed class EverySchemeTests
         var test = ml.Data.LoadFromEnumerable(rows.Take(16).Append(new PairRow { Sentence1 = "", Sentence2 = "the cat saw the zebra", Label = 0 }).ToList());
         var model = ml.Regression.Trainers.SentenceSimilarity(new SentenceSimilarityOptions
         {
-            Sentence1ColumnName = "Tokens1", Sentence2ColumnName = "Tokens2", PositionEncoding = PositionEncoding.FromKind(kind),
+            Sentence1ColumnName = "Tokens1", Sentence2ColumnName = "Tokens2", PositionEncoding = PositionEncoding.FromName(kind),
             Layers = 1, ModelDimension = 16, Heads = 2, FeedForwardDimension = 32, MaxTokens = 12, Epochs = 1, Threads = 1,
         });
         var tokenizer = ml.Transforms.Text.TokenizeToIds("Tokens1", "Sentence1", maxTokens: 12).Fit(train);

@@ -87,7 +87,7 @@ public sealed partial class SampleSmokeTests
         foreach (string option in new[] { "--train", "--test", "--label-column", "--text-column", "--quoting <auto|on|off>", "--encoding <scheme>", "--epochs <N>",
                      "--max-tokens <N>", "--seed <N>", "--model-out", "--backend <managed|torchsharp>", "--device", "--help" })
             StringAssert.Contains(run.Output, option);
-        StringAssert.Contains(run.Output, "none|sinusoidal|learned|scaled|shaw|t5|rope|xpos|alibi|fire");
+        StringAssert.Contains(run.Output, "none|sinusoidal|learned|scaled|scaled-embedding|shaw|t5|rope|xpos|alibi|fire");
     }
 
     [TestMethod]
@@ -100,7 +100,7 @@ public sealed partial class SampleSmokeTests
             (["--epochs", "zero"], "option '--epochs' needs an integer >= 1, got 'zero'"),
             (["--epochs", "0"], "option '--epochs' needs an integer >= 1, got '0'"),
             (["--max-tokens"], "Required argument missing for option: '--max-tokens'."),
-            (["--encoding", "cubic"], "option '--encoding' must be one of none|sinusoidal|learned|scaled|shaw|t5|rope|xpos|alibi|fire, got 'cubic'"),
+            (["--encoding", "cubic"], "option '--encoding' must be one of none|sinusoidal|learned|scaled|scaled-embedding|shaw|t5|rope|xpos|alibi|fire, got 'cubic'"),
             (["--quoting", "maybe"], "option '--quoting' must be one of auto|on|off, got 'maybe'"),
             (["--bogus"], "Unrecognized command or argument '--bogus'."),
             (["--train", train], "'--train' needs at least one '--test' file"),

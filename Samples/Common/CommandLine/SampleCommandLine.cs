@@ -75,7 +75,7 @@ public static class SampleCommandLine
 
     /// <summary><c>--encoding</c>: a position-encoding scheme by name (case-insensitive), RoPE by default.</summary>
     public static Option<string> Encoding() =>
-        OneOf("--encoding", $"Position-encoding scheme: {string.Join("|", PositionEncoding.Kinds)}", PositionEncoding.Kinds, "rope", helpName: "scheme");
+        OneOf("--encoding", $"Position-encoding scheme: {string.Join("|", PositionEncoding.Names)}", PositionEncoding.Names, "rope", helpName: "scheme");
 
     /// <summary><c>--quoting</c>: how the TSV files' quotes are read.</summary>
     public static Option<string> Quoting() =>
@@ -169,7 +169,7 @@ public static class SampleCommandLine
 
     /// <summary>The scheme named by <c>--encoding</c>; the learned table is sized to <paramref name="maxTokens"/>.</summary>
     public static PositionEncoding CreateEncoding(string kind, int maxTokens) =>
-        kind == "learned" ? PositionEncoding.Learned(maxPositions: maxTokens) : PositionEncoding.FromKind(kind);
+        kind == "learned" ? PositionEncoding.Learned(maxPositions: maxTokens) : PositionEncoding.FromName(kind);
 
     /// <summary>The <see cref="TsvQuoting"/> named by <c>--quoting</c>.</summary>
     public static TsvQuoting ParseQuoting(string value) => value switch

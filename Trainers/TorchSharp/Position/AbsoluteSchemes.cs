@@ -40,6 +40,26 @@ internal sealed class TorchSinusoidal : TorchPositionScheme
     }
 }
 
+/// <summary>
+/// The scaled scheme's embedding form: x[b,t] = tok[b,t] + P[t | N_b], P = p_i + PE(2i/N) on real rows and p_i on padded ones.
+/// The per-(T, N) tables are the scheme's own <see cref="ScaledRelativeEncoding.Embeddings"/>, so both backends add the same floats.
+/// </summary>
+internal sealed class TorchScaledEmbedding(ScaledRelativeEncoding scheme, int modelDimension) : TorchPositionScheme([])
+{
+    public override Tensor Embed(Tensor tokens, TorchBatch batch)
+    {
+        int t = batch.Length, d = modelDimension;
+        Checked.Shape(tokens, "scaled embedding", batch.Batch, t, d);
+        var tables = new Tensor[batch.Batch];
+        for (int b = 0; b < batch.Batch; b++)
+        {
+            int n = batch.Lengths[b];
+            tables[b] = Cached($"scaled-embedding/{t}/{n}", batch.Device, () => tensor(scheme.Embeddings(t, n, d), [t, d]));
+        }
+        return tokens + stack(tables);
+    }
+}
+
 /// <summary>Learned absolute table "position.learned.table" [P, D] added at the embeddings hook.</summary>
 internal sealed class TorchLearnedAbsolute : TorchPositionScheme
 {

@@ -18,6 +18,7 @@ internal static class TorchPositionSchemes
             NoPositionEncoding => new TorchNoPosition(),
             SinusoidalEncoding s => new TorchSinusoidal(s, modelDimension),
             LearnedAbsoluteEncoding s => new TorchLearnedAbsolute(s, parameters),
+            ScaledRelativeEncoding { Form: ScaledForm.Embedding } s => new TorchScaledEmbedding(s, modelDimension),
             ScaledRelativeEncoding s => new TorchScaledRelative(s, heads, parameters),
             ShawRelativeEncoding s => new TorchShawRelative(s, parameters),
             T5BiasEncoding s => new TorchT5Bias(s, heads, parameters),

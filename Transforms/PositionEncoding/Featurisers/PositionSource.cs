@@ -46,9 +46,10 @@ internal sealed class PositionSource
 
     public bool HasBias => _module is IRelativeBiasSource;
 
-    public bool HasDistances => Scheme is ShawRelativeEncoding or T5BiasEncoding or ScaledRelativeEncoding or FireEncoding;
+    // The scaled scheme's pairwise d(i, j) and its encodings belong to the bias form; the embedding form is absolute.
+    public bool HasDistances => Scheme is ShawRelativeEncoding or T5BiasEncoding or FireEncoding or ScaledRelativeEncoding { Form: ScaledForm.Bias };
 
-    public bool HasRelativeEncodings => Scheme is ScaledRelativeEncoding;
+    public bool HasRelativeEncodings => Scheme is ScaledRelativeEncoding { Form: ScaledForm.Bias };
 
     /// <summary>Width of one position's absolute vector.</summary>
     public int AbsoluteWidth => Scheme switch

@@ -24,7 +24,7 @@ public sealed record TrainedEncoder<TModel>(TModel Model, int EpochsTrained, int
 
 /// <summary>
 /// A backend that trains the engine's models on token-id sequences already truncated to MaxTokens, with the
-/// semantics of the <see cref="SequenceClassifierTrainer"/> and <see cref="SiameseTrainer.Fit"/>: same options and
+/// semantics of the <see cref="SequenceClassifierTrainer"/> and <see cref="SiameseTrainer"/>: same options and
 /// defaults, same initial weights for a seed, same batches, progress reports, cancellation between steps, validation
 /// and early stopping keeping the best epoch's weights. The result is a managed model whatever the backend.
 /// </summary>
@@ -45,8 +45,12 @@ public interface IEncoderTrainingBackend
         IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Trains a siamese similarity model (see <see cref="SiameseTrainer.Fit"/> for the rules on inputs).</summary>
-    TrainedEncoder<SiameseModel> FitSiamese(SiameseOptions options, SentencePairs train, SentencePairs? validation = null,
+    /// <summary>
+    /// Trains a siamese similarity model on pairs held in memory or streamed (see
+    /// <see cref="SiameseTrainer.Fit(PairTrainingData, SentencePairs?, IProgress{SimilarityTrainingProgress}?, CancellationToken)"/>
+    /// for the rules on inputs).
+    /// </summary>
+    TrainedEncoder<SiameseModel> FitSiamese(SiameseOptions options, PairTrainingData train, SentencePairs? validation = null,
         IProgress<SimilarityTrainingProgress>? progress = null, CancellationToken cancellationToken = default);
 }
 
@@ -60,6 +64,14 @@ public static class EncoderTrainingBackendExtensions
     {
         ArgumentNullException.ThrowIfNull(backend);
         return backend.FitClassifier(options, ClassifierTrainingData.InMemory(sequences, labels), validationSequences, validationLabels, progress, cancellationToken);
+    }
+
+    /// <summary>Trains a siamese similarity model on pairs held in memory.</summary>
+    public static TrainedEncoder<SiameseModel> FitSiamese(this IEncoderTrainingBackend backend, SiameseOptions options, SentencePairs train,
+        SentencePairs? validation = null, IProgress<SimilarityTrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        return backend.FitSiamese(options, PairTrainingData.InMemory(train), validation, progress, cancellationToken);
     }
 }
 
@@ -165,7 +177,7 @@ public static class EncoderTrainingBackends
             return new TrainedEncoder<SequenceClassifier>(model, epochs.Epochs, validationSequences is null ? epochs.Epochs : epochs.BestEpoch);
         }
 
-        public TrainedEncoder<SiameseModel> FitSiamese(SiameseOptions options, SentencePairs train, SentencePairs? validation = null,
+        public TrainedEncoder<SiameseModel> FitSiamese(SiameseOptions options, PairTrainingData train, SentencePairs? validation = null,
             IProgress<SimilarityTrainingProgress>? progress = null, CancellationToken cancellationToken = default)
         {
             var trainer = new SiameseTrainer(options);

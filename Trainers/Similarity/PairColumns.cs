@@ -21,6 +21,10 @@ internal static class PairColumns
         return col;
     }
 
+    /// <summary>The two token columns and the label column, checked (naming the column at fault).</summary>
+    public static (DataViewSchema.Column First, DataViewSchema.Column Second, DataViewSchema.Column Label) Require(DataViewSchema schema,
+        string first, string second, string label) => (RequireTokens(schema, first), RequireTokens(schema, second), RequireLabel(schema, label));
+
     /// <summary>
     /// Reads every row whose label is not NaN (rows with a NaN label are skipped and counted): sequences truncated to
     /// <paramref name="maxTokens"/>, empty ones read as [0] (see <see cref="SentenceEmbedder"/>). Negative ids and infinite labels
@@ -28,14 +32,28 @@ internal static class PairColumns
     /// </summary>
     public static PairData Read(IDataView data, string first, string second, string label, int maxTokens, string set)
     {
-        var c1 = RequireTokens(data.Schema, first);
-        var c2 = RequireTokens(data.Schema, second);
-        var cl = RequireLabel(data.Schema, label);
+        var columns = Require(data.Schema, first, second, label);
         var s1 = new List<int[]>();
         var s2 = new List<int[]>();
         var labels = new List<float>();
-        long truncated = 0, skipped = 0;
-        int maxId = 0;
+        var counts = new ReadCounts();
+        foreach (var (a, b, y) in Rows(data, columns, maxTokens, set, counts))
+        {
+            s1.Add(a);
+            s2.Add(b);
+            labels.Add(y);
+        }
+        return new PairData(new SentencePairs(s1, s2, labels), counts.Truncated, counts.SkippedMissingLabel, counts.MaxId);
+    }
+
+    /// <summary>
+    /// The labelled pairs of a view, one at a time, as <see cref="Read"/> makes them, counting into <paramref name="counts"/>;
+    /// nothing is held but the row being read.
+    /// </summary>
+    public static IEnumerable<(int[] First, int[] Second, float Label)> Rows(IDataView data,
+        (DataViewSchema.Column First, DataViewSchema.Column Second, DataViewSchema.Column Label) columns, int maxTokens, string set, ReadCounts counts)
+    {
+        var (c1, c2, cl) = columns;
         using var cursor = data.GetRowCursor([c1, c2, cl]);
         var g1 = cursor.GetGetter<VBuffer<int>>(c1);
         var g2 = cursor.GetGetter<VBuffer<int>>(c2);
@@ -47,23 +65,25 @@ internal static class PairColumns
             gl(ref y);
             if (float.IsNaN(y))
             {
-                skipped++;
+                counts.SkippedMissingLabel++;
                 continue;
             }
             if (!float.IsFinite(y))
             {
-                throw new InvalidDataException($"Column '{label}', {set} row {cursor.Position}: label {y} is not finite.");
+                throw new InvalidDataException($"Column '{cl.Name}', {set} row {cursor.Position}: label {y} is not finite.");
             }
             g1(ref b1);
             g2(ref b2);
-            s1.Add(Take(b1.GetValues(), first, cursor.Position, maxTokens, set, ref truncated, ref maxId));
-            s2.Add(Take(b2.GetValues(), second, cursor.Position, maxTokens, set, ref truncated, ref maxId));
-            labels.Add(y);
+            var first = Take(b1.GetValues(), c1.Name, cursor.Position, maxTokens, set, counts);
+            var second = Take(b2.GetValues(), c2.Name, cursor.Position, maxTokens, set, counts);
+            counts.Rows++;
+            if (y < counts.LabelMin) counts.LabelMin = y;
+            if (y > counts.LabelMax) counts.LabelMax = y;
+            yield return (first, second, y);
         }
-        return new PairData(new SentencePairs(s1, s2, labels), truncated, skipped, maxId);
     }
 
-    private static int[] Take(ReadOnlySpan<int> ids, string column, long row, int maxTokens, string set, ref long truncated, ref int maxId)
+    private static int[] Take(ReadOnlySpan<int> ids, string column, long row, int maxTokens, string set, ReadCounts counts)
     {
         foreach (int id in ids)
         {
@@ -71,13 +91,37 @@ internal static class PairColumns
             {
                 throw new InvalidDataException($"Column '{column}', {set} row {row}: token id {id} is negative.");
             }
-            maxId = Math.Max(maxId, id);
+            if (id > counts.MaxId)
+            {
+                counts.MaxId = id;
+                counts.MaxIdColumn = column;
+            }
         }
         if (ids.Length > maxTokens)
         {
-            truncated++;
+            counts.Truncated++;
         }
         return SentenceEmbedder.Prepare(ids.ToArray(), maxTokens);
+    }
+
+    /// <summary>What <see cref="Rows"/> saw: pairs given, what was changed or left out on the way, the largest id and the label range.</summary>
+    public sealed class ReadCounts
+    {
+        public long Rows { get; set; }
+
+        /// <summary>Token sequences (either side) longer than MaxTokens.</summary>
+        public long Truncated { get; set; }
+
+        public long SkippedMissingLabel { get; set; }
+
+        /// <summary>The largest token id read (before truncation), and the column it was first seen in.</summary>
+        public int MaxId { get; set; }
+
+        public string? MaxIdColumn { get; set; }
+
+        public float LabelMin { get; set; } = float.PositiveInfinity;
+
+        public float LabelMax { get; set; } = float.NegativeInfinity;
     }
 }
 

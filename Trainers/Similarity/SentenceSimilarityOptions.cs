@@ -86,6 +86,16 @@ public sealed record SentenceSimilarityOptions
     /// <summary>Threads for training.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// 0 (default): Fit reads the training pairs into memory once. N &gt; 0: Fit streams them, reading the training view again
+    /// every epoch through a shuffle buffer of N pairs (at least BatchSize x 50) and length-bucketing (by the longer side) within
+    /// it, so a corpus larger than memory trains; memory is about N x (MaxTokens x 8 + 80) bytes. A first pass counts the pairs,
+    /// checks every token id and label and finds the label range (for LabelMin/LabelMax left null) before training starts.
+    /// Pairs are then shuffled within the buffer's reach rather than over the whole set: for a file sorted by label, make N a
+    /// good fraction of the row count or shuffle the file first. The validation set, when given, is still read into memory.
+    /// </summary>
+    public int StreamingBufferRows { get; init; }
+
     /// <summary>Epochs without a better validation Spearman before stopping (with a validation set; 0: never).</summary>
     public int EarlyStoppingPatience { get; init; } = 2;
 

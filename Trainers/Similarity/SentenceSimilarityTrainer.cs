@@ -29,7 +29,11 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
     /// <inheritdoc />
     public SentenceSimilarityTransformer Fit(IDataView input) => Fit(input, null);
 
-    /// <summary>Trains with a validation set: per-epoch Spearman, early stopping, best epoch kept.</summary>
+    /// <summary>
+    /// Trains with a validation set: per-epoch Spearman, early stopping, best epoch kept. The training pairs are read into memory
+    /// once, or with <see cref="SentenceSimilarityOptions.StreamingBufferRows"/> streamed from <paramref name="input"/> again every
+    /// epoch; the validation set is read into memory.
+    /// </summary>
     /// <exception cref="ArgumentException">An option is out of range, or the sizes it asks for cannot be trained (naming the options).</exception>
     /// <exception cref="InvalidDataException">A row holds a negative token id or an infinite label (naming the column and row).</exception>
     /// <exception cref="InvalidOperationException">No row has a label, or training diverged (the weights are not finite).</exception>
@@ -37,18 +41,36 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = Options;
-        var train = PairColumns.Read(input, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "training");
-        if (train.Pairs.Count == 0)
+        // In memory (default) or streamed: the same counts either way; a stream's ids and labels are checked by its first pass.
+        PairData? inMemory = null;
+        StreamedSentencePairs? streamed = null;
+        long rows, truncated, skipped;
+        int maxId;
+        float labelMin, labelMax;
+        if (o.StreamingBufferRows > 0)
+        {
+            streamed = new StreamedSentencePairs(input, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, o.StreamingBufferRows, "training");
+            var scan = streamed.Scan;
+            (rows, truncated, skipped, maxId, labelMin, labelMax) = (scan.Rows, scan.Truncated, scan.SkippedMissingLabel, scan.MaxId, scan.LabelMin, scan.LabelMax);
+        }
+        else
+        {
+            inMemory = PairColumns.Read(input, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "training");
+            var labels = inMemory.Pairs.Labels;
+            (rows, truncated, skipped, maxId) = (labels.Count, inMemory.Truncated, inMemory.SkippedMissingLabel, inMemory.MaxId);
+            (labelMin, labelMax) = rows == 0 ? (0f, 0f) : (labels.Min(), labels.Max());
+        }
+        if (rows == 0)
         {
             throw new InvalidOperationException($"No training rows with a label in column '{o.LabelColumnName}' " +
-                $"({train.SkippedMissingLabel} rows with a missing (NaN) label were skipped).");
+                $"({skipped} rows with a missing (NaN) label were skipped).");
         }
         PairData? valid = null;
         if (validation is not null)
         {
             valid = PairColumns.Read(validation, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "validation");
         }
-        CheckLabelRange(train.Pairs.Labels, o);
+        CheckLabelRange(o.LabelMin ?? labelMin, o.LabelMax ?? labelMax, rows, o);
         var engineOptions = o.ToEngine(CatalogEnvironment.NextSeed(_env, o.Seed));
         if (engineOptions.Vocabulary == 0)
         {
@@ -57,29 +79,39 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
                 TokenSequenceColumns.DeclaredVocabularySize(SchemaChecks.Require(input.Schema, o.Sentence2ColumnName)));
             engineOptions = engineOptions with { Vocabulary = declared };
         }
-        long tableRows = engineOptions.Vocabulary > 0 ? engineOptions.Vocabulary : (long)Math.Max(train.MaxId, valid?.MaxId ?? 0) + 1;
+        long tableRows = engineOptions.Vocabulary > 0 ? engineOptions.Vocabulary : (long)Math.Max(maxId, valid?.MaxId ?? 0) + 1;
         EncoderCapacity.Check(tableRows, o.ModelDimension, o.FeedForwardDimension, o.Layers, o.Heads, o.MaxTokens,
-            2 * Math.Min(o.BatchSize, train.Pairs.Count), o.Threads, vocabularyOption: nameof(o.Vocabulary));
+            2 * (int)Math.Min(o.BatchSize, rows), o.Threads, vocabularyOption: nameof(o.Vocabulary));
         EncoderCapacity.CheckScheme(o.PositionEncoding ?? PositionEncoding.Rotary(), o.ModelDimension, o.Heads, o.Layers, o.MaxTokens);
+        if (streamed is not null)
+        {
+            // A stream cannot be scanned by the engine: it takes the table size and label range the first pass found.
+            if (maxId >= tableRows)
+            {
+                throw new InvalidDataException($"Column '{streamed.Scan.MaxIdColumn}': the training rows hold token id {maxId}, outside the vocabulary [0, {tableRows}) " +
+                    "(set SentenceSimilarityOptions.Vocabulary, or leave it 0 to size the table from the data).");
+            }
+            engineOptions = engineOptions with { Vocabulary = (int)tableRows, LabelMin = o.LabelMin ?? labelMin, LabelMax = o.LabelMax ?? labelMax };
+        }
         var divergence = new DivergenceCheck();
         var progress = new DivergenceWatch(o.Progress, divergence);
-        var trained = EncoderTrainingBackends.Get(o.Backend, o.Device).FitSiamese(engineOptions, train.Pairs, valid?.Pairs, progress, cancellationToken);
+        var trainData = streamed ?? PairTrainingData.InMemory(inMemory!.Pairs);
+        var trained = EncoderTrainingBackends.Get(o.Backend, o.Device).FitSiamese(engineOptions, trainData, valid?.Pairs, progress, cancellationToken);
         var model = trained.Model;
         divergence.RequireFinite(model.Parameters, "SentenceSimilarity", o.LearningRate);
         return new SentenceSimilarityTransformer(_env, model.Encoder, model.Pooling, model.Range, o.Sentence1ColumnName, o.Sentence2ColumnName,
-            o.ScoreColumnName, train.Truncated, trained.EpochsTrained, trained.BestEpoch, train.SkippedMissingLabel);
+            o.ScoreColumnName, truncated, trained.EpochsTrained, trained.BestEpoch, skipped);
     }
 
     /// <summary>
     /// The score is LabelMin + (LabelMax - LabelMin) cos: the range must be non-empty (one row, or one label value, gives none) and
     /// its width a finite float (labels of +-3e38 overflow it).
     /// </summary>
-    private static void CheckLabelRange(IReadOnlyList<float> labels, SentenceSimilarityOptions o)
+    private static void CheckLabelRange(float min, float max, long rows, SentenceSimilarityOptions o)
     {
-        float min = o.LabelMin ?? labels.Min(), max = o.LabelMax ?? labels.Max();
         if (!(max > min))
         {
-            throw new ArgumentException($"The label range [{min}, {max}] of column '{o.LabelColumnName}' ({labels.Count} training rows) is empty: " +
+            throw new ArgumentException($"The label range [{min}, {max}] of column '{o.LabelColumnName}' ({rows} training rows) is empty: " +
                 "the score maps cos 0 and 1 to LabelMin and LabelMax; set LabelMin/LabelMax or give pairs with different labels.", nameof(o.LabelMin));
         }
         if (!float.IsFinite(max - min))
@@ -105,6 +137,7 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
         if (!(o.Dropout >= 0 && o.Dropout < 1)) Fail(nameof(o.Dropout), o.Dropout, "in [0, 1)");
         if (o.MaxTokens < 1) Fail(nameof(o.MaxTokens), o.MaxTokens, ">= 1");
         if (o.Vocabulary < 0) Fail(nameof(o.Vocabulary), o.Vocabulary, ">= 0 (0: from the data)");
+        if (o.StreamingBufferRows < 0) Fail(nameof(o.StreamingBufferRows), o.StreamingBufferRows, ">= 0 (0: read the pairs into memory)");
         if (!Enum.IsDefined(o.Pooling)) Fail(nameof(o.Pooling), o.Pooling, "a defined Pooling");
         if (!Enum.IsDefined(o.Loss)) Fail(nameof(o.Loss), o.Loss, "a defined SimilarityLoss");
         if (!(o.CoSentScale > 0) || float.IsInfinity(o.CoSentScale)) Fail(nameof(o.CoSentScale), o.CoSentScale, "a positive finite number");

@@ -30,7 +30,7 @@ public sealed class TorchSharpTrainingBackend : IEncoderTrainingBackend
         new TorchClassifierTrainer(options, Device).Fit(train, validationSequences, validationLabels, progress, cancellationToken);
 
     /// <inheritdoc/>
-    public TrainedEncoder<SiameseModel> FitSiamese(SiameseOptions options, SentencePairs train, SentencePairs? validation = null,
+    public TrainedEncoder<SiameseModel> FitSiamese(SiameseOptions options, PairTrainingData train, SentencePairs? validation = null,
         IProgress<SimilarityTrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
         new TorchSiameseTrainer(options, Device).Fit(train, validation, progress, cancellationToken);
 }

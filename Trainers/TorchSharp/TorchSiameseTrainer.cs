@@ -55,17 +55,53 @@ public sealed class TorchSiameseTrainer
         {
             CheckIds(validation, config.Vocabulary, config.MaxTokens, "validation");
         }
+        return Train(PairTrainingData.InMemory(train), managed, validation, progress, cancellationToken);
+    }
 
+    /// <summary>
+    /// Trains on pairs held in memory or streamed (read again every epoch, a bounded number at a time; then the options must
+    /// give LabelMin, LabelMax and Vocabulary, and each streamed chunk is checked as it comes), as the managed trainer does.
+    /// </summary>
+    public TrainedEncoder<SiameseModel> Fit(PairTrainingData train, SentencePairs? validation = null,
+        IProgress<SimilarityTrainingProgress>? progress = null, CancellationToken cancellationToken = default, SiameseModel? initialModel = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.All is { } all)
+        {
+            return Fit(all, validation, progress, cancellationToken, initialModel);
+        }
+        var o = Options;
+        o.Validate();
+        var (range, vocabulary) = SiameseTrainer.StreamingShape(o, train);
+        var managed = initialModel is null ? NewModel(o, range, vocabulary) : Copy(initialModel);
+        var config = managed.Encoder.Config;
+        if (validation is not null)
+        {
+            CheckShape(validation, "validation", o.MaxTokens);
+            CheckIds(validation, config.Vocabulary, config.MaxTokens, "validation");
+        }
+        return Train(train, managed, validation, progress, cancellationToken);
+    }
+
+    private TrainedEncoder<SiameseModel> Train(PairTrainingData train, SiameseModel managed, SentencePairs? validation,
+        IProgress<SimilarityTrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var o = Options;
+        var config = managed.Encoder.Config;
         using var threads = new TorchThreads(o.Threads);
         using var model = new TorchSiameseModel(managed, Device, DropoutMasks);
         using var optimiser = new TorchOptimiser(model, managed.Parameters, o.WeightDecay);
-        int batchSize = Math.Min(o.BatchSize, train.Count);
-        int stepsPerEpoch = (train.Count + batchSize - 1) / batchSize;
-        int totalSteps = stepsPerEpoch * o.Epochs;
+        int batchSize = (int)Math.Min(o.BatchSize, train.Count);
+        var batches = new PairEpochBatches(train, batchSize, config.MaxTokens, o.BucketBatches);
+        int totalSteps = checked(batches.StepsPerEpoch * o.Epochs);
         var schedule = new LearningRateSchedule(o.LearningRate, (int)Math.Round(o.WarmupFraction * totalSteps), totalSteps, o.Schedule);
-        var padded = new PaddedBatch(2 * batchSize, config.MaxTokens);
-        var batchLabels = new float[batchSize];
-        var order = new int[train.Count];
+        Action<SentencePairs>? check = train.All is null
+            ? chunk =>
+            {
+                CheckShape(chunk, "streamed training", config.MaxTokens);
+                CheckIds(chunk, config.Vocabulary, config.MaxTokens, "streamed training");
+            }
+            : null;
         var rng = new Random(o.Seed);
         var best = new ParameterSnapshot();
         double bestSpearman = double.NegativeInfinity;
@@ -75,30 +111,25 @@ public sealed class TorchSiameseTrainer
 
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
-            var offsets = LengthBuckets.Plan(i => Math.Max(train.First[i].Length, train.Second[i].Length), order, batchSize, o.BucketBatches, rng);
             meter.Reset();
-            for (int bi = 0; bi + 1 < offsets.Length; bi++)
+            foreach (int index in batches.Epoch(rng, check))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int start = offsets[bi], n = offsets[bi + 1] - start;
-                padded.FillPairs(train.First, train.Second, start, n, order);
-                for (int i = 0; i < n; i++)
-                {
-                    batchLabels[i] = train.Labels[order[start + i]];
-                }
+                var padded = batches.Batch;
+                int n = batches.Pairs;
                 double loss;
                 using (NewDisposeScope())
                 {
                     optimiser.ZeroGrad();
                     var cos = model.ForwardPairs(model.Batch(padded.Ids, padded.Lengths, 2 * n, padded.Length), training: true, step);
-                    var lossTensor = model.Loss(cos, batchLabels.AsSpan(0, n), o.Loss, o.CoSentScale);
+                    var lossTensor = model.Loss(cos, batches.Labels, o.Loss, o.CoSentScale);
                     lossTensor.backward();
                     optimiser.Step(o.ClipNorm, schedule.Rate(step));
                     loss = lossTensor.item<float>();
                 }
                 step++;
                 meter.Record(loss, padded.Lengths);
-                bool last = bi + 2 == offsets.Length;
+                bool last = index == batches.StepsPerEpoch;
                 if (progress is not null && !last && o.ProgressInterval > 0 && step % o.ProgressInterval == 0)
                 {
                     progress.Report(new SimilarityTrainingProgress(epoch, step, meter.MeanLoss, meter.TokensPerSecond, null, null, false));
@@ -186,12 +217,17 @@ public sealed class TorchSiameseTrainer
             throw new ArgumentException($"The label range [{min}, {max}] is empty: set LabelMin/LabelMax or give pairs with different labels.", nameof(train));
         }
         int vocabulary = o.Vocabulary > 0 ? o.Vocabulary : Math.Max(MaxId(train), validation is null ? 0 : MaxId(validation)) + 1;
+        return NewModel(o, new ScoreRange(min, max), vocabulary);
+    }
+
+    private static SiameseModel NewModel(SiameseOptions o, ScoreRange range, int vocabulary)
+    {
         var config = new TransformerConfig
         {
             Vocabulary = vocabulary, ModelDimension = o.ModelDimension, Heads = o.Heads, Layers = o.Layers,
             FeedForwardDimension = o.FeedForwardDimension, MaxTokens = o.MaxTokens, Dropout = o.Dropout,
         };
-        return new SiameseModel(config, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, new ScoreRange(min, max), o.Pooling) { Threads = o.Threads };
+        return new SiameseModel(config, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, range, o.Pooling) { Threads = o.Threads };
     }
 
     private static SiameseModel Copy(SiameseModel source)

@@ -58,25 +58,19 @@ internal sealed class StreamedTokenSequences : ClassifierTrainingData
 
     public override IEnumerable<LabelledChunk> Epoch(Random rng, int chunkRows)
     {
-        var buffer = new ShuffleBuffer<(int[] Ids, int Label)>(Math.Max(_bufferRows, chunkRows));
         var sequences = new List<int[]>(chunkRows);
         var labels = new List<int>(chunkRows);
-        var chunk = new LabelledChunk(sequences, labels);
-        var counts = new TokenSequenceColumns.ReadCounts();
         var held = _heldOut;
-        using var rows = TokenSequenceColumns.Rows(_data, _label, _tokens, _maxTokens, _setName, counts, held is null ? null : i => !held.Contains(i)).GetEnumerator();
-        foreach (int _ in buffer.Chunks(rows, rng, chunkRows, row =>
+        var rows = TokenSequenceColumns.Rows(_data, _label, _tokens, _maxTokens, _setName, new TokenSequenceColumns.ReadCounts(),
+            held is null ? null : i => !held.Contains(i));
+        return StreamedChunks.Epoch(rows, _bufferRows, rng, chunkRows, new LabelledChunk(sequences, labels), row =>
         {
             sequences.Add(row.Ids);
             labels.Add(row.Label);
-        }))
+        }, () =>
         {
-            yield return chunk;
             sequences.Clear();
             labels.Clear();
-        }
-        if (counts.Rows != Count)
-            throw new InvalidDataException($"The {_setName} data gave {counts.Rows} labelled rows to train on in this pass and {Count} on the first: " +
-                "streamed training needs a view that gives the same rows every time it is read.");
+        }, Count, _setName);
     }
 }

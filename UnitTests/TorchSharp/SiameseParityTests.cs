@@ -59,6 +59,54 @@ public sealed class SiameseParityTests
         Assert.IsLessThan(1e-4, lossError, $"loss {torchLoss} vs {managedLoss}");
     }
 
+    /// <summary>Two topics (ids 3..12 and 13..22): a pair is similar (1) when both sentences draw from the same topic, else 0.</summary>
+    private static SentencePairs TopicPairs(Random rng, int count)
+    {
+        int[] Sentence(int topic) => [.. Enumerable.Range(0, rng.Next(3, 9)).Select(_ => 3 + (10 * topic) + rng.Next(10))];
+        var first = new List<int[]>();
+        var second = new List<int[]>();
+        var labels = new List<float>();
+        for (int i = 0; i < count; i++)
+        {
+            int a = rng.Next(2), b = i % 2 == 0 ? a : 1 - a;
+            first.Add(Sentence(a));
+            second.Add(Sentence(b));
+            labels.Add(a == b ? 1f : 0f);
+        }
+        return new SentencePairs(first, second, labels);
+    }
+
+    [TestMethod]
+    public void StreamedPairsTrainOnBothBackends_OnePassAndCeilNOverBatchStepsPerEpoch()
+    {
+        var rng = new Random(4);
+        var train = TopicPairs(rng, 330);
+        var test = TopicPairs(rng, 200);
+        var options = new SiameseOptions
+        {
+            Layers = 1, ModelDimension = 16, Heads = 2, FeedForwardDimension = 32, Dropout = 0.1f, MaxTokens = 8, Vocabulary = 24,
+            PositionEncoding = MLComponents.PositionEncoding.Rotary(), Epochs = 4, BatchSize = 16, BucketBatches = 2, LearningRate = 3e-3,
+            Seed = 2, Threads = 2, LabelMin = 0, LabelMax = 1,
+        };
+        foreach (var backend in new[] { TransformerBackend.Managed, TransformerBackend.TorchSharp })
+        {
+            var source = new MLComponents.UnitTests.Similarity.StreamedPairsTests.ArrayPairs(train, capacity: 64);
+            var steps = new List<long>();
+            var trained = EncoderTrainingBackends.Get(backend).FitSiamese(options, source,
+                progress: new SyncProgress(p => { if (p.EpochEnd) steps.Add(p.Step); }));
+            double spearman = SiameseTrainer.Evaluate(trained.Model, test).Spearman;
+            TestContext.WriteLine($"{backend} streamed topic pairs: held-out Spearman {spearman:F4}");
+            Assert.AreEqual(4, source.Passes, $"{backend}: one pass per epoch");
+            CollectionAssert.AreEqual(new long[] { 21, 42, 63, 84 }, steps, $"{backend}: ceil(330 / 16) = 21 steps per epoch");
+            Assert.IsGreaterThanOrEqualTo(0.8, spearman, $"{backend} streamed Spearman");
+        }
+    }
+
+    private sealed class SyncProgress(Action<SimilarityTrainingProgress> report) : IProgress<SimilarityTrainingProgress>
+    {
+        public void Report(SimilarityTrainingProgress value) => report(value);
+    }
+
     [TestMethod]
     public void TorchSharpTrainedSiameseScoresTheSameWithTheManagedEngine()
     {

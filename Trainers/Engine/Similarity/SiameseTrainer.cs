@@ -19,10 +19,10 @@ public sealed class SiameseTrainer
     /// <summary>The options.</summary>
     public SiameseOptions Options { get; }
 
-    /// <summary>Epochs run by the last <see cref="Fit"/>.</summary>
+    /// <summary>Epochs run by the last Fit.</summary>
     public int EpochsTrained { get; private set; }
 
-    /// <summary>The epoch whose weights the last <see cref="Fit"/> returned (the last one without validation data).</summary>
+    /// <summary>The epoch whose weights the last Fit returned (the last one without validation data).</summary>
     public int BestEpoch { get; private set; }
 
     /// <summary>Trains and returns the model. Sequences must hold 1..MaxTokens ids.</summary>
@@ -52,13 +52,75 @@ public sealed class SiameseTrainer
         {
             CheckIds(validation, vocabulary, "validation");
         }
+        return Train(PairTrainingData.InMemory(train), new ScoreRange(min, max), vocabulary, validation, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="train"/>, which may stream (read again every epoch, a bounded number of pairs at a time):
+    /// then <see cref="SiameseOptions.LabelMin"/>, <see cref="SiameseOptions.LabelMax"/> and
+    /// <see cref="EncoderTrainingOptions.Vocabulary"/> must be set (a stream cannot be scanned for them first), and each
+    /// streamed chunk is checked as it comes. Pairs held in memory train exactly as
+    /// <see cref="Fit(SentencePairs, SentencePairs?, IProgress{SimilarityTrainingProgress}?, CancellationToken)"/>.
+    /// </summary>
+    public SiameseModel Fit(PairTrainingData train, SentencePairs? validation = null,
+        IProgress<SimilarityTrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.All is { } all)
+        {
+            return Fit(all, validation, progress, cancellationToken);
+        }
+        var o = Options;
+        CheckOptions(o);
+        var (range, vocabulary) = StreamingShape(o, train);
+        if (validation is not null)
+        {
+            Validate(validation, "validation", o.MaxTokens);
+            CheckIds(validation, vocabulary, "validation");
+        }
+        return Train(train, range, vocabulary, validation, progress, cancellationToken);
+    }
+
+    /// <summary>The score range and vocabulary of a streamed training set, which the options must give; the other checks of a streamed set.</summary>
+    internal static (ScoreRange Range, int Vocabulary) StreamingShape(SiameseOptions o, PairTrainingData train)
+    {
+        if (train.Count == 0)
+        {
+            throw new ArgumentException("No training pairs.", nameof(train));
+        }
+        if (o.LabelMin is not float min)
+        {
+            throw new ArgumentException("Option 'LabelMin' must be set to train on streamed pairs (the label range cannot be scanned first).", "LabelMin");
+        }
+        if (o.LabelMax is not float max)
+        {
+            throw new ArgumentException("Option 'LabelMax' must be set to train on streamed pairs (the label range cannot be scanned first).", "LabelMax");
+        }
+        if (o.Vocabulary < 1)
+        {
+            throw new ArgumentException($"Option 'Vocabulary' must be set (>= 1) to train on streamed pairs, got {o.Vocabulary}.", "Vocabulary");
+        }
+        return (new ScoreRange(min, max), o.Vocabulary);
+    }
+
+    /// <summary>The checks a streamed chunk of pairs gets as it comes (those pairs held in memory get before training).</summary>
+    internal static void CheckChunk(SentencePairs chunk, int vocabulary, int maxTokens)
+    {
+        Validate(chunk, "streamed training", maxTokens);
+        CheckIds(chunk, vocabulary, "streamed training");
+    }
+
+    private SiameseModel Train(PairTrainingData train, ScoreRange range, int vocabulary, SentencePairs? validation,
+        IProgress<SimilarityTrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var o = Options;
         var config = new TransformerConfig
         {
             Vocabulary = vocabulary, ModelDimension = o.ModelDimension, Heads = o.Heads, Layers = o.Layers,
             FeedForwardDimension = o.FeedForwardDimension, MaxTokens = o.MaxTokens, Dropout = o.Dropout,
         };
-        var model = new SiameseModel(config, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, new ScoreRange(min, max), o.Pooling) { Threads = o.Threads };
-        int batchSize = Math.Min(o.BatchSize, train.Count);
+        var model = new SiameseModel(config, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, range, o.Pooling) { Threads = o.Threads };
+        int batchSize = (int)Math.Min(o.BatchSize, train.Count);
         model.Plan(batchSize);
         var optimiser = new AdamW(model.Parameters, o.WeightDecay) { Threads = o.Threads };
         if (o.SparseEmbeddingUpdate)
@@ -66,12 +128,10 @@ public sealed class SiameseTrainer
             model.SparseEmbeddingGradients = true;
             optimiser.UpdateRowsOnly(model.Encoder.TokenEmbedding, model.Encoder.TokenRows);
         }
-        int stepsPerEpoch = (train.Count + batchSize - 1) / batchSize;
-        int totalSteps = stepsPerEpoch * o.Epochs;
+        var batches = new PairEpochBatches(train, batchSize, o.MaxTokens, o.BucketBatches);
+        int totalSteps = checked(batches.StepsPerEpoch * o.Epochs);
         var schedule = new LearningRateSchedule(o.LearningRate, (int)Math.Round(o.WarmupFraction * totalSteps), totalSteps, o.Schedule);
-        var batch = new PaddedBatch(2 * batchSize, o.MaxTokens);
-        var batchLabels = new float[batchSize];
-        var order = new int[train.Count];
+        Action<SentencePairs>? check = train.All is null ? chunk => CheckChunk(chunk, vocabulary, o.MaxTokens) : null;
         var rng = new Random(o.Seed);
         var best = new ParameterSnapshot();
         double bestSpearman = double.NegativeInfinity;
@@ -83,25 +143,20 @@ public sealed class SiameseTrainer
 
         for (int epoch = 1; epoch <= o.Epochs; epoch++)
         {
-            var offsets = LengthBuckets.Plan(i => Math.Max(train.First[i].Length, train.Second[i].Length), order, batchSize, o.BucketBatches, rng);
             meter.Reset();
-            for (int bi = 0; bi + 1 < offsets.Length; bi++)
+            foreach (int index in batches.Epoch(rng, check))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int start = offsets[bi], n = offsets[bi + 1] - start;
-                batch.FillPairs(train.First, train.Second, start, n, order);
-                for (int i = 0; i < n; i++)
-                {
-                    batchLabels[i] = train.Labels[order[start + i]];
-                }
+                var batch = batches.Batch;
+                int n = batches.Pairs;
                 model.ZeroGrad();
                 model.ForwardPairs(batch.Ids, batch.Lengths, n, batch.Length, training: true, step);
-                double loss = model.Loss(batchLabels.AsSpan(0, n), o.Loss, o.CoSentScale);
+                double loss = model.Loss(batches.Labels, o.Loss, o.CoSentScale);
                 model.Backward();
                 optimiser.ClipAndUpdate(o.ClipNorm, schedule.Rate(step));
                 step++;
                 meter.Record(loss, batch.Lengths);
-                bool last = bi + 2 == offsets.Length;
+                bool last = index == batches.StepsPerEpoch;
                 if (progress is not null && !last && o.ProgressInterval > 0 && step % o.ProgressInterval == 0)
                 {
                     progress.Report(new SimilarityTrainingProgress(epoch, step, meter.MeanLoss, meter.TokensPerSecond, null, null, false));

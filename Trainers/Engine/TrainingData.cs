@@ -1,12 +1,14 @@
 namespace MLComponents.Engine;
 
 /// <summary>
-/// The training examples of a classifier trainer: token-id sequences (each 1..MaxTokens ids) with 0-based labels,
-/// either held in memory (<see cref="InMemory"/>) or read again from their source every epoch (a streaming source
-/// such as the ML.NET trainer's IDataView reader). A trainer asks for an epoch as a series of chunks and
-/// length-buckets and shuffles within each chunk, so a streaming source only ever holds a bounded number of rows.
+/// The training examples of a trainer, either held in memory (one chunk per epoch, the whole set) or read again from their
+/// source every epoch (a streaming source such as the ML.NET trainers' IDataView readers). A trainer asks for an epoch as a
+/// series of chunks and length-buckets and shuffles within each chunk, so a streaming source only ever holds a bounded
+/// number of rows. <see cref="ClassifierTrainingData"/> and <see cref="PairTrainingData"/> are the two kinds.
 /// </summary>
-public abstract class ClassifierTrainingData
+/// <typeparam name="TChunk">A chunk of examples (<see cref="LabelledChunk"/> or <see cref="SentencePairs"/>).</typeparam>
+public abstract class TrainingData<TChunk>
+    where TChunk : class
 {
     /// <summary>Examples per epoch (every one is used exactly once per epoch).</summary>
     public abstract long Count { get; }
@@ -17,13 +19,20 @@ public abstract class ClassifierTrainingData
     /// examples are held. The chunk's lists may be reused by the next chunk: the trainer consumes a chunk before it
     /// asks for the next. Draws on <paramref name="rng"/> for the order.
     /// </summary>
-    public abstract IEnumerable<LabelledChunk> Epoch(Random rng, int chunkRows);
-
-    /// <summary>Examples held in memory: one chunk per epoch, the whole set (the trainer's batch plan covers all of it).</summary>
-    public static ClassifierTrainingData InMemory(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels) => new InMemoryData(sequences, labels);
+    public abstract IEnumerable<TChunk> Epoch(Random rng, int chunkRows);
 
     /// <summary>The examples when they are held in memory, or null for a streaming source.</summary>
-    internal virtual LabelledChunk? All => null;
+    internal virtual TChunk? All => null;
+}
+
+/// <summary>
+/// The training examples of a classifier trainer: token-id sequences (each 1..MaxTokens ids) with 0-based labels,
+/// held in memory (<see cref="InMemory"/>) or streamed (see <see cref="TrainingData{TChunk}"/>).
+/// </summary>
+public abstract class ClassifierTrainingData : TrainingData<LabelledChunk>
+{
+    /// <summary>Examples held in memory: one chunk per epoch, the whole set (the trainer's batch plan covers all of it).</summary>
+    public static ClassifierTrainingData InMemory(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels) => new InMemoryData(sequences, labels);
 
     private sealed class InMemoryData(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels) : ClassifierTrainingData
     {
@@ -104,25 +113,48 @@ public sealed class ShuffleBuffer<T>
 }
 
 /// <summary>
-/// An epoch of padded, labelled batches from <see cref="ClassifierTrainingData"/>: each chunk the data gives is
-/// length-bucketed by <see cref="LengthBuckets"/> (shuffled, sorted by length in runs of BucketBatches batches, cut,
-/// batches shuffled). For data held in memory the chunk is the whole set, which is the plan the trainers always made;
-/// a streaming source gives chunks of BucketBatches x batch size rows. Buffers are reused from batch to batch.
+/// A streaming source's epoch: its rows read once more, through a <see cref="ShuffleBuffer{T}"/> of at least a chunk, into one
+/// chunk object that is filled, handed out and cleared again; a pass that gives another row count than the first is refused.
 /// </summary>
-internal sealed class EpochBatches
+internal static class StreamedChunks
 {
-    private readonly ClassifierTrainingData _data;
+    public static IEnumerable<TChunk> Epoch<TRow, TChunk>(IEnumerable<TRow> rows, int bufferRows, Random rng, int chunkRows, TChunk chunk,
+        Action<TRow> add, Action clear, long expectedRows, string setName)
+    {
+        var buffer = new ShuffleBuffer<TRow>(Math.Max(bufferRows, chunkRows));
+        long given = 0;
+        using var source = rows.GetEnumerator();
+        foreach (int n in buffer.Chunks(source, rng, chunkRows, add))
+        {
+            given += n;
+            yield return chunk;
+            clear();
+        }
+        if (given != expectedRows)
+            throw new InvalidDataException($"The {setName} data gave {given} labelled rows to train on in this pass and {expectedRows} on the first: " +
+                "streamed training needs a view that gives the same rows every time it is read.");
+    }
+}
+
+/// <summary>
+/// An epoch of padded batches from <see cref="TrainingData{TChunk}"/>: each chunk the data gives is length-bucketed by
+/// <see cref="LengthBuckets"/> (shuffled, sorted by length in runs of BucketBatches batches, cut, batches shuffled). For data
+/// held in memory the chunk is the whole set, which is the plan the trainers always made; a streaming source gives chunks of
+/// BucketBatches x batch size rows. Checks that the epoch gave ceil(Count / batch size) batches. Buffers are reused from batch
+/// to batch; a subclass says how long an example is and fills the batch and its labels.
+/// </summary>
+internal abstract class ChunkedEpoch<TChunk>
+    where TChunk : class
+{
+    private readonly TrainingData<TChunk> _data;
     private readonly int _bucketBatches;
-    private readonly int[] _labels;
     private int[] _order = [];
 
-    public EpochBatches(ClassifierTrainingData data, int batchSize, int maxTokens, int bucketBatches)
+    protected ChunkedEpoch(TrainingData<TChunk> data, int batchSize, int bucketBatches)
     {
         _data = data;
         BatchSize = batchSize;
         _bucketBatches = bucketBatches;
-        Batch = new PaddedBatch(batchSize, maxTokens);
-        _labels = new int[batchSize];
         StepsPerEpoch = (int)((data.Count + batchSize - 1) / batchSize);
     }
 
@@ -131,41 +163,65 @@ internal sealed class EpochBatches
     /// <summary>Batches per epoch: ceil(Count / batch size).</summary>
     public int StepsPerEpoch { get; }
 
-    /// <summary>The current batch (valid until the enumeration moves on).</summary>
-    public PaddedBatch Batch { get; }
+    /// <summary>Examples in a chunk.</summary>
+    protected abstract int Rows(TChunk chunk);
 
-    /// <summary>The current batch's labels.</summary>
-    public ReadOnlySpan<int> Labels => _labels.AsSpan(0, Batch.Count);
+    /// <summary>The bucketing length of example <paramref name="i"/> of a chunk.</summary>
+    protected abstract int Length(TChunk chunk, int i);
+
+    /// <summary>Fills the current batch with examples order[start..start+count) of a chunk.</summary>
+    protected abstract void Fill(TChunk chunk, int start, int count, int[] order);
 
     /// <summary>
-    /// Moves through one epoch; each item is the 1-based index of the batch within the epoch, with <see cref="Batch"/>
-    /// and <see cref="Labels"/> filled. <paramref name="check"/> sees each chunk before it is used (streamed chunks are
-    /// checked as they come).
+    /// Moves through one epoch; each item is the 1-based index of the batch within the epoch, with the current batch
+    /// filled. <paramref name="check"/> sees each chunk before it is used (streamed chunks are checked as they come).
     /// </summary>
-    public IEnumerable<int> Epoch(Random rng, Action<LabelledChunk>? check = null)
+    public IEnumerable<int> Epoch(Random rng, Action<TChunk>? check = null)
     {
         int index = 0;
         int chunkRows = (int)Math.Min(int.MaxValue, (long)BatchSize * _bucketBatches);
         foreach (var chunk in _data.Epoch(rng, chunkRows))
         {
             check?.Invoke(chunk);
-            int n = chunk.Sequences.Count;
+            int n = Rows(chunk);
             if (_order.Length != n) _order = new int[n];
-            var offsets = LengthBuckets.Plan(chunk.Sequences, _order, BatchSize, _bucketBatches, rng);
+            var offsets = LengthBuckets.Plan(i => Length(chunk, i), _order, BatchSize, _bucketBatches, rng);
             for (int bi = 0; bi + 1 < offsets.Length; bi++)
             {
-                int start = offsets[bi], count = offsets[bi + 1] - start;
-                Batch.Fill(chunk.Sequences, start, count, _order);
-                for (int i = 0; i < count; i++)
-                {
-                    _labels[i] = chunk.Labels[_order[start + i]];
-                }
+                int start = offsets[bi];
+                Fill(chunk, start, offsets[bi + 1] - start, _order);
                 yield return ++index;
             }
         }
         if (index != StepsPerEpoch)
         {
             throw new InvalidOperationException($"The training data gave {index} batches in an epoch; {StepsPerEpoch} were expected from its count of {_data.Count} rows (did the data change while training?).");
+        }
+    }
+}
+
+/// <summary>An epoch of padded, labelled classifier batches (see <see cref="ChunkedEpoch{TChunk}"/>).</summary>
+internal sealed class EpochBatches(ClassifierTrainingData data, int batchSize, int maxTokens, int bucketBatches)
+    : ChunkedEpoch<LabelledChunk>(data, batchSize, bucketBatches)
+{
+    private readonly int[] _labels = new int[batchSize];
+
+    /// <summary>The current batch (valid until the enumeration moves on).</summary>
+    public PaddedBatch Batch { get; } = new PaddedBatch(batchSize, maxTokens);
+
+    /// <summary>The current batch's labels.</summary>
+    public ReadOnlySpan<int> Labels => _labels.AsSpan(0, Batch.Count);
+
+    protected override int Rows(LabelledChunk chunk) => chunk.Sequences.Count;
+
+    protected override int Length(LabelledChunk chunk, int i) => chunk.Sequences[i].Length;
+
+    protected override void Fill(LabelledChunk chunk, int start, int count, int[] order)
+    {
+        Batch.Fill(chunk.Sequences, start, count, order);
+        for (int i = 0; i < count; i++)
+        {
+            _labels[i] = chunk.Labels[order[start + i]];
         }
     }
 }

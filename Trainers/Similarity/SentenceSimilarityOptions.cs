@@ -59,8 +59,11 @@ public sealed record SentenceSimilarityOptions
     /// <summary>Score for cos = 1; null takes the largest training label.</summary>
     public float? LabelMax { get; init; }
 
-    /// <summary>Passes over the training pairs.</summary>
-    public int Epochs { get; init; } = 6;
+    /// <summary>
+    /// Passes over the training pairs (fewer when early stopping ends training on a validation set). 20 by default: on the
+    /// accuracy suite's order-sensitive similarity tasks 6 epochs left RoPE at Spearman 0.58 and 0.20, 20 reach 0.95 and 0.97.
+    /// </summary>
+    public int Epochs { get; init; } = 20;
 
     /// <summary>Pairs per step.</summary>
     public int BatchSize { get; init; } = 32;

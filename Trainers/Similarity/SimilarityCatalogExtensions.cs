@@ -36,7 +36,7 @@ public static class SimilarityCatalogExtensions
     /// <param name="positionEncoding">The position scheme; null means RoPE.</param>
     public static SentenceSimilarityTextEstimator SentenceSimilarity(this RegressionCatalog.RegressionTrainers catalog, string labelColumnName = "Label",
         string scoreColumnName = "Score", string sentence1ColumnName = "Sentence1", string sentence2ColumnName = "Sentence2", int batchSize = 32,
-        int maxEpochs = 10, IDataView? validationSet = null, PositionEncoding? positionEncoding = null)
+        int maxEpochs = 20, IDataView? validationSet = null, PositionEncoding? positionEncoding = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new SentenceSimilarityTextEstimator(CatalogEnvironment.Of(catalog), sentence1ColumnName, sentence2ColumnName, validationSet,

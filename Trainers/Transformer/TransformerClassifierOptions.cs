@@ -53,6 +53,22 @@ public class TransformerClassifierOptions
     /// <summary>Position-encoding scheme (default RoPE); any <see cref="MLComponents.PositionEncoding"/> works.</summary>
     public PositionEncoding PositionEncoding { get; set; } = PositionEncoding.Rotary();
 
+    /// <summary>
+    /// Length generalisation, randomized positions (Ruoss et al. 2023): 0 (off, default) or L. In training each sequence of
+    /// n tokens sits at a sorted random sample of n distinct positions from [0, L) (seeded by <see cref="Seed"/>,
+    /// repeatable) instead of 0..n-1, so the model meets the positions of longer inputs; at prediction positions are 0..n-1.
+    /// Choose L at least the longest input expected. Schemes: rope, alibi, fire (others are refused); managed backend only.
+    /// Saved with the model.
+    /// </summary>
+    public int RandomizedPositions { get; set; }
+
+    /// <summary>
+    /// Length generalisation, log-length attention scaling: 0 (off, default) or n0 &gt;= 2, usually the longest training
+    /// length. The q.k attention logits of a sequence of n tokens are multiplied by max(1, ln n / ln n0) in training and at
+    /// prediction, so attention keeps its sharpness on inputs longer than n0. Managed backend only. Saved with the model.
+    /// </summary>
+    public int LogLengthScale { get; set; }
+
     /// <summary>Pooling of token states into the sentence vector.</summary>
     public Pooling Pooling { get; set; } = Pooling.Mean;
 

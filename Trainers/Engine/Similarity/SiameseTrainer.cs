@@ -56,6 +56,7 @@ public sealed class SiameseTrainer
         {
             Vocabulary = vocabulary, ModelDimension = o.ModelDimension, Heads = o.Heads, Layers = o.Layers,
             FeedForwardDimension = o.FeedForwardDimension, MaxTokens = o.MaxTokens, Dropout = o.Dropout,
+            RandomizedPositions = o.RandomizedPositions, LogLengthScale = o.LogLengthScale,
         };
         var model = new SiameseModel(config, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, new ScoreRange(min, max), o.Pooling) { Threads = o.Threads };
         int batchSize = Math.Min(o.BatchSize, train.Count);

@@ -153,6 +153,27 @@ public class TransformerClassifierOptions
 
     /// <summary>Stops training; Fit then throws <see cref="OperationCanceledException"/>.</summary>
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>
+    /// The length-generalisation preset, chosen from the accuracy suite's study (Benchmarks/Suite/README.md, "Length
+    /// generalisation"): FIRE positions (<see cref="PositionEncoding.Fire"/>) with log-length attention scaling at the
+    /// longest training length (<see cref="LogLengthScale"/> = <paramref name="longestTrainingTokens"/>), and
+    /// <see cref="MaxTokens"/> = <paramref name="longestInput"/> so longer inputs are not truncated. Other options keep
+    /// their values. Returns this instance.
+    /// </summary>
+    /// <param name="longestTrainingTokens">The longest training sequence in tokens (at least 2).</param>
+    /// <param name="longestInput">The longest input expected at prediction time (at least <paramref name="longestTrainingTokens"/>).</param>
+    public TransformerClassifierOptions ForLongerInputs(int longestTrainingTokens, int longestInput)
+    {
+        if (longestTrainingTokens < 2)
+            throw new ArgumentException($"Option 'longestTrainingTokens' must be >= 2, got {longestTrainingTokens}.", nameof(longestTrainingTokens));
+        if (longestInput < longestTrainingTokens)
+            throw new ArgumentException($"Option 'longestInput' ({longestInput}) must be >= longestTrainingTokens ({longestTrainingTokens}).", nameof(longestInput));
+        PositionEncoding = PositionEncoding.Fire();
+        LogLengthScale = longestTrainingTokens;
+        MaxTokens = longestInput;
+        return this;
+    }
 }
 
 /// <summary>A progress report of the Transformer classifier trainer.</summary>

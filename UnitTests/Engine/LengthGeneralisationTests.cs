@@ -178,6 +178,19 @@ public sealed class LengthGeneralisationTests
     }
 
     [TestMethod]
+    public void ForLongerInputs_SetsTheMeasuredPreset()
+    {
+        var options = new TransformerClassifierOptions { Epochs = 3 }.ForLongerInputs(32, 512);
+        Assert.IsInstanceOfType<FireEncoding>(options.PositionEncoding);
+        Assert.AreEqual(32, options.LogLengthScale);
+        Assert.AreEqual(512, options.MaxTokens);
+        Assert.AreEqual(0, options.RandomizedPositions);
+        Assert.AreEqual(3, options.Epochs, "other options are kept");
+        Assert.Throws<ArgumentException>(() => new TransformerClassifierOptions().ForLongerInputs(32, 16));
+        Assert.Throws<ArgumentException>(() => new TransformerClassifierOptions().ForLongerInputs(1, 16));
+    }
+
+    [TestMethod]
     [DataRow("rope")]
     [DataRow("fire")]
     public void SaveLoad_WithBothOptions_GivesBitIdenticalScores(string scheme)

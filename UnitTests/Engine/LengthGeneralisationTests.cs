@@ -180,12 +180,14 @@ public sealed class LengthGeneralisationTests
     [TestMethod]
     public void ForLongerInputs_SetsTheMeasuredPreset()
     {
-        var options = new TransformerClassifierOptions { Epochs = 3 }.ForLongerInputs(32, 512);
+        var options = new TransformerClassifierOptions { Epochs = 3, BatchSize = 16 }.ForLongerInputs(32, 512);
         Assert.IsInstanceOfType<FireEncoding>(options.PositionEncoding);
         Assert.AreEqual(32, options.LogLengthScale);
         Assert.AreEqual(512, options.MaxTokens);
         Assert.AreEqual(0, options.RandomizedPositions);
-        Assert.AreEqual(3, options.Epochs, "other options are kept");
+        Assert.AreEqual(TransformerClassifierOptions.PresetEpochs, options.Epochs, "the epoch budget is raised to the preset's");
+        Assert.AreEqual(40, new TransformerClassifierOptions { Epochs = 40 }.ForLongerInputs(32, 512).Epochs, "a larger budget is kept");
+        Assert.AreEqual(16, options.BatchSize, "other options are kept");
         Assert.Throws<ArgumentException>(() => new TransformerClassifierOptions().ForLongerInputs(32, 16));
         Assert.Throws<ArgumentException>(() => new TransformerClassifierOptions().ForLongerInputs(1, 16));
     }

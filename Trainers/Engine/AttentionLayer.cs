@@ -75,7 +75,7 @@ public sealed class AttentionGradients
 /// Multi-head self-attention on a fused projection qkv[B,T,3D] (q, k, v in that order, head h at columns
 /// h*dh..h*dh+dh-1 of each, as torch's chunk + view), with the padding mask on keys and the position-module
 /// hooks in the documented places: q/k hook on [B,H,T,dh] before QK^T, logit hook after the 1/sqrt(dh)
-/// scaling and before the mask, value hook after probs*V. Output is the merged heads [B,T,D].
+/// scaling (times the sequence's log-length factor, <see cref="PositionBatch.LogLengthFactor"/>) and before the mask, value hook after probs*V. Output is the merged heads [B,T,D].
 /// Work is split over (batch, head) pairs; each pair's arithmetic is fixed, so results do not depend on threads.
 /// </summary>
 public static class AttentionLayer
@@ -106,11 +106,11 @@ public static class AttentionLayer
         bool parallel = Parallelism.Worth(threads, units, 4L * t * t * dh);
         if (parallel)
         {
-            LogitsParallel(act, t, dh, scale, units, threads);
+            LogitsParallel(act, pb, heads, t, dh, scale, units, threads);
         }
         else
         {
-            Logits(act, t, dh, scale, 0, units);
+            Logits(act, pb, heads, t, dh, scale, 0, units);
         }
         if (module.HasLogitHook)
         {
@@ -191,8 +191,8 @@ public static class AttentionLayer
     /// </summary>
     internal static bool UsesFusedPath(PositionModule module) => !ForceGeneralPath && !module.HasLogitHook && !module.HasValueHook;
 
-    private static void LogitsParallel(AttentionActivations act, int t, int dh, float scale, int units, int threads) =>
-        Parallelism.ForRanges(threads, units, (s, e) => Logits(act, t, dh, scale, s, e));
+    private static void LogitsParallel(AttentionActivations act, PositionBatch pb, int heads, int t, int dh, float scale, int units, int threads) =>
+        Parallelism.ForRanges(threads, units, (s, e) => Logits(act, pb, heads, t, dh, scale, s, e));
 
     private static void SoftmaxValuesParallel(AttentionActivations act, PositionBatch pb, int heads, int dh, bool drop,
         float dropout, ulong key, int units, int threads) =>
@@ -245,13 +245,13 @@ public static class AttentionLayer
         }
     }
 
-    private static void Logits(AttentionActivations act, int t, int dh, float scale, int start, int end)
+    private static void Logits(AttentionActivations act, PositionBatch pb, int heads, int t, int dh, float scale, int start, int end)
     {
         for (int u = start; u < end; u++)
         {
             var logits = act.Probs.AsSpan(u * t * t, t * t);
             Gemm.Multiply(false, true, t, t, dh, act.Q.AsSpan(u * t * dh, t * dh), dh, act.K.AsSpan(u * t * dh, t * dh), dh, logits, t);
-            TensorPrimitives.Multiply(logits, scale, logits);
+            TensorPrimitives.Multiply(logits, scale * pb.LogLengthFactor(u / heads), logits);
         }
     }
 
@@ -321,8 +321,9 @@ public static class AttentionLayer
             var dk = g.DK.AsSpan(u * t * dh, t * dh);
             Gemm.Multiply(false, false, t, dh, t, dl, t, act.K.AsSpan(u * t * dh, t * dh), dh, dq, dh);
             Gemm.Multiply(true, false, t, dh, t, dl, t, act.Q.AsSpan(u * t * dh, t * dh), dh, dk, dh);
-            TensorPrimitives.Multiply(dq, scale, dq);
-            TensorPrimitives.Multiply(dk, scale, dk);
+            float unitScale = scale * pb.LogLengthFactor(u / heads);
+            TensorPrimitives.Multiply(dq, unitScale, dq);
+            TensorPrimitives.Multiply(dk, unitScale, dk);
         }
     }
 }

@@ -30,6 +30,19 @@ public abstract record EncoderTrainingOptions
     /// <summary>Position-encoding scheme; null means RoPE (<see cref="PositionEncoding.Rotary"/>).</summary>
     public PositionEncoding? PositionEncoding { get; init; }
 
+    /// <summary>
+    /// Randomized positions (Ruoss et al. 2023) for length generalisation: 0 (off, default) or L. In training each sequence
+    /// of n real tokens sits at a sorted random sample of n distinct positions from [0, L) (seeded, repeatable) instead of
+    /// 0..n-1; at inference at 0..n-1. Pick L at least the longest input expected at inference. Schemes: rope, alibi, fire.
+    /// </summary>
+    public int RandomizedPositions { get; init; }
+
+    /// <summary>
+    /// Log-length attention scaling: 0 (off, default) or n0 &gt;= 2 (typically the longest training length). The q.k logits
+    /// of a sequence of n real tokens are multiplied by max(1, ln n / ln n0), in training and at inference.
+    /// </summary>
+    public int LogLengthScale { get; init; }
+
     /// <summary>How token states are pooled for the head.</summary>
     public Pooling Pooling { get; init; } = Pooling.Mean;
 

@@ -20,7 +20,7 @@ internal static class FusedAttention
         PositionBatch pb, int dim, int heads, float dropout, ulong dropoutKey, bool training, int threads)
     {
         int dh = dim / heads, t = pb.Length, units = pb.Batch * heads;
-        IRowRotation? rotation = RowHook(module, dh, t);
+        IRowRotation? rotation = RowHook(module, pb, dh, t);
         bool perUnit = rotation is not null || !module.HasQueryKeyHook;
         if (!perUnit)
         {
@@ -53,7 +53,7 @@ internal static class FusedAttention
         int dh = dim / heads, t = pb.Length, units = pb.Batch * heads;
         float scale = 1f / MathF.Sqrt(dh);
         bool drop = training && dropout > 0;
-        IRowRotation? rotation = RowHook(module, dh, t);
+        IRowRotation? rotation = RowHook(module, pb, dh, t);
         bool perUnit = rotation is not null || !module.HasQueryKeyHook;
         var work = new BackwardWork(dOutput, dqkv, act, grads, pb, heads, dh, scale, drop, dropout, dropoutKey, perUnit, rotation);
         if (Parallelism.Worth(threads, units, 8L * t * t * dh))
@@ -73,9 +73,10 @@ internal static class FusedAttention
     }
 
     /// <summary>The scheme's rotation when it can be applied per head inside the unit loop (RoPE), else null.</summary>
-    private static IRowRotation? RowHook(PositionModule module, int dh, int t)
+    private static IRowRotation? RowHook(PositionModule module, PositionBatch pb, int dh, int t)
     {
-        if (module is IRowRotation rotation && module.HasQueryKeyHook && rotation.RotatesRows(dh))
+        // Explicit (randomized) positions go through the whole-tensor hook, which reads them; rows are rotated by index.
+        if (pb.Positions is null && module is IRowRotation rotation && module.HasQueryKeyHook && rotation.RotatesRows(dh))
         {
             rotation.PrepareRows(t);
             return rotation;
@@ -105,6 +106,7 @@ internal static class FusedAttention
         for (int u = start; u < end; u++)
         {
             int b = u / heads, h = u % heads, n = pb.Lengths[b];
+            float unitScale = scale * pb.LogLengthFactor(b);
             if (perUnit)
             {
                 // This head's q and k rows, copied out (and rotated) while the unit runs: no whole-tensor pass.
@@ -129,7 +131,7 @@ internal static class FusedAttention
             Gemm.Multiply(false, true, t, n, dh, act.Q.AsSpan(u * t * dh, t * dh), dh, act.K.AsSpan(u * t * dh, n * dh), dh, logits, t);
             for (int i = 0; i < t; i++)
             {
-                SoftmaxRow(logits.Slice(i * t, t), n, scale);
+                SoftmaxRow(logits.Slice(i * t, t), n, unitScale);
             }
 
             if (drop)
@@ -157,6 +159,7 @@ internal static class FusedAttention
         for (int u = start; u < end; u++)
         {
             int b = u / heads, h = u % heads, n = pb.Lengths[b];
+            float unitScale = scale * pb.LogLengthFactor(b);
             var dO = dOutput.AsSpan(b * t * dim + h * dh);
             var dP = g.DProbs.AsSpan(u * t * t, t * t);
             var probsUsed = act.ProbsUsed.AsSpan(u * t * t, t * t);
@@ -177,7 +180,7 @@ internal static class FusedAttention
             var probs = act.Probs.AsSpan(u * t * t, t * t);
             for (int i = 0; i < t; i++)
             {
-                SoftmaxBackwardRow(probs.Slice(i * t, t), dP.Slice(i * t, t), n, scale);
+                SoftmaxBackwardRow(probs.Slice(i * t, t), dP.Slice(i * t, t), n, unitScale);
             }
 
             // dQ = dS[:, :n] K[:n] ; dK[:n] = dS[:, :n]^T Q (dS already carries the 1/sqrt(dh) scale). Per unit they go

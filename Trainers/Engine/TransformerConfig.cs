@@ -30,6 +30,23 @@ public sealed record TransformerConfig
     /// </summary>
     public float EmbeddingInitStd { get; init; } = 1f;
 
+    /// <summary>
+    /// Randomized positions (Ruoss et al. 2023): 0 (off) or L. In training each sequence of n &lt;= L real tokens takes a
+    /// sorted random sample of n distinct positions from [0, L) instead of 0..n-1 (seeded by the encoder's seed and the
+    /// step); at inference positions are 0..n-1. Position tables are sized max(MaxTokens, L). Schemes that read explicit
+    /// positions: rope, alibi, fire (others are refused).
+    /// </summary>
+    public int RandomizedPositions { get; init; }
+
+    /// <summary>
+    /// Log-length attention scaling: 0 (off) or n0 &gt;= 2. The q.k logits of a sequence of n real tokens are multiplied by
+    /// max(1, ln n / ln n0), in training and at inference alike (position biases are not scaled).
+    /// </summary>
+    public int LogLengthScale { get; init; }
+
+    /// <summary>Rows of the position tables: MaxTokens, or L when randomized positions reach further.</summary>
+    public int PositionCapacity => Math.Max(MaxTokens, RandomizedPositions);
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -46,6 +63,14 @@ public sealed record TransformerConfig
         if (!(Dropout >= 0 && Dropout < 1))
         {
             throw new ArgumentException($"Option '{nameof(Dropout)}' must be in [0, 1), got {Dropout}.", nameof(Dropout));
+        }
+        if (RandomizedPositions < 0)
+        {
+            throw new ArgumentException($"Option '{nameof(RandomizedPositions)}' must be 0 (off) or a position count L > 0, got {RandomizedPositions}.", nameof(RandomizedPositions));
+        }
+        if (LogLengthScale < 0 || LogLengthScale == 1)
+        {
+            throw new ArgumentException($"Option '{nameof(LogLengthScale)}' must be 0 (off) or a reference length n0 >= 2, got {LogLengthScale}.", nameof(LogLengthScale));
         }
         if (!(EmbeddingInitStd > 0))
         {

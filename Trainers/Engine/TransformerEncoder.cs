@@ -20,6 +20,9 @@ public sealed class TransformerEncoder
     private ulong _dropoutBase;
     private bool _training;
     private int[] _ids = [];
+    private int[] _positions = [];
+    private bool[] _marks = [];
+    private bool _positionsUsed;
 
     /// <summary>
     /// Builds an encoder with seeded initial weights: token embeddings normal(0, <see cref="TransformerConfig.EmbeddingInitStd"/>),
@@ -33,7 +36,13 @@ public sealed class TransformerEncoder
         Seed = seed;
         PositionEncoding = positionEncoding ?? PositionEncoding.None();
         Position = PositionEncoding.CreateModule(
-            new PositionModuleShape(config.ModelDimension, config.Heads, config.Layers, config.MaxTokens), seed);
+            new PositionModuleShape(config.ModelDimension, config.Heads, config.Layers, config.PositionCapacity), seed);
+        if (config.RandomizedPositions > 0 && !Position.SupportsExplicitPositions)
+        {
+            throw new ArgumentException(
+                $"Option 'RandomizedPositions' ({config.RandomizedPositions}) needs a scheme that reads explicit positions (rope, alibi, fire); " +
+                $"'{PositionEncoding.Kind}' indexes by token number.", "RandomizedPositions");
+        }
         TokenWidth = Position.TokenEmbeddingWidth(config.ModelDimension);
         var rng = new Random(seed);
         TokenEmbedding = ParameterInit.Normal("token_embedding.weight", [config.Vocabulary, TokenWidth], rng, config.EmbeddingInitStd);
@@ -164,7 +173,12 @@ public sealed class TransformerEncoder
             _ids = new int[ws.Batch * ws.Length];
         }
         ids[..(batch * length)].CopyTo(_ids);
-        var pb = new PositionBatch(batch, length, _lengths);
+        _positionsUsed = training && Config.RandomizedPositions > 0;
+        if (_positionsUsed)
+        {
+            SamplePositions(_lengths, batch, length, step);
+        }
+        var pb = Batch(batch, length);
         int rows = batch * length, d = Config.ModelDimension, f = Config.FeedForwardDimension, threads = Threads;
         float p = training ? Config.Dropout : 0f;
 
@@ -237,7 +251,7 @@ public sealed class TransformerEncoder
     {
         var ws = Workspace;
         int batch = _batch, length = _length, rows = batch * length, d = Config.ModelDimension, f = Config.FeedForwardDimension, threads = Threads;
-        var pb = new PositionBatch(batch, length, _lengths);
+        var pb = Batch(batch, length);
         float p = _training ? Config.Dropout : 0f;
         float[] lastOut = _blocks.Length > 0 ? ws.Blocks[^1].Output : ws.Embedded;
         long clock = StepProfiler.Start();
@@ -327,6 +341,73 @@ public sealed class TransformerEncoder
     }
 
     /// <summary>True when the scheme has no embedding hook, so token embeddings are the blocks' input as they are.</summary>
+    /// <summary>The positions of the last forward ([B,T] row-major), or null when they were 0..n-1.</summary>
+    public ReadOnlySpan<int> Positions => _positionsUsed ? _positions.AsSpan(0, _batch * _length) : default;
+
+    private PositionBatch Batch(int batch, int length) => new(batch, length, _lengths)
+    {
+        Positions = _positionsUsed ? _positions : null,
+        LogLengthScale = Config.LogLengthScale,
+    };
+
+    /// <summary>
+    /// Randomized positions for one training batch: sequence b of n real tokens gets a sorted sample of n distinct integers
+    /// from [0, L) (Floyd's sampling, then a scan of the marks, so no allocation), drawn from a stream keyed by the seed,
+    /// the step and b; padded slots repeat the last real position. A sequence longer than L keeps 0..n-1.
+    /// </summary>
+    private void SamplePositions(int[] lengths, int batch, int length, long step)
+    {
+        int range = Config.RandomizedPositions;
+        if (_positions.Length < batch * length) _positions = new int[Math.Max(batch * length, _positions.Length * 2)];
+        if (_marks.Length < range) _marks = new bool[range];
+        for (int b = 0; b < batch; b++)
+        {
+            var row = _positions.AsSpan(b * length, length);
+            int n = lengths[b];
+            SampleSortedPositions(row[..n], range, PositionStream(Seed, step, b), _marks);
+            row[n..].Fill(row[n - 1]);
+        }
+    }
+
+    /// <summary>
+    /// Fills <paramref name="positions"/> (n entries) with a sorted sample of n distinct integers from [0, <paramref name="range"/>)
+    /// drawn from <paramref name="state"/> (SplitMix64), or 0..n-1 when n exceeds the range. <paramref name="marks"/> (at least
+    /// range entries, all false) is left all false.
+    /// </summary>
+    internal static void SampleSortedPositions(Span<int> positions, int range, ulong state, bool[] marks)
+    {
+        int n = positions.Length;
+        if (n > range)
+        {
+            for (int i = 0; i < n; i++) positions[i] = i;
+            return;
+        }
+        // Floyd: for j in [range - n, range), draw x in [0, j]; take x, or j when x is taken already.
+        for (int j = range - n; j < range; j++)
+        {
+            int x = (int)(NextRandom(ref state) % (ulong)(j + 1));
+            marks[marks[x] ? j : x] = true;
+        }
+        int k = 0;
+        for (int v = 0; v < range && k < n; v++)
+        {
+            if (!marks[v]) continue;
+            marks[v] = false;
+            positions[k++] = v;
+        }
+    }
+
+    internal static ulong PositionStream(int seed, long step, int sequence) =>
+        ((ulong)(uint)seed * 0x9E3779B97F4A7C15UL) ^ ((ulong)step * 0xBF58476D1CE4E5B9UL) ^ ((ulong)(uint)sequence * 0x94D049BB133111EBUL) ^ 0x5851F42D4C957F2DUL;
+
+    private static ulong NextRandom(ref ulong state)
+    {
+        ulong z = state += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
     private bool DirectEmbedding => !Position.HasEmbeddingHook && TokenWidth == Config.ModelDimension;
 
     private ulong SiteKey(int layer, int site) => _dropoutBase + (ulong)(layer * 3 + site + 1) * 0x9E3779B97F4A7C15UL;

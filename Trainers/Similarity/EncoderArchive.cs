@@ -36,6 +36,9 @@ internal static class EncoderArchive
         o["pooling"] = pooling.ToString();
         o["seed"] = encoder.Seed;
         o["positionEncoding"] = encoder.PositionEncoding.ToJson();
+        // Written only when on, so models without them save exactly what they saved before.
+        if (c.RandomizedPositions > 0) o["randomizedPositions"] = c.RandomizedPositions;
+        if (c.LogLengthScale > 0) o["logLengthScale"] = c.LogLengthScale;
     }
 
     /// <summary>Reads what <see cref="SaveGeometry"/> wrote, naming the entry and option at fault.</summary>
@@ -50,6 +53,8 @@ internal static class EncoderArchive
             FeedForwardDimension = ctx.GetOption<int>("feedForwardDimension"),
             MaxTokens = ctx.GetOption<int>("maxTokens"),
             Dropout = ctx.GetOption<float>("dropout"),
+            RandomizedPositions = ctx.GetOptionOrDefault("randomizedPositions", 0),
+            LogLengthScale = ctx.GetOptionOrDefault("logLengthScale", 0),
         };
         string poolingName = ctx.GetOption<string>("pooling");
         if (!Enum.TryParse(poolingName, out Pooling pooling) || !Enum.IsDefined(pooling))

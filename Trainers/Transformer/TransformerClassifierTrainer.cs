@@ -110,7 +110,8 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             Layers = o.Layers, ModelDimension = o.ModelDimension, Heads = o.Heads,
             FeedForwardDimension = feedForward,
             Dropout = o.Dropout, MaxTokens = o.MaxTokens, Vocabulary = vocabulary, Classes = classes,
-            PositionEncoding = o.PositionEncoding, Pooling = o.Pooling, Epochs = o.Epochs, BatchSize = o.BatchSize,
+            PositionEncoding = o.PositionEncoding, Pooling = o.Pooling,
+            RandomizedPositions = o.RandomizedPositions, LogLengthScale = o.LogLengthScale, Epochs = o.Epochs, BatchSize = o.BatchSize,
             LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, WarmupFraction = o.WarmupFraction, Schedule = o.Schedule,
             ClipNorm = o.GradientClipNorm, LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights,
             Seed = seed, Threads = threads,
@@ -163,6 +164,8 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         if (o.FeedForwardDimension < 0) Fail(nameof(o.FeedForwardDimension), o.FeedForwardDimension, ">= 0 (0: 4 x ModelDimension)");
         if (!(o.Dropout >= 0 && o.Dropout < 1)) Fail(nameof(o.Dropout), o.Dropout, "in [0, 1)");
         if (o.MaxTokens < 1) Fail(nameof(o.MaxTokens), o.MaxTokens, ">= 1");
+        if (o.RandomizedPositions < 0) Fail(nameof(o.RandomizedPositions), o.RandomizedPositions, "0 (off) or a position count L > 0");
+        if (o.LogLengthScale < 0 || o.LogLengthScale == 1) Fail(nameof(o.LogLengthScale), o.LogLengthScale, "0 (off) or a reference length >= 2");
         if (o.VocabularySize < 0) Fail(nameof(o.VocabularySize), o.VocabularySize, ">= 0 (0: from the data)");
         if (o.PositionEncoding is null) Fail(nameof(o.PositionEncoding), "null", "a scheme (PositionEncoding.None() for none)");
         if (o.Epochs < 1) Fail(nameof(o.Epochs), o.Epochs, ">= 1");

@@ -50,18 +50,23 @@ internal sealed class AlibiModule : PositionModule, IRelativeBiasSource
                 bias[(i * length) + j] = j < i ? -left * (i - j) : -right * (j - i);
     }
 
+    public override bool SupportsExplicitPositions => true;
+
     public override void ForwardLogits(int layer, float[] q, float[] logits, PositionBatch batch, int heads, int headDimension, float scale)
     {
         CheckHeads(heads);
         int t = batch.Length, rows = batch.Batch * heads;
         void Head(int bh)
         {
-            int h = bh % heads;
+            int h = bh % heads, b = bh / heads;
             float left = Left(h), right = Right(h);
             var l = logits.AsSpan(bh * t * t, t * t);
             for (int i = 0; i < t; i++)
                 for (int j = 0; j < t; j++)
-                    l[(i * t) + j] -= j < i ? left * (i - j) : right * (j - i);
+                {
+                    int d = batch.Position(b, j) - batch.Position(b, i);
+                    l[(i * t) + j] -= j < i ? left * -d : right * d;
+                }
         }
         if ((long)rows * t * t < 65536) for (int bh = 0; bh < rows; bh++) Head(bh);
         else ParallelFor(rows, Head);
@@ -76,12 +81,14 @@ internal sealed class AlibiModule : PositionModule, IRelativeBiasSource
         void Head(int bh)
         {
             var g = new ReadOnlySpan<float>(dlogits, bh * t * t, t * t);
+            int b = bh / heads;
             double left = 0, right = 0;
             for (int i = 0; i < t; i++)
                 for (int j = 0; j < t; j++)
                 {
-                    if (j < i) left -= g[(i * t) + j] * (double)(i - j);
-                    else right -= g[(i * t) + j] * (double)(j - i);
+                    int d = batch.Position(b, j) - batch.Position(b, i);
+                    if (j < i) left -= g[(i * t) + j] * (double)-d;
+                    else right -= g[(i * t) + j] * (double)d;
                 }
             partial[2 * bh] = (float)left;
             partial[(2 * bh) + 1] = (float)right;

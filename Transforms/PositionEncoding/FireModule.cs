@@ -50,6 +50,8 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
 
     public override bool HasLogitHook => true;
 
+    public override bool SupportsExplicitPositions => true;
+
     private float C => MathF.Exp(_logC.Value[0]);
 
     private float L => _threshold?.Value[0] ?? _fixedThreshold;
@@ -80,6 +82,17 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
             table[t + i] = (float)(1 / Math.Log((c * Math.Max(Math.Max(i, l), 1)) + 1));
             table[(2 * t) + i] = (float)(1 / Math.Log((c * Math.Max(Math.Max(n - 1 - i, l), 1)) + 1));
         }
+    }
+
+    // Explicit positions P (randomized in training): r = |P(j) - P(i)|, far = P(i) for keys on the left (the form with
+    // P(t) = t measures it from position 0) and P(n-1) - P(i) for keys on the right; u = sign(j-i) psi(r) / psi(max(far, L, 1)).
+    private static (float U, int Distance, int Far, double Psi, double PsiNorm) PositionPair(PositionBatch batch, int b, int i, int j, double c, double l)
+    {
+        int pi = batch.Position(b, i), pj = batch.Position(b, j), last = batch.Position(b, batch.Lengths[b] - 1);
+        int r = Math.Abs(pj - pi), far = j > i ? last - pi : pi;
+        double psi = Math.Log((c * r) + 1), psiNorm = Math.Log((c * Math.Max(Math.Max(far, l), 1)) + 1);
+        float u = j == i ? 0 : (float)(Math.Sign(j - i) * (float)psi * (float)(1 / psiNorm));
+        return (u, r, far, (float)psi, (float)psiNorm);
     }
 
     private static float Input(ReadOnlySpan<float> table, int t, int i, int j) =>
@@ -114,13 +127,16 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
         {
             var table = tables.AsSpan(b * 3 * t, 3 * t);
             FillTable(table, t, batch.Lengths[b]);
+            bool explicitPositions = batch.Positions is not null;
+            double c = C, l = L;
             Span<float> output = stackalloc float[heads];
             Span<Vector<float>> acc = stackalloc Vector<float>[heads];
             int offset = b * heads * t * t;
             for (int i = 0; i < t; i++)
                 for (int j = 0; j < t; j++)
                 {
-                    PairForward(Input(table, t, i, j), _w1.Value, _b1.Value, _w2.Value, _b2.Value, output, acc, _hidden);
+                    float u = explicitPositions ? PositionPair(batch, b, i, j, c, l).U : Input(table, t, i, j);
+                    PairForward(u, _w1.Value, _b1.Value, _w2.Value, _b2.Value, output, acc, _hidden);
                     for (int h = 0; h < heads; h++) logits[offset + (((h * t) + i) * t) + j] += output[h];
                 }
         }
@@ -157,14 +173,22 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
                         any |= g[h] != 0;
                     }
                     if (!any) continue;
-                    float u = Input(table, t, i, j);
+                    bool explicitPositions = batch.Positions is not null;
+                    var pair = explicitPositions ? PositionPair(batch, b, i, j, c, l) : default;
+                    float u = explicitPositions ? pair.U : Input(table, t, i, j);
                     float du = PairBackward(u, g, w1, _b1.Value, w2, part.Slice(oW1, hid), part.Slice(oB1, hid), part.Slice(oW2, heads * hid), hid);
                     for (int h = 0; h < heads; h++) part[oB2 + h] += g[h];
                     if (j == i || du == 0) continue;
                     // u = s P(|r|)/P(M), P(x) = log(1 + c x): chain du into c (through both P's) and L (when L is the normaliser).
                     int r = Math.Abs(j - i), far = j > i ? n - 1 - i : i;
+                    if (explicitPositions)
+                    {
+                        r = pair.Distance;
+                        far = pair.Far;
+                    }
                     double m = Math.Max(Math.Max(far, l), 1);
-                    double pr = table[r], pm = 1 / (double)table[(j > i ? 2 * t : t) + i], s = Math.Sign(j - i);
+                    double pr = explicitPositions ? pair.Psi : table[r];
+                    double pm = explicitPositions ? pair.PsiNorm : 1 / (double)table[(j > i ? 2 * t : t) + i], s = Math.Sign(j - i);
                     double duDc = s * (((r / ((c * r) + 1)) / pm) - (pr * (m / ((c * m) + 1)) / (pm * pm)));
                     dLogC += du * duDc * c;
                     if (l > far && l > 1) dL += du * (-s * pr * (c / ((c * l) + 1)) / (pm * pm));

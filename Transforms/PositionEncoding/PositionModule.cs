@@ -6,7 +6,31 @@ namespace MLComponents.Numerics;
 /// Geometry of one padded batch: <see cref="Batch"/> sequences padded to <see cref="Length"/> tokens.
 /// Sequence b holds real tokens at positions 0..Lengths[b]-1 and padding after them.
 /// </summary>
-public readonly record struct PositionBatch(int Batch, int Length, int[] Lengths);
+public readonly record struct PositionBatch(int Batch, int Length, int[] Lengths)
+{
+    /// <summary>
+    /// Null (the usual case): token t of every sequence sits at position t. Otherwise [B, T] row-major: the position of
+    /// token t of sequence b (randomized positions in training, Ruoss et al. 2023), increasing along each row's real tokens.
+    /// Only schemes whose module reports <see cref="PositionModule.SupportsExplicitPositions"/> are given one.
+    /// </summary>
+    public int[]? Positions { get; init; }
+
+    /// <summary>
+    /// Log-length attention scaling: 0 (off) or n0 &gt; 1, in which case the q.k logits of a sequence of n real tokens are
+    /// multiplied by <see cref="LogLengthFactor(int)"/> = max(1, ln n / ln n0) (besides 1/sqrt(dh)). Position biases are not scaled.
+    /// </summary>
+    public int LogLengthScale { get; init; }
+
+    /// <summary>Position of token <paramref name="t"/> of sequence <paramref name="b"/>.</summary>
+    public int Position(int b, int t) => Positions is null ? t : Positions[(b * Length) + t];
+
+    /// <summary>The factor on the q.k logits of sequence <paramref name="b"/>: 1 when log-length scaling is off.</summary>
+    public float LogLengthFactor(int b) => LogLengthFactorOf(Lengths[b], LogLengthScale);
+
+    /// <summary>max(1, ln n / ln n0) for n real tokens (1 when <paramref name="n0"/> is 0, the option's off value).</summary>
+    public static float LogLengthFactorOf(int n, int n0) =>
+        n0 <= 1 || n <= n0 ? 1f : (float)(Math.Log(n) / Math.Log(n0));
+}
 
 /// <summary>Model geometry a position module is built for.</summary>
 public readonly record struct PositionModuleShape(int ModelDimension, int Heads, int Layers, int MaxTokens)
@@ -77,6 +101,12 @@ public abstract class PositionModule
 
     /// <summary>True when attention outputs get a value-side term (Shaw relative values).</summary>
     public virtual bool HasValueHook => false;
+
+    /// <summary>
+    /// True when the hooks read <see cref="PositionBatch.Positions"/> (so training can use randomized positions); schemes
+    /// that index by token number only are refused with RandomizedPositions on.
+    /// </summary>
+    public virtual bool SupportsExplicitPositions => false;
 
     /// <summary>Width of the token embedding the model must produce for model dimension D (D unless the scheme concatenates).</summary>
     public virtual int TokenEmbeddingWidth(int modelDimension) => modelDimension;

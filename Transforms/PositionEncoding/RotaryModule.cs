@@ -108,6 +108,9 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
 
     public override bool HasQueryKeyHook => true;
 
+    // RoPE reads a token's position from the batch; xPos centres on the real length and stays index-based.
+    public override bool SupportsExplicitPositions => _xPos is null;
+
     public bool RotatesRows(int headDimension) =>
         headDimension == _geometry.HeadDimension && _xPos is null && _geometry.Pairing == RotaryPairing.Interleaved
         && _geometry.RotatedDimensions % 8 == 0 && Vector256.IsHardwareAccelerated;
@@ -204,6 +207,11 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
             throw new ArgumentException($"RoPE module was built for head dimension {_geometry.HeadDimension}, called with {headDimension}.", nameof(headDimension));
         int length = batch.Length;
         EnsureTables(length);
+        if (batch.Positions is { } positions)
+        {
+            if (_xPos is not null) throw new InvalidOperationException("xPos does not take explicit positions.");
+            EnsureTables(MaxPosition(positions, batch.Batch * length) + 1);
+        }
         int rows = batch.Batch * heads;
         long work = (long)rows * length * _geometry.RotatedDimensions;
         // The serial path calls ApplyHead directly: a lambda here would allocate its closure on every call,
@@ -228,6 +236,21 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
         bool interleaved = _geometry.Pairing == RotaryPairing.Interleaved;
         float sign = inverse ? -1f : 1f;
         int centre = _xPos is null ? 0 : batch.Lengths[bh / heads] / 2;
+        if (batch.Positions is not null)
+        {
+            // Explicit (randomized) positions: token t takes the cos/sin row of its position.
+            int b = bh / heads;
+            for (int t = 0; t < length; t++)
+            {
+                int at = batch.Position(b, t);
+                int offset = ((bh * length) + t) * dh;
+                var cos = new ReadOnlySpan<float>(_cos, at * p, p);
+                var sin = new ReadOnlySpan<float>(_sin, at * p, p);
+                Rotate(q.AsSpan(offset, dh), cos, sin, default, sign, interleaved);
+                Rotate(k.AsSpan(offset, dh), cos, sin, default, sign, interleaved);
+            }
+            return;
+        }
         if (_xPos is null && interleaved && _geometry.RotatedDimensions % 8 == 0 && Vector256.IsHardwareAccelerated)
         {
             int r = _geometry.RotatedDimensions;
@@ -255,6 +278,13 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
                 Rotate(k.AsSpan(offset, dh), cos, sin, new ReadOnlySpan<float>(_scale, (-n + _capacity) * p, p), sign, interleaved);
             }
         }
+    }
+
+    private static int MaxPosition(int[] positions, int count)
+    {
+        int max = 0;
+        for (int i = 0; i < count; i++) max = Math.Max(max, positions[i]);
+        return max;
     }
 
     // The interleaved rotation of one q row and one k row, eight lanes at a time: x cos + swap(x) (-sin, sin) per pair,

@@ -4,11 +4,11 @@
 The same architecture as our trainers: token embedding, the position scheme, L pre-LayerNorm blocks (fused QKV attention
 with padding mask, GELU feed-forward), a final LayerNorm, mean pooling over real tokens, then a linear head (classifier) or
 the cosine of two pooled embeddings mapped to the label range (similarity, MSE). Model sizes follow our defaults (classifier
-D 64, H 4, L 2, F 4D; similarity D 128, H 4, L 2, F 512); the training recipe is chosen:
+D 128, H 4, L 2, F 4D; similarity D 128, H 4, L 2, F 512); the training recipe is chosen:
 
   --recipe torch   what a PyTorch user writes: AdamW lr 5e-4 constant, no warm-up, no dropout, no clipping, torch's default
                    init (nn.Linear/nn.Embedding), weight decay 0.01 on every tensor, shuffled batches (the issue's peer)
-  --recipe ours    our trainers' defaults: AdamW lr 1e-3, 10 % linear warm-up then cosine to 0, dropout 0.1, clip 1,
+  --recipe ours    our trainers' defaults: AdamW lr 1e-3, 10 % linear warm-up then cosine to 0, no dropout, clip 1,
                    decay 0.01 except biases/norms/position tables, embeddings N(0,1), linear N(0,0.02), zero biases,
                    length-bucketed batches
 and any single knob overrides it (--lr, --schedule, --warmup, --dropout, --clip, --init, --d, --batch, --bucket), for
@@ -319,7 +319,7 @@ def run_classification(dirpath, scheme, a):
     lab = {l: i for i, l in enumerate(labels)}
     seqs = [vocab.encode(r["Text"], max_tokens) for r in train_rows]
     y = torch.tensor([lab[r["Label"]] for r in train_rows])
-    D = a.d or 64
+    D = a.d or 128
     model = Classifier(len(labels), V=len(vocab.ids) + 4, D=D, H=4, L=2, Fd=4 * D, p=a.dropout, scheme=scheme, max_positions=max(512, max_tokens))
     if a.init == "ours":
         init_ours(model)
@@ -407,7 +407,7 @@ def main():
     a = p.parse_args()
     base = dict(lr=5e-4, schedule="constant", warmup=0.0, dropout=0.0, clip=0.0, wd=0.01, init="torch", d=0, batch=32, bucket=0, ours_groups=0) \
         if a.recipe == "torch" else \
-        dict(lr=1e-3, schedule="cosine", warmup=0.1, dropout=0.1, clip=1.0, wd=0.01, init="ours", d=0, batch=32, bucket=1, ours_groups=1)
+        dict(lr=1e-3, schedule="cosine", warmup=0.1, dropout=0.0, clip=1.0, wd=0.01, init="ours", d=0, batch=32, bucket=1, ours_groups=1)
     a.changed = [k for k in knobs if getattr(a, k) is not None and getattr(a, k) != base[k]]
     for k in knobs:
         if getattr(a, k) is None:

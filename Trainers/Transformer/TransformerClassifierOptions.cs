@@ -24,8 +24,11 @@ public class TransformerClassifierOptions
     /// <summary>Encoder blocks.</summary>
     public int Layers { get; set; } = 2;
 
-    /// <summary>Model (embedding) dimension; divisible by <see cref="Heads"/>.</summary>
-    public int ModelDimension { get; set; } = 64;
+    /// <summary>
+    /// Model (embedding) dimension; divisible by <see cref="Heads"/>. 128 by default: on the accuracy suite's word-order
+    /// tasks D 64 with dropout left RoPE at 0.956 on first-noun, D 128 without dropout (the PyTorch peer's recipe) reaches 0.999.
+    /// </summary>
+    public int ModelDimension { get; set; } = 128;
 
     /// <summary>Attention heads.</summary>
     public int Heads { get; set; } = 4;
@@ -33,8 +36,11 @@ public class TransformerClassifierOptions
     /// <summary>Feed-forward hidden size; 0 means 4 x ModelDimension.</summary>
     public int FeedForwardDimension { get; set; }
 
-    /// <summary>Dropout on attention probabilities and residual branches while training.</summary>
-    public float Dropout { get; set; } = 0.1f;
+    /// <summary>
+    /// Dropout on attention probabilities and residual branches while training; 0 by default (the held-out slice and early
+    /// stopping guard against over-fitting instead, and dropout slowed convergence on every task of the suite).
+    /// </summary>
+    public float Dropout { get; set; }
 
     /// <summary>
     /// Longest sequence the model sees. Longer inputs are truncated to their first MaxTokens ids, in

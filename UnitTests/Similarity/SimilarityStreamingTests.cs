@@ -1,4 +1,3 @@
-using System.Collections;
 using Microsoft.VisualStudio.TestTools.UnitTesting;
 using MLComponents.Trainers;
 
@@ -14,20 +13,6 @@ using PairRow = SimilarityPipelineTests.PairRow;
 [TestClass]
 public sealed class SimilarityStreamingTests
 {
-    /// <summary>Rows that count how often a cursor read them from the start.</summary>
-    private sealed class CountedRows(List<PairRow> rows) : IEnumerable<PairRow>
-    {
-        public int Reads { get; private set; }
-
-        public IEnumerator<PairRow> GetEnumerator()
-        {
-            Reads++;
-            return rows.GetEnumerator();
-        }
-
-        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-    }
-
     private static SentenceSimilarityOptions Options(int epochs, int streamingBufferRows) => new()
     {
         Layers = 2, ModelDimension = 32, Heads = 2, FeedForwardDimension = 64, Dropout = 0f, MaxTokens = 16, Epochs = epochs, BatchSize = 16,
@@ -38,7 +23,7 @@ public sealed class SimilarityStreamingTests
     private static (double Spearman, int Reads, SentenceSimilarityTransformer Model) Train(int streamingBufferRows)
     {
         var ml = new MLContext(seed: 1);
-        var rows = new CountedRows(SimilarityPipelineTests.Rows(RolePairsTask.Make(1200, seed: 1)));
+        var rows = new CountedRows<PairRow>(SimilarityPipelineTests.Rows(RolePairsTask.Make(1200, seed: 1)));
         var train = ml.Data.LoadFromEnumerable(rows);
         var test = ml.Data.LoadFromEnumerable(SimilarityPipelineTests.Rows(RolePairsTask.Make(400, seed: 2)));
         var model = ml.Regression.Trainers.SentenceSimilarity(Options(epochs: 10, streamingBufferRows)).Fit(train);

@@ -1,4 +1,3 @@
-using System.Collections;
 using MLComponents.Trainers;
 
 namespace MLComponents.UnitTests.Trainer;
@@ -12,26 +11,12 @@ using PositionEncoding = MLComponents.PositionEncoding;
 [TestClass]
 public sealed class StreamingTrainingTests
 {
-    /// <summary>Rows that count how often a cursor read them from the start.</summary>
-    private sealed class CountedRows(List<TextRow> rows) : IEnumerable<TextRow>
-    {
-        public int Reads { get; private set; }
-
-        public IEnumerator<TextRow> GetEnumerator()
-        {
-            Reads++;
-            return rows.GetEnumerator();
-        }
-
-        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-    }
-
     private static List<TextRow> Rows(int count, int seed) => OrderTask.Text(count, seed);
 
     private static (double Accuracy, int Reads, TransformerClassifierModelParameters Model) Train(int streamingBufferRows)
     {
         var ml = new MLContext(seed: 1);
-        var rows = new CountedRows(Rows(1200, 21));
+        var rows = new CountedRows<TextRow>(Rows(1200, 21));
         var train = ml.Data.LoadFromEnumerable(rows);
         var test = ml.Data.LoadFromEnumerable(Rows(400, 22));
         var options = TrainerTestKit.Small(PositionEncoding.Rotary(), epochs: 6);

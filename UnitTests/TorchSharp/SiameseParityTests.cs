@@ -110,23 +110,8 @@ public sealed class SiameseParityTests
     [TestMethod]
     public void TorchSharpTrainedSiameseScoresTheSameWithTheManagedEngine()
     {
-        // Two topics (ids 3..12 and 13..22): a pair is similar (1) when both sentences draw from the same topic, else 0.
         var rng = new Random(4);
-        int[] Sentence(int topic) => [.. Enumerable.Range(0, rng.Next(3, 9)).Select(_ => 3 + (10 * topic) + rng.Next(10))];
-        SentencePairs Make(int count)
-        {
-            var first = new List<int[]>();
-            var second = new List<int[]>();
-            var labels = new List<float>();
-            for (int i = 0; i < count; i++)
-            {
-                int a = rng.Next(2), b = i % 2 == 0 ? a : 1 - a;
-                first.Add(Sentence(a));
-                second.Add(Sentence(b));
-                labels.Add(a == b ? 1f : 0f);
-            }
-            return new SentencePairs(first, second, labels);
-        }
+        SentencePairs Make(int count) => TopicPairs(rng, count);
         var train = Make(320);
         var test = Make(200);
         var options = new SiameseOptions

@@ -18,12 +18,23 @@ public abstract partial class PositionEncoding
     /// <param name="threshold">Initial threshold L (&gt; 0): short distances to the end are normalised by L instead.</param>
     /// <param name="learnThreshold">Learn L (true) or keep it fixed.</param>
     /// <param name="initC">Initial c (&gt; 0).</param>
-    public static FireEncoding Fire(int hidden = 32, double threshold = 8, bool learnThreshold = true, double initC = 1.0)
+    /// <param name="initScale">
+    /// Bound a (&gt; 0) of the uniform initialisation U(-a, a) of the MLP's first layer (weights and biases); the second
+    /// layer starts at U(-1/sqrt(hidden), 1/sqrt(hidden)). PyTorch's <c>nn.Linear</c> default for one input is a = 1,
+    /// which starts every bias within about +-1 logit: with AdamW's step size of about the learning rate per step, the
+    /// MLP then takes thousands of steps to grow the sharp, logit-sized differences between neighbouring distances that
+    /// local order needs, and at the default budget FIRE never learned a task like "is 'not' right before the
+    /// adjective" (0.49, in PyTorch too). The default 30 starts f with biases of several logits that vary sharply with u
+    /// (SCHEMES.md, "Initial scales", has the measurements).
+    /// </param>
+    public static FireEncoding Fire(int hidden = 32, double threshold = 8, bool learnThreshold = true, double initC = 1.0,
+        double initScale = FireEncoding.DefaultInitScale)
     {
         OptionCheck.Positive(hidden, nameof(hidden));
         OptionCheck.Positive(threshold, nameof(threshold));
         OptionCheck.Positive(initC, nameof(initC));
-        return new FireEncoding(hidden, threshold, learnThreshold, initC);
+        OptionCheck.Positive(initScale, nameof(initScale));
+        return new FireEncoding(hidden, threshold, learnThreshold, initC, initScale);
     }
 }
 
@@ -36,8 +47,12 @@ public sealed class FireEncoding : PositionEncoding
 {
     internal const string KindName = "fire";
 
-    internal FireEncoding(int hidden, double threshold, bool learnThreshold, double initC)
+    /// <summary>The default <see cref="InitScale"/>.</summary>
+    public const double DefaultInitScale = 30;
+
+    internal FireEncoding(int hidden, double threshold, bool learnThreshold, double initC, double initScale)
     {
+        InitScale = initScale;
         Hidden = hidden;
         Threshold = threshold;
         LearnThreshold = learnThreshold;
@@ -55,6 +70,9 @@ public sealed class FireEncoding : PositionEncoding
 
     /// <summary>Initial c.</summary>
     public double InitC { get; }
+
+    /// <summary>Bound of the uniform initialisation of the MLP's first layer.</summary>
+    public double InitScale { get; }
 
     /// <inheritdoc/>
     public override string Kind => KindName;
@@ -83,11 +101,13 @@ public sealed class FireEncoding : PositionEncoding
         ["threshold"] = Threshold,
         ["learnThreshold"] = LearnThreshold,
         ["initC"] = InitC,
+        ["initScale"] = InitScale,
     };
 
     internal static FireEncoding FromJsonOptions(JsonObject json) => Fire(
         JsonOptions.Int(json, "hidden", 32),
         JsonOptions.Double(json, "threshold", 8),
         JsonOptions.Bool(json, "learnThreshold", true),
-        JsonOptions.Double(json, "initC", 1.0));
+        JsonOptions.Double(json, "initC", 1.0),
+        JsonOptions.Double(json, "initScale", FireEncoding.DefaultInitScale)); // only training reads it; saved weights are loaded as they are
 }

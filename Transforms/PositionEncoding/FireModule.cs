@@ -31,9 +31,10 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
         _w2 = new Parameter("position.fire.w2", [heads, _hidden], applyWeightDecay: false);
         _b2 = new Parameter("position.fire.b2", [heads], applyWeightDecay: false);
         _logC = new Parameter("position.fire.logC", [1], applyWeightDecay: false);
-        // PyTorch Linear's default bounds: 1/sqrt(fan_in), fan_in 1 for the first layer.
-        PositionInit.Uniform(rng, _w1.Value, 1);
-        PositionInit.Uniform(rng, _b1.Value, 1);
+        // First layer U(-a, a) with a = InitScale (PyTorch Linear's default 1/sqrt(fan_in) is 1 here); second layer at
+        // PyTorch's default bound 1/sqrt(hidden).
+        PositionInit.Uniform(rng, _w1.Value, scheme.InitScale);
+        PositionInit.Uniform(rng, _b1.Value, scheme.InitScale);
         PositionInit.Uniform(rng, _w2.Value, 1 / Math.Sqrt(_hidden));
         _logC.Value[0] = (float)Math.Log(scheme.InitC);
         if (_learnThreshold)

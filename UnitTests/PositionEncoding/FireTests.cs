@@ -42,8 +42,10 @@ public sealed class FireTests
     public void BackwardMatchesFiniteDifferences(bool learnThreshold, int hidden)
     {
         // A central difference across a ReLU kink is wrong by design, so take the first seed whose hidden
-        // pre-activations all stay 3e-3 away from 0 (a perturbation of 1e-3 moves them by less than that).
-        var scheme = PE.Fire(hidden: hidden, threshold: 2.5, learnThreshold: learnThreshold, initC: 0.7);
+        // pre-activations all stay 3e-3 away from 0 (a perturbation of 1e-3 moves them by less than that). The first
+        // layer starts at PyTorch's bound 1 so that margin holds (at the default bound 30 a perturbation moves a
+        // pre-activation 30 times as far); the backward is the same code whatever the starting values.
+        var scheme = PE.Fire(hidden: hidden, threshold: 2.5, learnThreshold: learnThreshold, initC: 0.7, initScale: 1);
         var shape = new PositionModuleShape(8, 2, 1, 8);
         var batch = new PositionBatch(2, 8, [8, 5]);
         int seed = 0;
@@ -87,9 +89,31 @@ public sealed class FireTests
         Assert.AreEqual("hidden", Assert.ThrowsExactly<ArgumentException>(() => PE.Fire(hidden: 0)).ParamName);
         Assert.AreEqual("threshold", Assert.ThrowsExactly<ArgumentException>(() => PE.Fire(threshold: 0)).ParamName);
         Assert.AreEqual("initC", Assert.ThrowsExactly<ArgumentException>(() => PE.Fire(initC: -1)).ParamName);
+        Assert.AreEqual("initScale", Assert.ThrowsExactly<ArgumentException>(() => PE.Fire(initScale: 0)).ParamName);
         RoundTrips(PE.Fire());
-        RoundTrips(PE.Fire(16, 3, false, 2));
-        var back = (FireEncoding)PE.FromJson(PE.Fire(16, 3, false, 2).ToJson());
-        Assert.AreEqual((16, 3.0, false, 2.0), (back.Hidden, back.Threshold, back.LearnThreshold, back.InitC));
+        RoundTrips(PE.Fire(16, 3, false, 2, 4));
+        var back = (FireEncoding)PE.FromJson(PE.Fire(16, 3, false, 2, 4).ToJson());
+        Assert.AreEqual((16, 3.0, false, 2.0, 4.0), (back.Hidden, back.Threshold, back.LearnThreshold, back.InitC, back.InitScale));
+        var json = PE.Fire().ToJson();
+        json.Remove("initScale");
+        Assert.AreEqual(FireEncoding.DefaultInitScale, ((FireEncoding)PE.FromJson(json)).InitScale);
+    }
+
+    [TestMethod]
+    public void FirstLayer_StartsWithinTheInitScale()
+    {
+        foreach (double a in (double[])[1, 30])
+        {
+            var module = PE.Fire(hidden: 256, initScale: a).CreateModule(new PositionModuleShape(8, 2, 1, 6), 5);
+            foreach (string name in (string[])["position.fire.w1", "position.fire.b1"])
+            {
+                var values = module.Parameters.Single(p => p.Name == name).Value;
+                double largest = values.Max(v => Math.Abs(v));
+                // 256 draws from U(-a, a): the largest magnitude is within (0.9a, a] except with probability 0.9^256.
+                Assert.IsTrue(largest <= a && largest > 0.9 * a, $"{name} at initScale {a}: largest |value| {largest}");
+            }
+            var w2 = module.Parameters.Single(p => p.Name == "position.fire.w2").Value;
+            Assert.IsTrue(w2.Max(v => Math.Abs(v)) <= 1 / Math.Sqrt(256), "w2 keeps PyTorch's bound 1/sqrt(hidden)");
+        }
     }
 }

@@ -1,12 +1,15 @@
 using System.Globalization;
 using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace MLComponents.Benchmarks.Suite;
 
 /// <summary>
 /// <c>--set Name=Value</c> overrides of the trainers' options (e.g. <c>--set ModelDimension=128 --set Schedule=Constant</c>), for
 /// controlled experiments: each is applied by reflection to every options object that has a public property of that name
-/// (case-insensitive); a name neither trainer has is an error. Without any, the trainers run on their defaults.
+/// (case-insensitive); a name neither trainer has is an error. <c>PositionEncoding</c> takes a scheme name or the scheme's JSON
+/// (<c>--set 'PositionEncoding={"kind":"fire","threshold":32}'</c>), which replaces the <c>--schemes</c> one. Without any, the trainers run on their defaults.
 /// </summary>
 public sealed class OptionOverrides
 {
@@ -51,10 +54,11 @@ public sealed class OptionOverrides
         try
         {
             if (target.IsEnum) return Enum.Parse(target, value, ignoreCase: true);
-            if (target == typeof(PositionEncoding)) return PositionEncoding.FromName(value);
+            if (target == typeof(PositionEncoding))
+                return value.StartsWith('{') ? PositionEncoding.FromJson(JsonNode.Parse(value)!.AsObject()) : PositionEncoding.FromName(value);
             return System.Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidCastException or OverflowException)
+        catch (Exception e) when (e is FormatException or JsonException or ArgumentException or InvalidCastException or OverflowException)
         {
             throw new ArgumentException($"--set {name}={value}: not a {target.Name}", e);
         }

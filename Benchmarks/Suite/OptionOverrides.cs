@@ -51,7 +51,7 @@ public sealed class OptionOverrides
         try
         {
             if (target.IsEnum) return Enum.Parse(target, value, ignoreCase: true);
-            if (target == typeof(PositionEncoding)) return PositionEncoding.FromName(value);
+            if (target == typeof(PositionEncoding)) return SuiteSchemes.Create(value);
             return System.Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidCastException or OverflowException)

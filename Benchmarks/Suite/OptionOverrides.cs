@@ -55,7 +55,7 @@ public sealed class OptionOverrides
         {
             if (target.IsEnum) return Enum.Parse(target, value, ignoreCase: true);
             if (target == typeof(PositionEncoding))
-                return value.StartsWith('{') ? PositionEncoding.FromJson(JsonNode.Parse(value)!.AsObject()) : PositionEncoding.FromName(value);
+                return value.StartsWith('{') ? PositionEncoding.FromJson(JsonNode.Parse(value)!.AsObject()) : SuiteSchemes.Create(value);
             return System.Convert.ChangeType(value, target, CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is FormatException or JsonException or ArgumentException or InvalidCastException or OverflowException)

@@ -54,7 +54,7 @@ public static class SuiteCommand
             }
             schemes ??= quick ? ["none", "rope", "fire"] : [.. PositionEncoding.Names];
             foreach (string s in schemes)
-                if (!PositionEncoding.Names.Contains(s)) throw new ArgumentException($"unknown scheme '{s}' (expected {string.Join(",", PositionEncoding.Names)})");
+                if (!SuiteSchemes.Names.Contains(s)) throw new ArgumentException($"unknown scheme '{s}' (expected {string.Join(",", SuiteSchemes.Names)})");
             foreach (string t in tasks ?? [])
                 if (SuiteTask.All.All(x => x.Name != t)) throw new ArgumentException($"unknown task '{t}' (expected {string.Join(",", SuiteTask.All.Select(x => x.Name))})");
             lengths ??= quick ? ["4x"] : [.. LengthBucket.Longer.Select(b => b.Name)];

@@ -61,7 +61,7 @@ public static class SuiteResults
     /// </summary>
     public static void Print(IReadOnlyList<SuiteResult> results, TextWriter output)
     {
-        var schemes = PositionEncoding.Names.Where(k => results.Any(r => r.Scheme == k)).ToList();
+        var schemes = SuiteSchemes.Names.Where(k => results.Any(r => r.Scheme == k)).ToList();
         output.WriteLine($"| engine | settings | task | metric | length | {string.Join(" | ", schemes)} |");
         output.WriteLine($"| --- | --- | --- | --- | --- |{string.Concat(schemes.Select(_ => " --- |"))}");
         foreach (var group in results.GroupBy(r => (r.Engine, r.Settings, r.Task)))

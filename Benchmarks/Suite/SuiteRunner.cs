@@ -22,7 +22,7 @@ public static class SuiteRunner
         var tests = SuiteData.TestFiles(dir);
         // Long test files need room for their tokens; the rest keep the trainers' default MaxTokens.
         int? maxTokens = tests.Any(t => t.Name != "1x") ? tests.Max(t => t.Name == "1x" ? 0 : LengthBucket.Longer.First(b => b.Name == t.Name).Max) : null;
-        var encoding = scheme == "learned" ? PositionEncoding.Learned(maxPositions: Math.Max(512, maxTokens ?? 0)) : PositionEncoding.FromName(scheme);
+        var encoding = SuiteSchemes.Create(scheme, maxTokens ?? 0);
         var watch = Stopwatch.StartNew();
         var result = task.Kind == SuiteTaskKind.Classification
             ? Classify(task, dir, tests, encoding, scheme, maxTokens, epochs, threads, overrides, seed, log)

@@ -20,7 +20,7 @@ internal static class FusedAttention
         PositionBatch pb, int dim, int heads, float dropout, ulong dropoutKey, bool training, int threads)
     {
         int dh = dim / heads, t = pb.Length, units = pb.Batch * heads;
-        IRowRotation? rotation = RowHook(module, pb, dh, t);
+        IRowRotation? rotation = RowHook(module, pb, dh);
         bool perUnit = rotation is not null || !module.HasQueryKeyHook;
         if (!perUnit)
         {
@@ -53,7 +53,7 @@ internal static class FusedAttention
         int dh = dim / heads, t = pb.Length, units = pb.Batch * heads;
         float scale = 1f / MathF.Sqrt(dh);
         bool drop = training && dropout > 0;
-        IRowRotation? rotation = RowHook(module, pb, dh, t);
+        IRowRotation? rotation = RowHook(module, pb, dh);
         bool perUnit = rotation is not null || !module.HasQueryKeyHook;
         var work = new BackwardWork(dOutput, dqkv, act, grads, pb, heads, dh, scale, drop, dropout, dropoutKey, perUnit, rotation);
         if (Parallelism.Worth(threads, units, 8L * t * t * dh))
@@ -73,12 +73,12 @@ internal static class FusedAttention
     }
 
     /// <summary>The scheme's rotation when it can be applied per head inside the unit loop (RoPE), else null.</summary>
-    private static IRowRotation? RowHook(PositionModule module, PositionBatch pb, int dh, int t)
+    private static IRowRotation? RowHook(PositionModule module, PositionBatch pb, int dh)
     {
         // Explicit (randomized) positions go through the whole-tensor hook, which reads them; rows are rotated by index.
         if (pb.Positions is null && module is IRowRotation rotation && module.HasQueryKeyHook && rotation.RotatesRows(dh))
         {
-            rotation.PrepareRows(t);
+            rotation.PrepareRows(pb);
             return rotation;
         }
 
@@ -116,8 +116,8 @@ internal static class FusedAttention
                 var kSource = qkv.AsSpan(b * t * width + dim + h * dh);
                 if (rotation is not null)
                 {
-                    rotation.RotateRows(qSource, width, q, dh, t, inverse: false);
-                    rotation.RotateRows(kSource, width, k, dh, t, inverse: false);
+                    rotation.RotateRows(qSource, width, q, dh, t, n, inverse: false);
+                    rotation.RotateRows(kSource, width, k, dh, t, n, inverse: false);
                 }
                 else
                 {
@@ -209,8 +209,8 @@ internal static class FusedAttention
 
             if (rotation is not null)
             {
-                rotation.RotateRows(dq, ld, t, inverse: true);
-                rotation.RotateRows(dk, ld, t, inverse: true);
+                rotation.RotateRows(dq, ld, t, n, inverse: true);
+                rotation.RotateRows(dk, ld, t, n, inverse: true);
             }
         }
     }

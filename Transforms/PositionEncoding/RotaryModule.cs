@@ -6,11 +6,18 @@ namespace MLComponents.Numerics;
 /// <summary>
 /// The rotation maths of RoPE and xPos for one head size, written once and used by both the module and the
 /// inspection API: r rotated dimensions (the first ones of a head), r/2 pairs, pair i turning at
-/// base'^(-2i/r) radians per (scaled) position.
+/// base'^(-2i/r) radians per (scaled) position, YaRN's per-pair frequencies and its q/k scale. A geometry holds one
+/// fixed scaling; a dynamic rule's geometry is the unscaled one, and <see cref="ForLength"/> gives a sequence's own.
 /// </summary>
 internal sealed class RotaryGeometry
 {
-    public RotaryGeometry(RotaryOptions options, int headDimension)
+    private readonly RotaryOptions _options;
+
+    public RotaryGeometry(RotaryOptions options, int headDimension) : this(options, headDimension, options.Scaling.ForLength(0))
+    {
+    }
+
+    private RotaryGeometry(RotaryOptions options, int headDimension, RotaryScaling applied)
     {
         if (headDimension < 2) throw new ArgumentException($"RoPE needs a head dimension of at least 2, got {headDimension}.", nameof(headDimension));
         int r = (int)Math.Floor((options.RotaryFraction * headDimension) + 1e-9);
@@ -19,16 +26,29 @@ internal sealed class RotaryGeometry
             throw new ArgumentException(
                 $"Option 'rotaryFraction' = {options.RotaryFraction} rotates {r} of {headDimension} head dimensions; at least one pair (2) is needed.",
                 "rotaryFraction");
+        _options = options;
         HeadDimension = headDimension;
         RotatedDimensions = r;
         Pairing = options.Pairing;
         double effectiveBase = options.Base;
-        if (options.Scaling.Kind == RotaryScalingKind.NtkAware && r > 2)
-            effectiveBase *= Math.Pow(options.Scaling.Factor, r / (double)(r - 2));
-        PositionDivisor = options.Scaling.Kind == RotaryScalingKind.Linear ? options.Scaling.Factor : 1;
+        if (applied.Kind == RotaryScalingKind.NtkAware && r > 2)
+            effectiveBase *= Math.Pow(applied.Factor, r / (double)(r - 2));
+        PositionDivisor = applied.Kind == RotaryScalingKind.Linear ? applied.Factor : 1;
         InverseFrequency = new double[r / 2];
         for (int i = 0; i < InverseFrequency.Length; i++)
             InverseFrequency[i] = Math.Pow(effectiveBase, -2.0 * i / r);
+        // YaRN with factor 1 is exactly the unscaled geometry: the blend below is not bit-exact at factor 1, so it is skipped.
+        if (applied.Kind == RotaryScalingKind.Yarn && applied.Factor != 1)
+        {
+            for (int i = 0; i < InverseFrequency.Length; i++)
+            {
+                double theta = InverseFrequency[i];
+                double turns = applied.OriginalLength / (2 * Math.PI / theta);
+                double ramp = Math.Clamp((turns - applied.Alpha) / (applied.Beta - applied.Alpha), 0, 1);
+                InverseFrequency[i] = ((1 - ramp) * theta / applied.Factor) + (ramp * theta);
+            }
+        }
+        QueryKeyScale = applied.QueryKeyScale(0);
     }
 
     public int HeadDimension { get; }
@@ -37,6 +57,22 @@ internal sealed class RotaryGeometry
     public RotaryPairing Pairing { get; }
     public double PositionDivisor { get; }
     public double[] InverseFrequency { get; }
+
+    /// <summary>The factor on q and k (YaRN's 0.1 ln(factor) + 1; 1 otherwise), folded into the cos/sin tables.</summary>
+    public double QueryKeyScale { get; }
+
+    /// <summary>True when the scaling is dynamic: sequences longer than <see cref="OriginalLength"/> get geometries of their own.</summary>
+    public bool IsDynamic => _options.Scaling.IsDynamic;
+
+    /// <summary>The dynamic rule's original length (0 when not dynamic).</summary>
+    public int OriginalLength => IsDynamic ? _options.Scaling.OriginalLength : 0;
+
+    /// <summary>True when a sequence of <paramref name="sequenceLength"/> real tokens uses this geometry as it is.</summary>
+    public bool IsOwnFor(int sequenceLength) => !IsDynamic || sequenceLength <= OriginalLength;
+
+    /// <summary>The geometry of a sequence of <paramref name="sequenceLength"/> real tokens (this one unless dynamic and longer).</summary>
+    public RotaryGeometry ForLength(int sequenceLength) =>
+        IsOwnFor(sequenceLength) ? this : new RotaryGeometry(_options, HeadDimension, _options.Scaling.ForLength(sequenceLength));
 
     public double Angle(int position, int pair) => position / PositionDivisor * InverseFrequency[pair];
 
@@ -65,45 +101,56 @@ internal readonly record struct XPosScale(double Gamma, double ScaleBase)
 /// </summary>
 internal interface IRowRotation
 {
-    /// <summary>True when this instance can rotate rows of <paramref name="headDimension"/> floats on its own (no per-sequence state).</summary>
+    /// <summary>True when this instance can rotate rows of <paramref name="headDimension"/> floats on its own (no per-position state beyond the sequence's length).</summary>
     bool RotatesRows(int headDimension);
 
-    /// <summary>Makes the tables for sequences of up to <paramref name="length"/> tokens (call before rotating from several threads).</summary>
-    void PrepareRows(int length);
+    /// <summary>Makes the tables for every sequence of <paramref name="batch"/>, batch.Length rows each (call before rotating from several threads).</summary>
+    void PrepareRows(PositionBatch batch);
 
     /// <summary>
-    /// Rotates rows 0..rows-1 in place, row i (at position i) at x[i * stride .. + dh); <paramref name="inverse"/> applies
-    /// the transpose rotation (the backward of the forward rotation). Same bits as the whole-tensor hook.
+    /// Rotates rows 0..rows-1 in place, row i (at position i) at x[i * stride .. + dh), for a sequence of
+    /// <paramref name="sequenceLength"/> real tokens (dynamic scaling picks its tables by it); <paramref name="inverse"/>
+    /// applies the transpose rotation (the backward of the forward rotation). Same bits as the whole-tensor hook.
     /// </summary>
-    void RotateRows(Span<float> x, int stride, int rows, bool inverse);
+    void RotateRows(Span<float> x, int stride, int rows, int sequenceLength, bool inverse);
 
     /// <summary>
-    /// As <see cref="RotateRows(Span{float}, int, int, bool)"/> from <paramref name="source"/> (row stride
+    /// As <see cref="RotateRows(Span{float}, int, int, int, bool)"/> from <paramref name="source"/> (row stride
     /// <paramref name="sourceStride"/>) into <paramref name="destination"/>: the engine's copy out of qkv and the
     /// rotation in one pass. Dimensions past the rotated ones are copied unchanged.
     /// </summary>
-    void RotateRows(ReadOnlySpan<float> source, int sourceStride, Span<float> destination, int destinationStride, int rows, bool inverse);
+    void RotateRows(ReadOnlySpan<float> source, int sourceStride, Span<float> destination, int destinationStride, int rows, int sequenceLength, bool inverse);
 }
 
 /// <summary>
 /// Runtime of RoPE (and xPos when <c>xPos</c> is given): rotates q and k in place per position; the backward is
 /// the inverse rotation (times the same xPos scale, since scaling a pair commutes with rotating it). No
-/// parameters. cos/sin (and xPos scale) tables are built for the largest length seen and reused.
+/// parameters. cos/sin (and xPos scale) tables are built for the largest length seen and reused. YaRN's q/k scale is
+/// folded into cos/sin (a scaled rotation's transpose is the scaled inverse, so the backward needs nothing more). With a
+/// dynamic scaling, sequences up to the original length use the unscaled tables and each longer real length gets tables of
+/// its own, built once and cached (a bounded number of lengths), so training at or below the original length allocates
+/// nothing extra and computes exactly what the unscaled scheme does.
 /// </summary>
 internal sealed class RotaryModule : PositionModule, IRowRotation
 {
+    // Dynamic scaling: tables for at most this many distinct long lengths are kept; a batch needing another clears them.
+    private const int MaxCachedLengths = 64;
+
     private readonly RotaryGeometry _geometry;
     private readonly XPosScale? _xPos;
-    private int _capacity;
-    private float[] _cos = [], _sin = [];
-    private float[] _cosPairs = [], _sinPairs = []; // interleaved, no xPos: [C, r], cos_i twice and (-sin_i, sin_i) per pair
+    private readonly Tables _own;
+    private readonly Dictionary<int, Tables> _byLength = [];
+    private int _scaleCapacity;
     private float[] _scale = []; // xPos: [2C+1, P], row n + C holds zeta^(n/scaleBase)
 
     public RotaryModule(RotaryGeometry geometry, XPosScale? xPos, int maxTokens)
     {
         _geometry = geometry;
         _xPos = xPos;
-        EnsureTables(Math.Max(1, maxTokens));
+        _own = new Tables(geometry);
+        int length = Math.Max(1, maxTokens);
+        _own.Ensure(length);
+        EnsureScale(length);
     }
 
     public override bool HasQueryKeyHook => true;
@@ -121,24 +168,26 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
     public override void BackwardQueryKey(int layer, float[] dq, float[] dk, PositionBatch batch, int heads, int headDimension) =>
         Apply(dq, dk, batch, heads, headDimension, inverse: true);
 
-    public void PrepareRows(int length) => EnsureTables(length);
+    public void PrepareRows(PositionBatch batch) => Prepare(batch, batch.Length);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void RotateRows(Span<float> x, int stride, int rows, bool inverse) => RotateRows(x, stride, x, stride, rows, inverse);
+    public void RotateRows(Span<float> x, int stride, int rows, int sequenceLength, bool inverse) =>
+        RotateRows(x, stride, x, stride, rows, sequenceLength, inverse);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void RotateRows(ReadOnlySpan<float> source, int sourceStride, Span<float> destination, int destinationStride, int rows, bool inverse)
+    public void RotateRows(ReadOnlySpan<float> source, int sourceStride, Span<float> destination, int destinationStride, int rows, int sequenceLength, bool inverse)
     {
-        if (rows > _capacity)
-            throw new InvalidOperationException($"RoPE tables hold {_capacity} positions; call PrepareRows({rows}) first.");
+        var tables = TablesFor(sequenceLength);
+        if (rows > tables.Capacity)
+            throw new InvalidOperationException($"RoPE tables hold {tables.Capacity} positions; call PrepareRows with a batch of {rows} first.");
         int r = _geometry.RotatedDimensions, dh = _geometry.HeadDimension;
         if (rows > 0 && (source.Length < ((rows - 1) * sourceStride) + dh || destination.Length < ((rows - 1) * destinationStride) + dh))
             throw new ArgumentException("Row spans are shorter than rows x stride.");
         var swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
         ref float src0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(source);
         ref float dst0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination);
-        ref float cos0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_cosPairs);
-        ref float sin0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_sinPairs);
+        ref float cos0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(tables.CosPairs);
+        ref float sin0 = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(tables.SinPairs);
         bool inPlace = Unsafe.AreSame(ref src0, ref dst0) && sourceStride == destinationStride;
         for (int t = 0; t < rows; t++)
         {
@@ -160,45 +209,51 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
         }
     }
 
-    private void EnsureTables(int length)
+    /// <summary>The tables of a sequence of <paramref name="sequenceLength"/> real tokens (prepared by <see cref="Prepare"/>).</summary>
+    private Tables TablesFor(int sequenceLength)
     {
-        if (length <= _capacity) return;
-        int p = _geometry.Pairs;
-        var cos = new float[length * p];
-        var sin = new float[length * p];
-        for (int t = 0; t < length; t++)
-            for (int i = 0; i < p; i++)
+        if (_geometry.IsOwnFor(sequenceLength)) return _own;
+        return _byLength.TryGetValue(sequenceLength, out var tables)
+            ? tables
+            : throw new InvalidOperationException($"RoPE has no tables for a sequence of {sequenceLength} tokens; call PrepareRows first.");
+    }
+
+    /// <summary>Tables of <paramref name="rows"/> positions for every sequence of the batch.</summary>
+    private void Prepare(PositionBatch batch, int rows)
+    {
+        _own.Ensure(rows);
+        EnsureScale(rows);
+        if (!_geometry.IsDynamic) return;
+        if (_byLength.Count >= MaxCachedLengths)
+        {
+            bool allCached = true;
+            for (int b = 0; b < batch.Batch; b++)
+                allCached &= _geometry.IsOwnFor(batch.Lengths[b]) || _byLength.ContainsKey(batch.Lengths[b]);
+            if (!allCached) _byLength.Clear();
+        }
+        for (int b = 0; b < batch.Batch; b++)
+        {
+            int n = batch.Lengths[b];
+            if (_geometry.IsOwnFor(n)) continue;
+            if (!_byLength.TryGetValue(n, out var tables))
             {
-                double a = _geometry.Angle(t, i);
-                cos[(t * p) + i] = (float)Math.Cos(a);
-                sin[(t * p) + i] = (float)Math.Sin(a);
+                tables = new Tables(_geometry.ForLength(n));
+                _byLength.Add(n, tables);
             }
-        if (_xPos is { } x)
-        {
-            var scale = new float[((2 * length) + 1) * p];
-            for (int n = -length; n <= length; n++)
-                for (int i = 0; i < p; i++)
-                    scale[((n + length) * p) + i] = (float)x.Scale(i, p, n);
-            _scale = scale;
+            tables.Ensure(rows);
         }
-        if (_geometry.Pairing == RotaryPairing.Interleaved)
-        {
-            int r = _geometry.RotatedDimensions;
-            var cosPairs = new float[length * r];
-            var sinPairs = new float[length * r];
-            for (int t = 0; t < length; t++)
-                for (int i = 0; i < p; i++)
-                {
-                    cosPairs[(t * r) + (2 * i)] = cosPairs[(t * r) + (2 * i) + 1] = cos[(t * p) + i];
-                    sinPairs[(t * r) + (2 * i)] = -sin[(t * p) + i];
-                    sinPairs[(t * r) + (2 * i) + 1] = sin[(t * p) + i];
-                }
-            _cosPairs = cosPairs;
-            _sinPairs = sinPairs;
-        }
-        _cos = cos;
-        _sin = sin;
-        _capacity = length;
+    }
+
+    private void EnsureScale(int length)
+    {
+        if (_xPos is not { } x || length <= _scaleCapacity) return;
+        int p = _geometry.Pairs;
+        var scale = new float[((2 * length) + 1) * p];
+        for (int n = -length; n <= length; n++)
+            for (int i = 0; i < p; i++)
+                scale[((n + length) * p) + i] = (float)x.Scale(i, p, n);
+        _scale = scale;
+        _scaleCapacity = length;
     }
 
     private void Apply(float[] q, float[] k, PositionBatch batch, int heads, int headDimension, bool inverse)
@@ -206,23 +261,24 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
         if (headDimension != _geometry.HeadDimension)
             throw new ArgumentException($"RoPE module was built for head dimension {_geometry.HeadDimension}, called with {headDimension}.", nameof(headDimension));
         int length = batch.Length;
-        EnsureTables(length);
+        int rows = length;
         if (batch.Positions is { } positions)
         {
             if (_xPos is not null) throw new InvalidOperationException("xPos does not take explicit positions.");
-            EnsureTables(MaxPosition(positions, batch.Batch * length) + 1);
+            rows = Math.Max(rows, MaxPosition(positions, batch.Batch * length) + 1);
         }
-        int rows = batch.Batch * heads;
-        long work = (long)rows * length * _geometry.RotatedDimensions;
+        Prepare(batch, rows);
+        int units = batch.Batch * heads;
+        long work = (long)units * length * _geometry.RotatedDimensions;
         // The serial path calls ApplyHead directly: a lambda here would allocate its closure on every call,
         // even when the loop runs on this thread (the engine's training step is allocation-free).
         if (work < 32768 || Threads == 1)
         {
-            for (int bh = 0; bh < rows; bh++) ApplyHead(q, k, batch, heads, bh, inverse);
+            for (int bh = 0; bh < units; bh++) ApplyHead(q, k, batch, heads, bh, inverse);
         }
         else
         {
-            ApplyParallel(q, k, batch, heads, rows, inverse);
+            ApplyParallel(q, k, batch, heads, units, inverse);
         }
     }
 
@@ -235,17 +291,19 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
         int length = batch.Length, dh = _geometry.HeadDimension, p = _geometry.Pairs;
         bool interleaved = _geometry.Pairing == RotaryPairing.Interleaved;
         float sign = inverse ? -1f : 1f;
-        int centre = _xPos is null ? 0 : batch.Lengths[bh / heads] / 2;
+        int b = bh / heads;
+        var tables = TablesFor(batch.Lengths[b]);
+        float[] cosTable = tables.Cos, sinTable = tables.Sin;
+        int centre = _xPos is null ? 0 : batch.Lengths[b] / 2;
         if (batch.Positions is not null)
         {
             // Explicit (randomized) positions: token t takes the cos/sin row of its position.
-            int b = bh / heads;
             for (int t = 0; t < length; t++)
             {
                 int at = batch.Position(b, t);
                 int offset = ((bh * length) + t) * dh;
-                var cos = new ReadOnlySpan<float>(_cos, at * p, p);
-                var sin = new ReadOnlySpan<float>(_sin, at * p, p);
+                var cos = new ReadOnlySpan<float>(cosTable, at * p, p);
+                var sin = new ReadOnlySpan<float>(sinTable, at * p, p);
                 Rotate(q.AsSpan(offset, dh), cos, sin, default, sign, interleaved);
                 Rotate(k.AsSpan(offset, dh), cos, sin, default, sign, interleaved);
             }
@@ -257,14 +315,14 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
             for (int t = 0; t < length; t++)
             {
                 int offset = ((bh * length) + t) * dh;
-                RotatePairs(q.AsSpan(offset, r), k.AsSpan(offset, r), _cosPairs.AsSpan(t * r, r), _sinPairs.AsSpan(t * r, r), inverse);
+                RotatePairs(q.AsSpan(offset, r), k.AsSpan(offset, r), tables.CosPairs.AsSpan(t * r, r), tables.SinPairs.AsSpan(t * r, r), inverse);
             }
             return;
         }
         for (int t = 0; t < length; t++)
         {
-            var cos = new ReadOnlySpan<float>(_cos, t * p, p);
-            var sin = new ReadOnlySpan<float>(_sin, t * p, p);
+            var cos = new ReadOnlySpan<float>(cosTable, t * p, p);
+            var sin = new ReadOnlySpan<float>(sinTable, t * p, p);
             int offset = ((bh * length) + t) * dh;
             if (_xPos is null)
             {
@@ -274,8 +332,8 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
             else
             {
                 int n = t - centre;
-                Rotate(q.AsSpan(offset, dh), cos, sin, new ReadOnlySpan<float>(_scale, (n + _capacity) * p, p), sign, interleaved);
-                Rotate(k.AsSpan(offset, dh), cos, sin, new ReadOnlySpan<float>(_scale, (-n + _capacity) * p, p), sign, interleaved);
+                Rotate(q.AsSpan(offset, dh), cos, sin, new ReadOnlySpan<float>(_scale, (n + _scaleCapacity) * p, p), sign, interleaved);
+                Rotate(k.AsSpan(offset, dh), cos, sin, new ReadOnlySpan<float>(_scale, (-n + _scaleCapacity) * p, p), sign, interleaved);
             }
         }
     }
@@ -329,6 +387,53 @@ internal sealed class RotaryModule : PositionModule, IRowRotation
             float a = row[ia], b = row[ib];
             row[ia] = (a * c) - (b * s);
             row[ib] = (a * s) + (b * c);
+        }
+    }
+
+    /// <summary>
+    /// cos/sin of one geometry for positions 0..Capacity-1, [C, P], times the geometry's q/k scale (YaRN; 1 leaves the
+    /// bits of cos/sin alone), and for the interleaved pairing also [C, r] with cos_i twice and (-sin_i, sin_i) per pair.
+    /// </summary>
+    private sealed class Tables(RotaryGeometry geometry)
+    {
+        public int Capacity { get; private set; }
+        public float[] Cos { get; private set; } = [];
+        public float[] Sin { get; private set; } = [];
+        public float[] CosPairs { get; private set; } = [];
+        public float[] SinPairs { get; private set; } = [];
+
+        public void Ensure(int length)
+        {
+            if (length <= Capacity) return;
+            int p = geometry.Pairs;
+            double m = geometry.QueryKeyScale;
+            var cos = new float[length * p];
+            var sin = new float[length * p];
+            for (int t = 0; t < length; t++)
+                for (int i = 0; i < p; i++)
+                {
+                    double a = geometry.Angle(t, i);
+                    cos[(t * p) + i] = (float)(Math.Cos(a) * m);
+                    sin[(t * p) + i] = (float)(Math.Sin(a) * m);
+                }
+            if (geometry.Pairing == RotaryPairing.Interleaved)
+            {
+                int r = geometry.RotatedDimensions;
+                var cosPairs = new float[length * r];
+                var sinPairs = new float[length * r];
+                for (int t = 0; t < length; t++)
+                    for (int i = 0; i < p; i++)
+                    {
+                        cosPairs[(t * r) + (2 * i)] = cosPairs[(t * r) + (2 * i) + 1] = cos[(t * p) + i];
+                        sinPairs[(t * r) + (2 * i)] = -sin[(t * p) + i];
+                        sinPairs[(t * r) + (2 * i) + 1] = sin[(t * p) + i];
+                    }
+                CosPairs = cosPairs;
+                SinPairs = sinPairs;
+            }
+            Cos = cos;
+            Sin = sin;
+            Capacity = length;
         }
     }
 }

@@ -68,8 +68,8 @@ public sealed class XPosEncoding : PositionEncoding
     public override PositionModule CreateModule(PositionModuleShape shape, int seed) =>
         new RotaryModule(new RotaryGeometry(RotaryPart, shape.HeadDimension), new XPosScale(Gamma, ScaleBase), shape.MaxTokens);
 
-    /// <summary>Rotation angles [length, r/2], as <see cref="RotaryEncoding.Angles"/>.</summary>
-    public float[] Angles(int length, int headDimension) => new RotaryGeometry(RotaryPart, headDimension).Angles(length);
+    /// <summary>Rotation angles [length, r/2] (of a sequence of <paramref name="length"/> real tokens), as <see cref="RotaryEncoding.Angles"/>.</summary>
+    public float[] Angles(int length, int headDimension) => new RotaryGeometry(RotaryPart, headDimension).ForLength(length).Angles(length);
 
     /// <summary>
     /// Query scales [length, r/2] for a sequence of real length <paramref name="sequenceLength"/>: entry (t, i) is

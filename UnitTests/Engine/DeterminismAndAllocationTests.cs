@@ -46,6 +46,8 @@ public sealed class DeterminismAndAllocationTests
     [TestMethod]
     [DataRow("none")]
     [DataRow("rope")]
+    [DataRow("rope-dynamic-ntk")]
+    [DataRow("rope-dynamic-yarn")]
     public void TrainingStepsAndSingleSentencePredictionAllocateNothingOnceWarm(string scheme)
     {
         // Measured on the calling thread with Threads = 1 (Parallel.For itself allocates its task bookkeeping).

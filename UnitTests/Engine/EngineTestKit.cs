@@ -18,6 +18,10 @@ internal static class EngineTestKit
         "shaw" => PE.ShawRelative(clip: 4),
         "t5" => PE.T5Bias(numBuckets: 8, maxDistance: 16),
         "rope" => PE.Rotary(),
+        // Original length 4: nearly every test sequence is longer and gets its own factor (and YaRN's q/k scale).
+        "rope-dynamic-yarn" => PE.Rotary(scaling: RotaryScaling.Dynamic(RotaryScalingKind.Yarn, 4, alpha: 0.5, beta: 4)),
+        // Original length 32: the tests' sequences all keep factor 1, the unscaled tables.
+        "rope-dynamic-ntk" => PE.Rotary(scaling: RotaryScaling.Dynamic(RotaryScalingKind.NtkAware, 32)),
         "xpos" => PE.XPos(),
         "alibi" => PE.ALiBi(learnSlopes: true),
         "fire" => PE.Fire(hidden: 8),

@@ -13,6 +13,7 @@ public sealed class FusedAttentionTests
     [DataRow("none", 13, 0f)]
     [DataRow("rope", 64, 0f)]
     [DataRow("rope", 21, 0.2f)]
+    [DataRow("rope-dynamic-yarn", 21, 0.2f)]
     [DataRow("xpos", 9, 0f)]
     [DataRow("sinusoidal", 17, 0.2f)]
     public void MatchesTheGeneralPathForwardAndBackward(string scheme, int t, float dropout)

@@ -16,6 +16,7 @@ public sealed class ModelGradientTests
     [DataRow("shaw")]
     [DataRow("t5")]
     [DataRow("rope")]
+    [DataRow("rope-dynamic-yarn")]
     [DataRow("xpos")]
     [DataRow("alibi")]
     [DataRow("fire")]

@@ -14,12 +14,17 @@ public sealed class RotaryTests
     private static MLComponents.PositionEncoding FromFixtureOptions(JsonObject o, bool xPos)
     {
         double factor = o["factor"]!.GetValue<double>();
-        var scaling = o["scaling"]!.GetValue<string>() switch
-        {
-            "linear" => RotaryScaling.Linear(factor),
-            "ntkaware" => RotaryScaling.NtkAware(factor),
-            _ => RotaryScaling.None,
-        };
+        string rule = o["scaling"]!.GetValue<string>();
+        var scaling = (o["dynamic"]?.GetValue<bool>() ?? false)
+            ? RotaryScaling.Dynamic(Enum.Parse<RotaryScalingKind>(rule, ignoreCase: true), o["originalLength"]!.GetValue<int>(),
+                o["alpha"]!.GetValue<double>(), o["beta"]!.GetValue<double>())
+            : rule switch
+            {
+                "linear" => RotaryScaling.Linear(factor),
+                "ntkaware" => RotaryScaling.NtkAware(factor),
+                "yarn" => RotaryScaling.Yarn(factor, o["originalLength"]!.GetValue<int>(), o["alpha"]!.GetValue<double>(), o["beta"]!.GetValue<double>()),
+                _ => RotaryScaling.None,
+            };
         var pairing = o["pairing"]!.GetValue<string>() == "interleaved" ? RotaryPairing.Interleaved : RotaryPairing.RotateHalf;
         double b = o["base"]!.GetValue<double>(), frac = o["rotaryFraction"]!.GetValue<double>();
         return xPos
@@ -34,6 +39,10 @@ public sealed class RotaryTests
     [DataRow("rope_ntk")]
     [DataRow("xpos_interleaved")]
     [DataRow("xpos_rotatehalf_fraction")]
+    [DataRow("rope_yarn")]
+    [DataRow("rope_dynamic_yarn")]
+    [DataRow("rope_dynamic_ntk")]
+    [DataRow("rope_dynamic_linear")]
     public void MatchesPyTorchGolden(string name)
     {
         var c = Case(name);

@@ -47,14 +47,27 @@ public sealed class NativeHygieneTests
     [DataRow(10000.0, RotaryPairing.Interleaved, 1.0, "none", 1.0)]
     [DataRow(500.0, RotaryPairing.RotateHalf, 0.5, "linear", 2.0)]
     [DataRow(10000.0, RotaryPairing.Interleaved, 0.75, "ntk", 4.0)]
+    [DataRow(100.0, RotaryPairing.Interleaved, 1.0, "yarn", 3.0)]
+    [DataRow(500.0, RotaryPairing.RotateHalf, 0.5, "dynamic-yarn", 1.0)]
+    [DataRow(10000.0, RotaryPairing.Interleaved, 1.0, "dynamic-ntk", 1.0)]
     public void RotaryTablesAreTheSchemesOwn(double @base, RotaryPairing pairing, double fraction, string scaling, double factor)
     {
-        var s = scaling switch { "linear" => RotaryScaling.Linear(factor), "ntk" => RotaryScaling.NtkAware(factor), _ => RotaryScaling.None };
+        var s = scaling switch
+        {
+            "linear" => RotaryScaling.Linear(factor),
+            "ntk" => RotaryScaling.NtkAware(factor),
+            "yarn" => RotaryScaling.Yarn(factor, 24, alpha: 0.5, beta: 3),
+            "dynamic-yarn" => RotaryScaling.Dynamic(RotaryScalingKind.Yarn, 16),
+            "dynamic-ntk" => RotaryScaling.Dynamic(RotaryScalingKind.NtkAware, 16),
+            _ => RotaryScaling.None,
+        };
         var rope = PE.Rotary(@base, pairing, fraction, s);
-        CollectionAssert.AreEqual(rope.Angles(40, 16), RotaryTables.For(rope, 16).Angles(40));
+        // A dynamic scaling's inspection angles are those of a sequence of that many tokens: 40 over 16, factor 2.5.
+        CollectionAssert.AreEqual(rope.Angles(40, 16), RotaryTables.For(rope, 16).ForLength(40).Angles(40));
+        CollectionAssert.AreEqual(rope.Angles(12, 16), RotaryTables.For(rope, 16).Angles(12));
         var xpos = PE.XPos(@base, pairing, fraction, s, gamma: 0.3, scaleBase: 16);
         var tables = RotaryTables.For(xpos, 16);
-        CollectionAssert.AreEqual(xpos.Angles(40, 16), tables.Angles(40));
+        CollectionAssert.AreEqual(xpos.Angles(40, 16), tables.ForLength(40).Angles(40));
         foreach (int n in new[] { 1, 17, 40 })
         {
             CollectionAssert.AreEqual(xpos.QueryScales(40, 16, n), tables.QueryScales(40, n), $"query scales, real length {n}");

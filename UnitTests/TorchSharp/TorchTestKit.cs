@@ -12,7 +12,7 @@ internal static class TorchTestKit
     [
         "none", "sinusoidal", "sinusoidal-concat-split", "learned", "scaled", "scaled-per-layer-split", "scaled-embedding",
         "scaled-embedding-split-base100", "shaw", "shaw-keys-only", "t5",
-        "rope", "rope-half-fraction-linear", "rope-ntk", "xpos", "xpos-half-fraction", "alibi-bidirectional-learned",
+        "rope", "rope-half-fraction-linear", "rope-ntk", "rope-yarn", "rope-dynamic-yarn", "rope-half-dynamic-ntk", "xpos", "xpos-half-fraction", "alibi-bidirectional-learned",
         "alibi-symmetric-learned", "alibi-fixed", "fire", "fire-fixed-threshold",
     ];
 
@@ -32,6 +32,11 @@ internal static class TorchTestKit
         "rope" => PE.Rotary(),
         "rope-half-fraction-linear" => PE.Rotary(pairing: RotaryPairing.RotateHalf, rotaryFraction: 0.5, scaling: RotaryScaling.Linear(2)),
         "rope-ntk" => PE.Rotary(@base: 500, scaling: RotaryScaling.NtkAware(4)),
+        // Base 100 over dh 8 with original length 16: pair 0 kept, pair 1 blended, pairs 2-3 interpolated.
+        "rope-yarn" => PE.Rotary(@base: 100, scaling: RotaryScaling.Yarn(3, 16, alpha: 1, beta: 2)),
+        // The batch's lengths 12, 7, 3, 10 over original length 6: factors 2, 1.17, 1, 1.67 (one sequence unscaled).
+        "rope-dynamic-yarn" => PE.Rotary(@base: 100, scaling: RotaryScaling.Dynamic(RotaryScalingKind.Yarn, 6, alpha: 0.5, beta: 2)),
+        "rope-half-dynamic-ntk" => PE.Rotary(pairing: RotaryPairing.RotateHalf, scaling: RotaryScaling.Dynamic(RotaryScalingKind.NtkAware, 8)),
         "xpos" => PE.XPos(scaleBase: 8),
         "xpos-half-fraction" => PE.XPos(pairing: RotaryPairing.RotateHalf, rotaryFraction: 0.5, gamma: 0.2, scaleBase: 4),
         "alibi-bidirectional-learned" => PE.ALiBi(AlibiForm.Bidirectional, learnSlopes: true),

@@ -3,15 +3,28 @@ namespace MLComponents.TorchSharp.Position;
 /// <summary>
 /// The cos/sin (and xPos scale) tables of RoPE and xPos for one head size, computed exactly as the managed module
 /// computes them (angles and powers in double, rounded to float once) so both backends rotate by the same floats. The
-/// parity tests check <see cref="Angles"/> against the scheme's public <see cref="RotaryEncoding.Angles"/>.
+/// parity tests check <see cref="Angles"/> against the scheme's public <see cref="RotaryEncoding.Angles"/>. A dynamic scaling's
+/// tables are per real length (<see cref="ForLength"/>).
 /// </summary>
 internal sealed class RotaryTables
 {
     private readonly double[] _inverseFrequency;
     private readonly double _positionDivisor;
+    private readonly double _queryKeyScale;
     private readonly double? _gamma, _scaleBase;
+    private readonly double _base, _rotaryFraction;
+    private readonly RotaryPairing _pairing;
+    private readonly RotaryScaling _scaling;
 
     public RotaryTables(double @base, RotaryPairing pairing, double rotaryFraction, RotaryScaling scaling, int headDimension, double? gamma = null, double? scaleBase = null)
+        : this(@base, pairing, rotaryFraction, scaling, headDimension, gamma, scaleBase, sequenceLength: 0)
+    {
+    }
+
+    // The tables of a sequence of sequenceLength real tokens: a dynamic scaling's factor is max(1, n / original length)
+    // (0 gives the unscaled tables); a fixed scaling ignores the length.
+    private RotaryTables(double @base, RotaryPairing pairing, double rotaryFraction, RotaryScaling scaling, int headDimension, double? gamma, double? scaleBase,
+        int sequenceLength)
     {
         if (headDimension < 2)
         {
@@ -27,19 +40,37 @@ internal sealed class RotaryTables
         HeadDimension = headDimension;
         RotatedDimensions = r;
         Interleaved = pairing == RotaryPairing.Interleaved;
+        double factor = scaling.FactorFor(sequenceLength);
         double effectiveBase = @base;
         if (scaling.Kind == RotaryScalingKind.NtkAware && r > 2)
         {
-            effectiveBase *= Math.Pow(scaling.Factor, r / (double)(r - 2));
+            effectiveBase *= Math.Pow(factor, r / (double)(r - 2));
         }
-        _positionDivisor = scaling.Kind == RotaryScalingKind.Linear ? scaling.Factor : 1;
+        _positionDivisor = scaling.Kind == RotaryScalingKind.Linear ? factor : 1;
         _inverseFrequency = new double[r / 2];
         for (int i = 0; i < _inverseFrequency.Length; i++)
         {
             _inverseFrequency[i] = Math.Pow(effectiveBase, -2.0 * i / r);
         }
+        if (scaling.Kind == RotaryScalingKind.Yarn && factor != 1)
+        {
+            // YaRN: pair d keeps its frequency when it turns >= beta times over the original length, is divided by the
+            // factor when it turns <= alpha times, and is blended linearly in between.
+            for (int i = 0; i < _inverseFrequency.Length; i++)
+            {
+                double theta = _inverseFrequency[i];
+                double turns = scaling.OriginalLength / (2 * Math.PI / theta);
+                double ramp = Math.Clamp((turns - scaling.Alpha) / (scaling.Beta - scaling.Alpha), 0, 1);
+                _inverseFrequency[i] = ((1 - ramp) * theta / factor) + (ramp * theta);
+            }
+        }
+        _queryKeyScale = scaling.QueryKeyScale(sequenceLength);
         _gamma = gamma;
         _scaleBase = scaleBase;
+        _base = @base;
+        _rotaryFraction = rotaryFraction;
+        _pairing = pairing;
+        _scaling = scaling;
     }
 
     public static RotaryTables For(RotaryEncoding s, int headDimension) => new(s.Base, s.Pairing, s.RotaryFraction, s.Scaling, headDimension);
@@ -55,6 +86,14 @@ internal sealed class RotaryTables
     public bool Interleaved { get; }
 
     public bool IsXPos => _gamma is not null;
+
+    /// <summary>True when a sequence of <paramref name="sequenceLength"/> real tokens uses these tables as they are (no dynamic factor above 1).</summary>
+    public bool IsOwnFor(int sequenceLength) => !_scaling.IsDynamic || _scaling.FactorFor(sequenceLength) == 1;
+
+    /// <summary>The tables of a sequence of <paramref name="sequenceLength"/> real tokens (these unless the scaling is dynamic and the sequence longer).</summary>
+    public RotaryTables ForLength(int sequenceLength) => IsOwnFor(sequenceLength)
+        ? this
+        : new RotaryTables(_base, _pairing, _rotaryFraction, _scaling, HeadDimension, _gamma, _scaleBase, sequenceLength);
 
     private double Angle(int position, int pair) => position / _positionDivisor * _inverseFrequency[pair];
 
@@ -72,7 +111,7 @@ internal sealed class RotaryTables
         return a;
     }
 
-    /// <summary>cos and sin [length, P] (float of the double).</summary>
+    /// <summary>cos and sin [length, P] (float of the double, times YaRN's q/k scale as the managed module folds it in).</summary>
     public (float[] Cos, float[] Sin) CosSin(int length)
     {
         var cos = new float[length * Pairs];
@@ -82,8 +121,8 @@ internal sealed class RotaryTables
             for (int i = 0; i < Pairs; i++)
             {
                 double a = Angle(t, i);
-                cos[(t * Pairs) + i] = (float)Math.Cos(a);
-                sin[(t * Pairs) + i] = (float)Math.Sin(a);
+                cos[(t * Pairs) + i] = (float)(Math.Cos(a) * _queryKeyScale);
+                sin[(t * Pairs) + i] = (float)(Math.Sin(a) * _queryKeyScale);
             }
         }
         return (cos, sin);

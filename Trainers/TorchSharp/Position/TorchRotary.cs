@@ -15,13 +15,36 @@ internal sealed class TorchRotary(RotaryTables tables) : TorchPositionScheme([])
         Checked.Shape(queries, "RoPE queries", batch.Batch, -1, batch.Length, tables.HeadDimension);
         Checked.Shape(keys, "RoPE keys", batch.Batch, -1, batch.Length, tables.HeadDimension);
         int t = batch.Length, p = tables.Pairs;
-        if (!tables.IsXPos)
+        bool ownTables = true;
+        for (int b = 0; b < batch.Batch; b++)
+        {
+            ownTables &= tables.IsOwnFor(batch.Lengths[b]);
+        }
+        if (!tables.IsXPos && ownTables)
         {
             var cos = Cached($"rope-cos/{t}", batch.Device, () => tensor(tables.CosSin(t).Cos, [t, p]));
             var sin = Cached($"rope-sin/{t}", batch.Device, () => tensor(tables.CosSin(t).Sin, [t, p]));
             return (Rotate(queries, cos, sin), Rotate(keys, cos, sin));
         }
-        // xPos: per-sequence tables [B, 1, T, P] (the centre depends on the real length).
+        if (!tables.IsXPos)
+        {
+            // Dynamic scaling with a sequence longer than the original length: per-sequence tables [B, 1, T, P], the
+            // sequences at or below it keeping the unscaled ones.
+            var rc = new Tensor[batch.Batch];
+            var rs = new Tensor[batch.Batch];
+            for (int b = 0; b < batch.Batch; b++)
+            {
+                int n = batch.Lengths[b];
+                string key = tables.IsOwnFor(n) ? $"{t}/own" : $"{t}/{n}";
+                var own = tables.ForLength(n);
+                rc[b] = Cached($"rope-seq-cos/{key}", batch.Device, () => tensor(own.CosSin(t).Cos, [1, t, p]));
+                rs[b] = Cached($"rope-seq-sin/{key}", batch.Device, () => tensor(own.CosSin(t).Sin, [1, t, p]));
+            }
+            var cos = stack(rc);
+            var sin = stack(rs);
+            return (Rotate(queries, cos, sin), Rotate(keys, cos, sin));
+        }
+        // xPos: per-sequence tables [B, 1, T, P] (the centre depends on the real length, and so may a dynamic factor).
         var qc = new Tensor[batch.Batch];
         var qs = new Tensor[batch.Batch];
         var kc = new Tensor[batch.Batch];
@@ -29,10 +52,11 @@ internal sealed class TorchRotary(RotaryTables tables) : TorchPositionScheme([])
         for (int b = 0; b < batch.Batch; b++)
         {
             int n = batch.Lengths[b];
-            qc[b] = Cached($"xpos-qc/{t}/{n}", batch.Device, () => tensor(tables.ScaledCosSin(t, n, query: true).Cos, [1, t, p]));
-            qs[b] = Cached($"xpos-qs/{t}/{n}", batch.Device, () => tensor(tables.ScaledCosSin(t, n, query: true).Sin, [1, t, p]));
-            kc[b] = Cached($"xpos-kc/{t}/{n}", batch.Device, () => tensor(tables.ScaledCosSin(t, n, query: false).Cos, [1, t, p]));
-            ks[b] = Cached($"xpos-ks/{t}/{n}", batch.Device, () => tensor(tables.ScaledCosSin(t, n, query: false).Sin, [1, t, p]));
+            var own = tables.ForLength(n);
+            qc[b] = Cached($"xpos-qc/{t}/{n}", batch.Device, () => tensor(own.ScaledCosSin(t, n, query: true).Cos, [1, t, p]));
+            qs[b] = Cached($"xpos-qs/{t}/{n}", batch.Device, () => tensor(own.ScaledCosSin(t, n, query: true).Sin, [1, t, p]));
+            kc[b] = Cached($"xpos-kc/{t}/{n}", batch.Device, () => tensor(own.ScaledCosSin(t, n, query: false).Cos, [1, t, p]));
+            ks[b] = Cached($"xpos-ks/{t}/{n}", batch.Device, () => tensor(own.ScaledCosSin(t, n, query: false).Sin, [1, t, p]));
         }
         return (Rotate(queries, stack(qc), stack(qs)), Rotate(keys, stack(kc), stack(ks)));
     }

@@ -77,7 +77,7 @@ internal sealed class PositionSource
     };
 
     /// <summary>
-    /// The rotation of every position: cos and sin [length, Pairs] (xPos: times its query scale) and, per pair, the two
+    /// The rotation of every position: cos and sin [length, Pairs] (xPos: times its query scale; YaRN: times its q/k scale) and, per pair, the two
     /// dimensions it turns (first, second): x'[first] = c x[first] - s x[second], x'[second] = s x[first] + c x[second].
     /// </summary>
     public void Rotation(int length, float[] cos, float[] sin, int[] first, int[] second)
@@ -86,11 +86,11 @@ internal sealed class PositionSource
         switch (Scheme)
         {
             case RotaryEncoding r:
-                FromAngles(r.Angles(length, Dimension), null, length, pairs, cos, sin);
+                FromAngles(r.Angles(length, Dimension), null, r.Scaling.QueryKeyScale(length), length, pairs, cos, sin);
                 PairDims(r.Pairing == RotaryPairing.Interleaved, pairs, first, second);
                 break;
             case XPosEncoding x:
-                FromAngles(x.Angles(length, Dimension), x.QueryScales(length, Dimension, length), length, pairs, cos, sin);
+                FromAngles(x.Angles(length, Dimension), x.QueryScales(length, Dimension, length), x.Scaling.QueryKeyScale(length), length, pairs, cos, sin);
                 PairDims(x.Pairing == RotaryPairing.Interleaved, pairs, first, second);
                 break;
             case SinusoidalEncoding s when s.Combine == PositionCombine.Add:
@@ -114,11 +114,12 @@ internal sealed class PositionSource
         }
     }
 
-    private static void FromAngles(float[] angles, float[]? scales, int length, int pairs, float[] cos, float[] sin)
+    // yarn: YaRN's q/k scale (1 otherwise), on every entry.
+    private static void FromAngles(float[] angles, float[]? scales, double yarn, int length, int pairs, float[] cos, float[] sin)
     {
         for (int n = 0; n < length * pairs; n++)
         {
-            double a = angles[n], g = scales?[n] ?? 1;
+            double a = angles[n], g = (scales?[n] ?? 1) * yarn;
             cos[n] = (float)(g * Math.Cos(a));
             sin[n] = (float)(g * Math.Sin(a));
         }

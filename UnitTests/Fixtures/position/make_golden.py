@@ -234,6 +234,64 @@ def fire_case(name, B, H, T, hidden, lengths, c, L):
 fire_case("fire", 2, 2, 9, 5, [9, 6], 0.7, 2.5)
 fire_case("fire_wide", 1, 3, 7, 20, [7], 1.3, 3.5)  # 20 hidden: SIMD blocks plus a scalar tail
 
+# ---------------------------------------------------------------- RoPE YaRN and dynamic scaling (appended last, so the
+# random draws of every earlier case stay as they were)
+def yarn_frequencies(inv, factor, L, alpha, beta):
+    # Peng et al. 2023: turns over the original length L decide between keeping (>= beta) and interpolating (<= alpha).
+    if factor == 1:
+        return inv
+    turns = L / (2 * math.pi / inv)
+    ramp = ((turns - alpha) / (beta - alpha)).clamp(0, 1)
+    return inv / factor * (1 - ramp) + inv * ramp
+
+
+def rope_scaled_ref(x, opts, lengths):
+    """RoPE with a per-sequence factor (fixed, or max(1, n / L) when dynamic); YaRN also scales q and k by 0.1 ln f + 1."""
+    B, H, T, dh = x.shape
+    r = int(math.floor(opts["rotaryFraction"] * dh + 1e-9)) // 2 * 2
+    out = []
+    for b in range(B):
+        f = max(1.0, lengths[b] / opts["originalLength"]) if opts["dynamic"] else opts["factor"]
+        base = opts["base"]
+        if opts["scaling"] == "ntkaware" and r > 2:
+            base = base * f ** (r / (r - 2))
+        inv = base ** (-torch.arange(0, r, 2, dtype=D64) / r)
+        pos = torch.arange(T, dtype=D64)
+        if opts["scaling"] == "linear":
+            pos = pos / f
+        m = 1.0
+        if opts["scaling"] == "yarn":
+            inv = yarn_frequencies(inv, f, opts["originalLength"], opts["alpha"], opts["beta"])
+            m = 0.1 * math.log(f) + 1
+        ang = pos[:, None] * inv[None, :]
+        c, s = ang.cos() * m, ang.sin() * m
+        rot, rest = x[b, ..., :r], x[b, ..., r:]
+        if opts["pairing"] == "interleaved":
+            a, bb = rot[..., 0::2], rot[..., 1::2]
+            y = torch.stack((a * c - bb * s, a * s + bb * c), -1).flatten(-2)
+        else:
+            a, bb = rot[..., : r // 2], rot[..., r // 2:]
+            y = torch.cat((a * c - bb * s, a * s + bb * c), -1)
+        out.append(torch.cat((y, rest), -1))
+    return torch.stack(out)
+
+
+def rope_scaled_case(name, B, H, T, dh, opts, lengths):
+    q, k = randn(B, H, T, dh), randn(B, H, T, dh)
+    cases[name] = dict(options=opts, B=B, H=H, T=T, dh=dh, lengths=lengths, q=flat(q), k=flat(k),
+                       out_q=flat(rope_scaled_ref(q, opts, lengths)), out_k=flat(rope_scaled_ref(k, opts, lengths)))
+
+
+def sc(scaling, factor=1.0, L=0, alpha=1.0, beta=32.0, dynamic=False, **rest):
+    return dict(ro(scaling=scaling, factor=factor, **rest), originalLength=L, alpha=alpha, beta=beta, dynamic=dynamic)
+
+
+# base 100, L 64, beta 8 over dh 16: pair 0 kept, pairs 1-4 on the ramp, pairs 5-7 fully interpolated.
+rope_scaled_case("rope_yarn", 1, 2, 7, 16, sc("yarn", 4.0, 64, 1.0, 8.0, base=100.0), [7])
+rope_scaled_case("rope_dynamic_yarn", 2, 1, 10, 8, sc("yarn", L=4, alpha=0.5, beta=2.0, dynamic=True, base=100.0, pairing="rotatehalf"), [10, 3])
+rope_scaled_case("rope_dynamic_ntk", 2, 1, 9, 8, sc("ntkaware", L=6, dynamic=True), [9, 5])
+rope_scaled_case("rope_dynamic_linear", 2, 1, 9, 6, sc("linear", L=3, dynamic=True, frac=0.75), [4, 9])
+
 with open("golden.json", "w") as f:
     json.dump(cases, f)
 print("wrote", len(cases), "cases")

@@ -185,9 +185,8 @@ public sealed class LengthGeneralisationTests
         Assert.AreEqual(32, options.LogLengthScale);
         Assert.AreEqual(512, options.MaxTokens);
         Assert.AreEqual(0, options.RandomizedPositions);
-        Assert.AreEqual(TransformerClassifierOptions.PresetEpochs, options.Epochs, "the epoch budget is raised to the preset's");
-        Assert.AreEqual(40, new TransformerClassifierOptions { Epochs = 40 }.ForLongerInputs(32, 512).Epochs, "a larger budget is kept");
-        Assert.AreEqual(16, options.BatchSize, "other options are kept");
+        Assert.AreEqual(FireEncoding.DefaultInitScale, ((FireEncoding)options.PositionEncoding).InitScale);
+        Assert.AreEqual((3, 16), (options.Epochs, options.BatchSize), "other options are kept");
         Assert.Throws<ArgumentException>(() => new TransformerClassifierOptions().ForLongerInputs(32, 16));
         Assert.Throws<ArgumentException>(() => new TransformerClassifierOptions().ForLongerInputs(1, 16));
     }

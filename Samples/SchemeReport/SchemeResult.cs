@@ -28,7 +28,7 @@ public sealed record HeatmapData(string Title, double[,] Values, string RowLabel
 /// <param name="LogLoss">Test log-loss.</param>
 /// <param name="ByLength">Accuracy per token-count bucket.</param>
 /// <param name="Curve">Per-epoch training loss and validation metrics.</param>
-/// <param name="BestEpoch">The epoch whose weights were kept (best validation accuracy).</param>
+/// <param name="BestEpoch">The epoch whose weights were kept (the last within one standard error of the best validation accuracy).</param>
 /// <param name="Heatmaps">What the scheme learned (or fixes), drawn as heatmaps.</param>
 /// <param name="Note">One line on what the heatmaps show, or why there is none.</param>
 /// <param name="Seconds">Training and evaluation time.</param>

@@ -172,7 +172,8 @@ public static class EncoderTrainingBackends
             IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
             IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
         {
-            var epochs = new EpochRecorder<TrainingProgress>(progress, p => p.EpochEnd ? (p.Epoch, p.ValidationAccuracy, p.ValidationLogLoss) : null);
+            var epochs = new EpochRecorder<TrainingProgress>(progress, new BestEpochRule(validationSequences?.Count ?? 0, options.EarlyStoppingPatience),
+                p => p.EpochEnd ? (p.Epoch, p.ValidationAccuracy) : null);
             var model = new SequenceClassifierTrainer(options).Fit(train, validationSequences, validationLabels, epochs, cancellationToken);
             return new TrainedEncoder<SequenceClassifier>(model, epochs.Epochs, validationSequences is null ? epochs.Epochs : epochs.BestEpoch);
         }
@@ -186,29 +187,19 @@ public static class EncoderTrainingBackends
         }
     }
 
-    /// <summary>
-    /// Forwards progress and keeps the epoch count and the best epoch (best validation accuracy, ties: lower log-loss,
-    /// the classifier trainer's rule).
-    /// </summary>
-    private sealed class EpochRecorder<T>(IProgress<T>? inner, Func<T, (int Epoch, double? Accuracy, double? LogLoss)?> epochEnd) : IProgress<T>
+    /// <summary>Forwards progress and keeps the epoch count and the kept epoch (<see cref="BestEpochRule"/>, as the trainer applies it).</summary>
+    private sealed class EpochRecorder<T>(IProgress<T>? inner, BestEpochRule rule, Func<T, (int Epoch, double? Accuracy)?> epochEnd) : IProgress<T>
     {
-        private double _bestAccuracy = double.NegativeInfinity, _bestLogLoss = double.PositiveInfinity;
-
         public int Epochs { get; private set; }
 
-        public int BestEpoch { get; private set; }
+        public int BestEpoch => rule.KeptEpoch;
 
         public void Report(T value)
         {
             if (epochEnd(value) is { } e)
             {
                 Epochs = e.Epoch;
-                if (e.Accuracy is double a && (a > _bestAccuracy || (a == _bestAccuracy && e.LogLoss < _bestLogLoss)))
-                {
-                    _bestAccuracy = a;
-                    _bestLogLoss = e.LogLoss ?? double.PositiveInfinity;
-                    BestEpoch = e.Epoch;
-                }
+                if (e.Accuracy is double a) rule.Observe(e.Epoch, a);
             }
             inner?.Report(value);
         }

@@ -23,7 +23,8 @@ public sealed class SequenceClassifierTrainer
 
     /// <summary>
     /// Trains and returns the model. Validation data (both or neither) enables per-epoch metrics and early stopping;
-    /// the returned model then holds the weights of the epoch with the best validation accuracy (ties: lower log-loss).
+    /// the returned model then holds the weights of the epoch <see cref="BestEpochRule"/> keeps (the last within one standard
+    /// error of the best validation accuracy).
     /// </summary>
     public SequenceClassifier Fit(IReadOnlyList<int[]> sequences, IReadOnlyList<int> labels,
         IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
@@ -135,8 +136,7 @@ public sealed class SequenceClassifierTrainer
             : null;
         var rng = new Random(o.Seed);
         var best = new ParameterSnapshot();
-        double bestAccuracy = double.NegativeInfinity, bestLogLoss = double.PositiveInfinity;
-        int sinceBest = 0;
+        var rule = new BestEpochRule(validationSequences?.Count ?? 0, o.EarlyStoppingPatience);
         long step = 0;
         var meter = new TrainingMeter();
 
@@ -169,17 +169,8 @@ public sealed class SequenceClassifierTrainer
             if (validationSequences is not null)
             {
                 (accuracy, logLoss) = Evaluate(model, validationSequences, validationLabels!, batchSize);
-                if (accuracy > bestAccuracy || (accuracy == bestAccuracy && logLoss < bestLogLoss))
-                {
-                    bestAccuracy = accuracy.Value;
-                    bestLogLoss = logLoss.Value;
-                    best.Capture(model.Parameters);
-                    sinceBest = 0;
-                }
-                else if (o.EarlyStoppingPatience > 0 && ++sinceBest >= o.EarlyStoppingPatience)
-                {
-                    stop = true;
-                }
+                (bool keep, stop) = rule.Observe(epoch, accuracy.Value);
+                if (keep) best.Capture(model.Parameters);
             }
             progress?.Report(new TrainingProgress(epoch, step, trainLoss, tokensPerSecond, accuracy, logLoss, true));
             if (stop)

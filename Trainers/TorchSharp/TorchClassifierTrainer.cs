@@ -117,8 +117,8 @@ public sealed class TorchClassifierTrainer
             : null;
         var rng = new Random(o.Seed);
         var best = new ParameterSnapshot();
-        double bestAccuracy = double.NegativeInfinity, bestLogLoss = double.PositiveInfinity;
-        int sinceBest = 0, epochsTrained = 0, bestEpoch = 0;
+        var rule = new BestEpochRule(validationSequences?.Count ?? 0, o.EarlyStoppingPatience);
+        int epochsTrained = 0, bestEpoch = 0;
         long step = 0;
         var meter = new TrainingMeter();
 
@@ -157,18 +157,12 @@ public sealed class TorchClassifierTrainer
             if (validationSequences is not null)
             {
                 (accuracy, logLoss) = Evaluate(model, validationSequences, validationLabels!, batchSize);
-                if (accuracy > bestAccuracy || (accuracy == bestAccuracy && logLoss < bestLogLoss))
+                (bool keep, stop) = rule.Observe(epoch, accuracy.Value);
+                if (keep)
                 {
-                    bestAccuracy = accuracy.Value;
-                    bestLogLoss = logLoss.Value;
                     model.CopyTo(managed);
                     best.Capture(managed.Parameters);
                     bestEpoch = epoch;
-                    sinceBest = 0;
-                }
-                else if (o.EarlyStoppingPatience > 0 && ++sinceBest >= o.EarlyStoppingPatience)
-                {
-                    stop = true;
                 }
             }
             else

@@ -93,7 +93,7 @@ public sealed class TextClassificationEstimator : IEstimator<TransformerChain<IT
             PositionEncoding = o.PositionEncoding, Pooling = o.Pooling, Epochs = o.Epochs, BatchSize = o.BatchSize, LearningRate = o.LearningRate,
             WeightDecay = o.WeightDecay, WarmupFraction = o.WarmupFraction, Schedule = o.Schedule, GradientClipNorm = o.GradientClipNorm,
             LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights, Seed = o.Seed, Threads = o.Threads, ValidationSet = validation,
-            Backend = o.Backend, Device = o.Device, StreamingBufferRows = o.StreamingBufferRows, ValidationFraction = o.ValidationFraction,
+            Backend = o.Backend, Device = o.Device, StreamingBufferRows = o.StreamingBufferRows, ValidationFraction = o.ValidationFraction, RefitOnAllRows = o.RefitOnAllRows,
             EarlyStoppingPatience = o.EarlyStoppingPatience, Progress = o.Progress, ProgressInterval = o.ProgressInterval,
             CancellationToken = o.CancellationToken,
         });

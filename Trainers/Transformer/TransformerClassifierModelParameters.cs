@@ -33,8 +33,9 @@ public sealed class TransformerClassifierModelParameters
     private readonly ConcurrentBag<SequenceClassifier> _spares = [];
 
     internal TransformerClassifierModelParameters(IHostEnvironment env, SequenceClassifier model, string featureColumnName, long truncated,
-        int epochsTrained, int bestEpoch, long skippedTrainingRows) : base(env)
+        int epochsTrained, int bestEpoch, long skippedTrainingRows, bool refittedOnAllRows = false) : base(env)
     {
+        RefittedOnAllRows = refittedOnAllRows;
         SkippedTrainingRows = skippedTrainingRows;
         _model = model;
         _model.Threads = 1;
@@ -81,8 +82,16 @@ public sealed class TransformerClassifierModelParameters
     /// <summary>Epochs run (fewer than asked when early stopping ended training).</summary>
     public int EpochsTrained { get; }
 
-    /// <summary>The epoch whose weights the model holds when validation data was given (best validation accuracy, ties: lower log-loss); else 0.</summary>
+    /// <summary>The epoch whose weights the model holds when validation data was given (the last epoch within one standard error of the best
+    /// validation accuracy: among epochs the validation rows cannot tell apart, the one trained longest); else 0.</summary>
     public int BestEpoch { get; }
+
+    /// <summary>
+    /// True when the held-out slice of <see cref="Trainers.TransformerClassifierOptions.ValidationFraction"/> chose
+    /// <see cref="BestEpoch"/> and the model was then trained again on every row for that many epochs
+    /// (<see cref="Trainers.TransformerClassifierOptions.RefitOnAllRows"/>): the weights are the second run's.
+    /// </summary>
+    public bool RefittedOnAllRows { get; }
 
     /// <summary>The array-level model (for direct, allocation-free single-sentence prediction).</summary>
     internal SequenceClassifier Model => _model;
@@ -182,6 +191,7 @@ public sealed class TransformerClassifierModelParameters
         o["skippedTrainingRows"] = SkippedTrainingRows;
         o["epochsTrained"] = EpochsTrained;
         o["bestEpoch"] = BestEpoch;
+        o["refittedOnAllRows"] = RefittedOnAllRows;
         foreach (var p in _model.Parameters) ctx.AddTensor(p.Name, p.Value, p.Shape);
     }
 
@@ -196,6 +206,6 @@ public sealed class TransformerClassifierModelParameters
         EncoderArchive.ReadWeights(ctx, model.Parameters);
         return new TransformerClassifierModelParameters(env, model, ctx.GetOption<string>("featureColumnName"),
             ctx.GetOptionOrDefault("truncatedTrainingSequences", 0L), ctx.GetOptionOrDefault("epochsTrained", 0), ctx.GetOptionOrDefault("bestEpoch", 0),
-            ctx.GetOptionOrDefault("skippedTrainingRows", 0L));
+            ctx.GetOptionOrDefault("skippedTrainingRows", 0L), ctx.GetOptionOrDefault("refittedOnAllRows", false));
     }
 }

@@ -73,6 +73,8 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         }
 
         int seed = CatalogEnvironment.NextSeed(Environment, o.Seed);
+        var allRows = inMemory; // before any rows are held out: what a refit trains on
+        bool heldOut = false;
         if (valid is null && o.ValidationFraction > 0)
         {
             // No validation set: a seeded slice of the training rows picks the best epoch and stops early.
@@ -89,6 +91,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
                     (inMemory, valid) = TokenSequenceColumns.Split(inMemory!, ordinals);
                     rows = inMemory.Sequences.Count;
                 }
+                heldOut = true;
             }
         }
 
@@ -119,15 +122,32 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         };
         long batch = Math.Min(o.BatchSize, rows);
         long totalSteps = (rows + batch - 1) / batch * o.Epochs;
-        var history = new EpochHistory(o.Progress, totalSteps, truncatedRows);
+        var history = new EpochHistory(o.Progress, totalSteps, truncatedRows, new BestEpochRule(valid?.Sequences.Count ?? 0, o.EarlyStoppingPatience));
         var trainData = streamed ?? ClassifierTrainingData.InMemory(inMemory!.Sequences, inMemory.Labels);
-        var trained = EncoderTrainingBackends.Get(o.Backend, o.Device).FitClassifier(engineOptions, trainData,
-            valid?.Sequences, valid?.Labels, history, o.CancellationToken);
-        var model = trained.Model;
-        history.Divergence.RequireFinite(model.Parameters, "TransformerClassifier", o.LearningRate);
-        return new TransformerClassifierModelParameters(Environment, model, tokens.Name, truncatedRows, history.Epochs,
-            valid is null ? 0 : history.BestEpoch, skippedRows);
+        var backend = EncoderTrainingBackends.Get(o.Backend, o.Device);
+        var trained = backend.FitClassifier(engineOptions, trainData, valid?.Sequences, valid?.Labels, history, o.CancellationToken);
+        history.Divergence.RequireFinite(trained.Model.Parameters, "TransformerClassifier", o.LearningRate);
+        bool refit = o.RefitOnAllRows && heldOut && streamed is null && history.BestEpoch > 0
+            && valid!.Sequences.Count >= MinHeldOutShareToRefit * allRows!.Sequences.Count;
+        if (refit)
+        {
+            // The held-out rows chose the epoch count; now every row trains, from the same seed (so the same initial weights).
+            long allBatch = Math.Min(o.BatchSize, allRows!.Sequences.Count);
+            var refitHistory = new EpochHistory(o.Progress, (allRows.Sequences.Count + allBatch - 1) / allBatch * history.BestEpoch, truncatedRows, new BestEpochRule(0, 0));
+            trained = backend.FitClassifier(engineOptions with { Epochs = history.BestEpoch, EarlyStoppingPatience = 0 },
+                ClassifierTrainingData.InMemory(allRows.Sequences, allRows.Labels), null, null, refitHistory, o.CancellationToken);
+            refitHistory.Divergence.RequireFinite(trained.Model.Parameters, "TransformerClassifier", o.LearningRate);
+        }
+        return new TransformerClassifierModelParameters(Environment, trained.Model, tokens.Name, truncatedRows, history.Epochs,
+            valid is null ? 0 : history.BestEpoch, skippedRows, refit);
     }
+
+    /// <summary>
+    /// Least share of all rows the held-out slice must be for <see cref="TransformerClassifierOptions.RefitOnAllRows"/> to
+    /// train again (5 %: up to 200,000 rows at the default fraction, past which the cap of <see cref="MaxHeldOutRows"/> makes
+    /// the slice too small a share to be worth a second run).
+    /// </summary>
+    public const double MinHeldOutShareToRefit = 0.05;
 
     /// <summary>Most rows held out by <see cref="TransformerClassifierOptions.ValidationFraction"/>.</summary>
     public const int MaxHeldOutRows = 10_000;
@@ -194,14 +214,12 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         return o;
     }
 
-    /// <summary>Forwards engine reports as <see cref="TrainingProgress"/> and remembers the best validated epoch (the engine's rule).</summary>
-    private sealed class EpochHistory(IProgress<TrainingProgress>? target, long totalSteps, long truncated) : IProgress<Engine.TrainingProgress>
+    /// <summary>Forwards engine reports as <see cref="TrainingProgress"/> and follows the kept epoch (<see cref="BestEpochRule"/>, the engine's rule).</summary>
+    private sealed class EpochHistory(IProgress<TrainingProgress>? target, long totalSteps, long truncated, BestEpochRule rule) : IProgress<Engine.TrainingProgress>
     {
-        private double _bestAccuracy = double.NegativeInfinity, _bestLogLoss = double.PositiveInfinity;
-
         public int Epochs { get; private set; }
 
-        public int BestEpoch { get; private set; }
+        public int BestEpoch => rule.KeptEpoch;
 
         public DivergenceCheck Divergence { get; } = new();
 
@@ -211,13 +229,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             if (value.EpochEnd)
             {
                 Epochs = value.Epoch;
-                if (value.ValidationAccuracy is double a && value.ValidationLogLoss is double l
-                    && (a > _bestAccuracy || (a == _bestAccuracy && l < _bestLogLoss)))
-                {
-                    _bestAccuracy = a;
-                    _bestLogLoss = l;
-                    BestEpoch = value.Epoch;
-                }
+                if (value.ValidationAccuracy is double a) rule.Observe(value.Epoch, a);
             }
             target?.Report(new TrainingProgress(value.Epoch, value.Step, totalSteps, value.Loss, value.TokensPerSecond,
                 value.ValidationAccuracy, value.ValidationLogLoss, value.EpochEnd, truncated));

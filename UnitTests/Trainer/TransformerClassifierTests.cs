@@ -154,12 +154,18 @@ public sealed class TransformerClassifierTests
         var options = Small(PositionEncoding.Rotary(), 3);
         var recorder = new Recorder();
         options.Progress = recorder;
-        ml.MulticlassClassification.Trainers.Transformer(options).Fit(data);
-        var ends = recorder.Reports.Where(p => p.EpochEnd).ToList();
+        var model = ml.MulticlassClassification.Trainers.Transformer(options).Fit(data).Model;
+        var all = recorder.Reports.Where(p => p.EpochEnd).ToList();
+        var ends = all.Take(3).ToList();
         CollectionAssert.AreEqual(new[] { 1, 2, 3 }, ends.Select(p => p.Epoch).ToArray());
         // No validation set: a tenth (10 rows) is held out by default, so ceil(90 / 32) = 3 steps per epoch, validated.
         CollectionAssert.AreEqual(new long[] { 3, 6, 9 }, ends.Select(p => p.Step).ToArray(), "ceil(90 / 32) steps per epoch");
         Assert.IsTrue(ends.All(p => p.TotalSteps == 9 && p.TokensPerSecond > 0 && double.IsFinite(p.Loss) && p.ValidationAccuracy is not null));
+        // Then the refit on all 100 rows for the best epoch count: ceil(100 / 32) = 4 steps per epoch, not validated.
+        var refit = all.Skip(3).ToList();
+        Assert.IsTrue(model.RefittedOnAllRows);
+        CollectionAssert.AreEqual(Enumerable.Range(1, model.BestEpoch).ToArray(), refit.Select(p => p.Epoch).ToArray());
+        Assert.IsTrue(refit.All(p => p.TotalSteps == 4 * model.BestEpoch && p.Step == 4 * p.Epoch && p.ValidationAccuracy is null));
 
         using var cts = new CancellationTokenSource();
         var cancelled = Small(PositionEncoding.Rotary(), 3);
@@ -197,7 +203,14 @@ public sealed class TransformerClassifierTests
         var ends = recorder.Reports.Where(p => p.EpochEnd).ToList();
         Assert.IsTrue(ends.Count < 8, $"stopped early ({ends.Count} epochs)");
         Assert.AreEqual(ends.Count, model.Model.EpochsTrained);
-        var best = ends.OrderByDescending(p => p.ValidationAccuracy).ThenBy(p => p.ValidationLogLoss).First();
+        // The kept epoch: the last one within one standard error (100 validation rows) of the best accuracy so far.
+        double top = double.NegativeInfinity;
+        var best = ends[0];
+        foreach (var p in ends)
+        {
+            top = Math.Max(top, p.ValidationAccuracy!.Value);
+            if (p.ValidationAccuracy >= top - Math.Sqrt(top * (1 - top) / 100)) best = p;
+        }
         Assert.AreEqual(best.Epoch, model.Model.BestEpoch);
         Assert.AreNotEqual(ends[^1].Epoch, model.Model.BestEpoch, "the last epoch was worse than the best");
 
@@ -239,6 +252,71 @@ public sealed class TransformerClassifierTests
         // Under 50 rows nothing is held out: 49 rows, 2 steps.
         Assert.AreEqual((2L, false, 0), Run(rows.Take(49).ToList(), _ => { }));
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => Run(rows, o => o.ValidationFraction = 1)).Message, "Option 'ValidationFraction'");
+    }
+
+    [TestMethod]
+    public void HeldOutTenthChoosesTheEpochs_ThenEveryRowTrains()
+    {
+        var ml = new MLContext(1);
+        var rows = OrderTask.Ids(300, 12);
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(ml.Data.LoadFromEnumerable(rows));
+        var data = Keyed(ml, rows, keys);
+        TransformerClassifierModelParameters Fit(Action<TransformerClassifierOptions> set, Recorder? recorder = null)
+        {
+            var options = Small(PositionEncoding.Rotary(), 8);
+            options.EarlyStoppingPatience = 2;
+            options.Progress = recorder;
+            set(options);
+            return ml.MulticlassClassification.Trainers.Transformer(options).Fit(data).Model;
+        }
+
+        var recorder = new Recorder();
+        var refit = Fit(_ => { }, recorder);
+        Assert.IsTrue(refit.RefittedOnAllRows);
+        Assert.IsTrue(refit.BestEpoch >= 1);
+        // The second run: every row (ceil(300 / 32) = 10 steps an epoch, against 9 for the 270 kept in the first run),
+        // BestEpoch epochs, no validation metrics.
+        var ends = recorder.Reports.Where(p => p.EpochEnd).ToList();
+        var second = ends.Skip(refit.EpochsTrained).ToList();
+        Assert.AreEqual(refit.BestEpoch, second.Count);
+        Assert.AreEqual(9L, ends[0].Step);
+        Assert.AreEqual(10L * refit.BestEpoch, second[^1].Step);
+        Assert.IsTrue(second.All(p => p.ValidationAccuracy is null));
+
+        // It is exactly the model trained on every row for that many epochs, with the same seed.
+        var direct = Fit(o => { o.ValidationFraction = 0; o.Epochs = refit.BestEpoch; });
+        var test = OrderTask.Ids(50, 13);
+        Span<float> a = stackalloc float[2], b = stackalloc float[2];
+        foreach (var row in test)
+        {
+            refit.Predict(row.Tokens, a);
+            direct.Predict(row.Tokens, b);
+            CollectionAssert.AreEqual(b.ToArray(), a.ToArray());
+        }
+        Assert.IsFalse(direct.RefittedOnAllRows);
+
+        // Off: the best epoch's weights of the first run, which differ.
+        var kept = Fit(o => o.RefitOnAllRows = false);
+        Assert.IsFalse(kept.RefittedOnAllRows);
+        Assert.AreEqual(refit.BestEpoch, kept.BestEpoch);
+        kept.Predict(test[0].Tokens, b);
+        refit.Predict(test[0].Tokens, a);
+        CollectionAssert.AreNotEqual(b.ToArray(), a.ToArray());
+
+        // The flag is saved with the model.
+        var path = Path.Combine(Path.GetTempPath(), $"mlc-refit-{Guid.NewGuid():N}.zip");
+        try
+        {
+            var model = ml.MulticlassClassification.Trainers.Transformer(Small(PositionEncoding.Rotary(), 3)).Fit(data);
+            ml.Model.Save(model, data.Schema, path);
+            var loaded = (MulticlassPredictionTransformer<TransformerClassifierModelParameters>)ml.Model.Load(path, out _);
+            Assert.AreEqual(model.Model.RefittedOnAllRows, loaded.Model.RefittedOnAllRows);
+            Assert.IsTrue(loaded.Model.RefittedOnAllRows);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private static string FirstLabel(List<TokenRow> rows, int key) => rows.Select(r => r.Label).Distinct().ElementAt(key);

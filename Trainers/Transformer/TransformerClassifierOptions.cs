@@ -143,13 +143,13 @@ public class TransformerClassifierOptions
     /// When <see cref="ValidationFraction"/> held rows out and they chose the epoch E to keep (no <see cref="ValidationSet"/>,
     /// rows in memory, the held-out slice at least <see cref="TransformerClassifierTrainer.MinHeldOutShareToRefit"/> of the
     /// rows): train again from the same initial weights on every row, the held-out ones included, for E epochs (the
-    /// learning-rate schedule spans those E epochs), and return that model. True by default: on small data the held-out
-    /// tenth is a tenth of what the model learns from (the suite's fortunes corpus, ~3,900 rows, three seeds: 0.609 -> 0.63
-    /// for RoPE, the PyTorch peer without a held-out slice 0.630; Benchmarks/Suite/README.md), at the cost of a second run
-    /// of E epochs. Its progress reports follow the first run's, numbered from epoch 1 again and without validation metrics.
+    /// learning-rate schedule spans those E epochs), and return that model. Off by default: it costs a second run of E
+    /// epochs, and on the suite it bought little (fortunes, ~3,900 rows, RoPE over three seeds 0.609 -> 0.617) while
+    /// moving the long-length accuracy of single runs both ways (Benchmarks/Suite/README.md, "Defaults chosen from the
+    /// suite"). Its progress reports follow the first run's, numbered from epoch 1 again and without validation metrics.
     /// Streaming (<see cref="StreamingBufferRows"/>) never refits.
     /// </summary>
-    public bool RefitOnAllRows { get; set; } = true;
+    public bool RefitOnAllRows { get; set; }
 
     /// <summary>
     /// 0 (default): Fit reads the training rows into memory once. N &gt; 0: Fit streams them, reading the training view

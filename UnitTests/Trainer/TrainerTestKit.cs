@@ -17,6 +17,22 @@ internal static class TrainerTestKit
         PositionEncoding = encoding,
     };
 
+    /// <summary>
+    /// The epoch-end report whose weights a classifier keeps, worked out from the reports: the last epoch whose validation
+    /// accuracy is within one standard error, sqrt(best (1 - best) / rows), of the best accuracy so far.
+    /// </summary>
+    public static TrainingProgress KeptEpoch(IReadOnlyList<TrainingProgress> epochEnds, int validationRows)
+    {
+        double top = double.NegativeInfinity;
+        var kept = epochEnds[0];
+        foreach (var p in epochEnds)
+        {
+            top = Math.Max(top, p.ValidationAccuracy!.Value);
+            if (p.ValidationAccuracy >= top - Math.Sqrt(top * (1 - top) / validationRows)) kept = p;
+        }
+        return kept;
+    }
+
     /// <summary>Pre-tokenised rows as a view with the label already mapped to a key.</summary>
     public static IDataView Keyed(MLContext ml, IEnumerable<TokenRow> rows, ValueToKeyMappingTransformer? keys = null)
     {

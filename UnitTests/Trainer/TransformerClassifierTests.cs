@@ -197,14 +197,7 @@ public sealed class TransformerClassifierTests
         var ends = recorder.Reports.Where(p => p.EpochEnd).ToList();
         Assert.IsTrue(ends.Count < 8, $"stopped early ({ends.Count} epochs)");
         Assert.AreEqual(ends.Count, model.Model.EpochsTrained);
-        // The kept epoch: the last one within one standard error (100 validation rows) of the best accuracy so far.
-        double top = double.NegativeInfinity;
-        var best = ends[0];
-        foreach (var p in ends)
-        {
-            top = Math.Max(top, p.ValidationAccuracy!.Value);
-            if (p.ValidationAccuracy >= top - Math.Sqrt(top * (1 - top) / 100)) best = p;
-        }
+        var best = KeptEpoch(ends, 100);
         Assert.AreEqual(best.Epoch, model.Model.BestEpoch);
         Assert.AreNotEqual(ends[^1].Epoch, model.Model.BestEpoch, "the last epoch was worse than the best");
 

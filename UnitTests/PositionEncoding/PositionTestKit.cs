@@ -111,6 +111,9 @@ internal static class PositionTestKit
         }
     }
 
+    /// <summary>A batch of <paramref name="b"/> sequences padded to <paramref name="t"/> with the given real lengths.</summary>
+    public static PositionBatch Batch(int b, int t, params int[] lengths) => new(b, t, lengths);
+
     public static void CheckEmbeddings(PositionModule module, PositionBatch batch, int d, int seed = 1)
     {
         var rng = new Random(seed);

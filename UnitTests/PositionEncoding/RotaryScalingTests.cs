@@ -12,8 +12,6 @@ namespace MLComponents.UnitTests.PositionEncoding;
 [TestClass]
 public sealed class RotaryScalingTests
 {
-    private static PositionBatch Batch(int b, int t, params int[] lengths) => new(b, t, lengths);
-
     /// <summary>YaRN frequencies from the paper's formula, in plain double arithmetic (pair d of r rotated dimensions).</summary>
     private static double YarnFrequency(double @base, int r, int d, double factor, int originalLength, double alpha, double beta)
     {

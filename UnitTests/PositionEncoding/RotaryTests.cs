@@ -9,8 +9,6 @@ namespace MLComponents.UnitTests.PositionEncoding;
 [TestClass]
 public sealed class RotaryTests
 {
-    private static PositionBatch Batch(int b, int t, params int[] lengths) => new(b, t, lengths);
-
     private static MLComponents.PositionEncoding FromFixtureOptions(JsonObject o, bool xPos)
     {
         double factor = o["factor"]!.GetValue<double>();

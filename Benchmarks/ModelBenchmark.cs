@@ -6,7 +6,13 @@ namespace MLComponents.Benchmarks;
 internal static class ModelBenchmark
 {
     /// <summary>The figures torch_ref.py prints, plus the p99 of the same latency samples.</summary>
-    internal sealed record Figures(double TrainTokensPerSecond, double InferTokensPerSecond, double Single32P50Ms, double Single32P99Ms);
+    internal sealed record Figures(double TrainTokensPerSecond, double InferTokensPerSecond, double Single32P50Ms, double Single32P99Ms)
+    {
+        /// <summary>Per figure the better of two runs (higher throughput, lower latency).</summary>
+        public static Figures Better(Figures a, Figures b) => new(
+            Math.Max(a.TrainTokensPerSecond, b.TrainTokensPerSecond), Math.Max(a.InferTokensPerSecond, b.InferTokensPerSecond),
+            Math.Min(a.Single32P50Ms, b.Single32P50Ms), Math.Min(a.Single32P99Ms, b.Single32P99Ms));
+    }
 
     /// <summary>Train tokens/s only: 5 warm-up + 30 timed steps.</summary>
     public static double MeasureTrain(IModelWorkload model, ModelConfig config)

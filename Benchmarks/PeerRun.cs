@@ -27,6 +27,28 @@ internal sealed class PeerRun
     /// <summary>The best figure for <paramref name="key"/>, or null when the peer did not report it.</summary>
     public double? this[string key] => Best.TryGetValue(key, out double v) ? v : null;
 
+    /// <summary>
+    /// One peer's runs from several rounds as one: per key the best over every round (and thread count), described
+    /// round by round, so a busy spell on the machine during one round does not decide the peer's figure.
+    /// </summary>
+    public static PeerRun Merge(IReadOnlyList<PeerRun> rounds)
+    {
+        if (rounds.Count == 1)
+        {
+            return rounds[0];
+        }
+
+        var best = new Dictionary<string, double>();
+        foreach (string key in rounds.SelectMany(r => r.Best.Keys).Distinct())
+        {
+            var values = rounds.Where(r => r.Best.ContainsKey(key)).Select(r => r.Best[key]).ToList();
+            best[key] = LowerIsBetter(key) ? values.Min() : values.Max();
+        }
+
+        string description = string.Join(Environment.NewLine + "    ", rounds.Select((r, i) => $"round {i + 1}: {r.Description}"));
+        return new PeerRun(rounds[0].Name, best, description);
+    }
+
     /// <summary>True when a smaller value of <paramref name="key"/> is better (latency, memory).</summary>
     public static bool LowerIsBetter(string key) => key.EndsWith("_ms", StringComparison.Ordinal) || key.EndsWith("_mb", StringComparison.Ordinal);
 

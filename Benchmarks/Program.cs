@@ -1,8 +1,8 @@
 using System.Runtime.Intrinsics.X86;
 using MLComponents.Benchmarks;
 
-// dotnet run -c Release --project Benchmarks -- [gemm|model|all|breakdown] [--no-torch]
-string mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+// dotnet run -c Release --project Benchmarks -- [gemm|model|all|breakdown|latency] [--no-torch] [--rounds N]
+string mode = args.Where((a, i) => !a.StartsWith("--", StringComparison.Ordinal) && (i == 0 || args[i - 1] != "--rounds")).FirstOrDefault() ?? "all";
 if (mode == "suite")
 {
     return MLComponents.Benchmarks.Suite.SuiteCommand.Run(args, Console.Out); // accuracy suite: Benchmarks/Suite/README.md
@@ -149,9 +149,28 @@ if (mode == "breakdown")
     return 0;
 }
 
+if (mode == "latency")
+{
+    // Per-layer breakdown of one single-sentence forward (ModelConfig.SingleTokens tokens), or with --batch of one
+    // batch inference forward, 1 and 2 threads; --min keeps each part's least time over the calls.
+    var config = new ModelConfig();
+    var runs = new List<(int, StepBreakdown.Result)>();
+    foreach (int threads in new[] { 1, 2 })
+    {
+        var model = ModelWorkloads.Create(config, threads, out _)!;
+        bool batch = args.Contains("--batch");
+        runs.Add((threads, StepBreakdown.Measure(batch ? model.InferBatch : model.InferSingle, steps: batch ? 30 : 2000, minimum: args.Contains("--min"))));
+    }
+
+    StepBreakdown.Print(Console.Out, runs, args.Contains("--batch")
+        ? "Batch inference forward breakdown, ms per batch (wall time per layer kind; share of the call)"
+        : "Single-sentence forward breakdown, ms per sentence (wall time per layer kind; share of the call)");
+    return 0;
+}
+
 if (mode is not ("gemm" or "model" or "all"))
 {
-    Console.Error.WriteLine($"Unknown mode '{mode}'. Usage: dotnet run -c Release --project Benchmarks -- [gemm|model|all|breakdown] [--no-torch]");
+    Console.Error.WriteLine($"Unknown mode '{mode}'. Usage: dotnet run -c Release --project Benchmarks -- [gemm|model|all|breakdown|latency] [--no-torch] [--rounds N]");
     return 2;
 }
 
@@ -159,11 +178,34 @@ string? root = RepoPaths.Root();
 Console.WriteLine($"MLComponents benchmarks ({mode}) on {Environment.ProcessorCount} logical CPUs, .NET {Environment.Version}, " +
     $"AVX2 {Avx2.IsSupported}, FMA {Fma.IsSupported}, AVX-512F {Avx512F.IsSupported}");
 
-var peers = new List<PeerRun>();
-if (runPeers)
+// Interleaved rounds of every engine (model and all modes): --rounds N, default 3.
+int rounds = 3;
+int roundsAt = Array.IndexOf(args, "--rounds");
+if (roundsAt >= 0 && (roundsAt + 1 >= args.Length || !int.TryParse(args[roundsAt + 1], out rounds) || rounds < 1))
 {
+    Console.Error.WriteLine("--rounds needs a whole number of at least 1.");
+    return 2;
+}
+
+List<PeerRun> PeersOfOneRound()
+{
+    if (!runPeers)
+    {
+        return [];
+    }
+
     Console.WriteLine("Peers (best of each peer's 1- and 2-thread runs per metric):");
-    peers = ModelPeers.Run(root, Console.Out);
+    return ModelPeers.Run(root, Console.Out);
+}
+
+IReadOnlyList<PeerRun> peers = [];
+if (mode is "model" or "all")
+{
+    peers = ModelReport.Run(PeersOfOneRound, rounds);
+}
+else
+{
+    peers = PeersOfOneRound();
     foreach (var peer in peers)
     {
         Console.WriteLine("  " + peer.Description);
@@ -174,11 +216,6 @@ PeerRun? torchRef = peers.FirstOrDefault(p => p.Name == "PyTorch");
 if (mode is "gemm" or "all")
 {
     GemmReport.Run(root, torchRef, runPeers && torchRef is not null);
-}
-
-if (mode is "model" or "all")
-{
-    ModelReport.Run(peers);
 }
 
 return 0;

@@ -16,11 +16,14 @@ internal static class StepBreakdown
     /// Runs 3 warm-up steps, then <paramref name="steps"/> profiled steps; per part the mean over the steps, or with
     /// <paramref name="minimum"/> the least (a tuning aid: the step least disturbed by other processes, per part).
     /// </summary>
-    public static Result Measure(IModelWorkload model, int steps = 10, bool minimum = false)
+    public static Result Measure(IModelWorkload model, int steps = 10, bool minimum = false) => Measure(model.TrainStep, steps, minimum);
+
+    /// <summary>As <see cref="Measure(IModelWorkload, int, bool)"/> for any engine call (a training step, one sentence's forward).</summary>
+    public static Result Measure(Action call, int steps, bool minimum)
     {
         for (int i = 0; i < 3; i++)
         {
-            model.TrainStep();
+            call();
         }
 
         var all = Enum.GetValues<StepPart>();
@@ -32,7 +35,7 @@ internal static class StepBreakdown
         {
             StepProfiler.Reset();
             long start = StepProfiler.Clock.Now();
-            model.TrainStep();
+            call();
             double step = (StepProfiler.Clock.Now() - start) * 1e3 / StepProfiler.Clock.Frequency;
             stepSum += step;
             stepMin = Math.Min(stepMin, step);
@@ -51,10 +54,11 @@ internal static class StepBreakdown
     }
 
     /// <summary>Prints one column pair (forward, backward ms per step) per thread count, with each part's share of the step.</summary>
-    public static void Print(TextWriter output, IReadOnlyList<(int Threads, Result Result)> runs)
+    public static void Print(TextWriter output, IReadOnlyList<(int Threads, Result Result)> runs,
+        string title = "Training step breakdown, ms per step (wall time per layer kind, all layers summed; share of the step)")
     {
         output.WriteLine();
-        output.WriteLine("Training step breakdown, ms per step (wall time per layer kind, all layers summed; share of the step)");
+        output.WriteLine(title);
         output.WriteLine($"  {"part",-20}" + string.Concat(runs.Select(r => $" {"t" + r.Threads + " fwd",9} {"t" + r.Threads + " bwd",9} {"share",6}")));
         foreach (StepPart part in Enum.GetValues<StepPart>())
         {

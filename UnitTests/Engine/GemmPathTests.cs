@@ -14,6 +14,8 @@ public sealed class GemmPathTests
     [DataRow(1, 33, 7, 1)]
     [DataRow(32, 128, 384, 1)]
     [DataRow(300, 257, 129, 2)]
+    [DataRow(32, 128, 512, 2)] // a sentence's up-projection: weight-stationary, pass back split over feature blocks
+    [DataRow(30, 128, 520, 2)] // the same with rows and features that are not whole 8 x 8 transposes or blocks
     public void BiasAndGeluEpilogueEqualSeparatePasses(int rows, int inputs, int outputs, int threads)
     {
         var rng = new Random(rows + inputs);
@@ -41,6 +43,7 @@ public sealed class GemmPathTests
     [TestMethod]
     [DataRow(37, 70, 45, 1)]
     [DataRow(300, 64, 128, 2)]
+    [DataRow(40, 64, 1100, 2)] // weight-stationary with the pass back split over feature blocks
     public void ResidualEpilogueEqualsASeparateAdd(int rows, int inputs, int outputs, int threads)
     {
         var rng = new Random(rows);

@@ -12,7 +12,7 @@ public static class SuiteCommand
 {
     private const string Usage =
         "usage: dotnet run -c Release --project Benchmarks -- suite [--schemes rope,fire,...] [--tasks first-noun,...] [--epochs N] [--quick]\n" +
-        "         [--lengths 4x,8x,16x] [--set Option=Value ...] [--threads N] [--seed N] [--data DIR] [--results FILE] [--peer] [--write-data] [--table FILE]";
+        "         [--lengths 4x,8x,16x] [--set Option=Value ...] [--threads N] [--seed N] [--data DIR] [--results FILE] [--peer] [--write-data] [--table FILE] [--confusion]";
 
     /// <summary>Runs the command; returns the exit code (2 for bad arguments).</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output)
@@ -21,7 +21,7 @@ public static class SuiteCommand
         string[]? schemes = null, tasks = null, lengths = null;
         int? epochs = null, threads = null;
         int seed = 1;
-        bool quick = false, peer = false, writeOnly = false;
+        bool quick = false, peer = false, writeOnly = false, confusion = false;
         string? data = null, results = null;
         try
         {
@@ -42,6 +42,7 @@ public static class SuiteCommand
                     case "--results": results = Path.GetFullPath(Value()); break;
                     case "--quick": quick = true; break;
                     case "--peer": peer = true; break;
+                    case "--confusion": confusion = true; break;
                     case "--write-data": writeOnly = true; break;
                     case "--table":
                         SuiteResults.Print(SuiteResults.Read(Value()), output);
@@ -89,7 +90,7 @@ public static class SuiteCommand
             if (writeOnly) continue;
             foreach (string scheme in schemes)
             {
-                var r = SuiteRunner.Run(task, dir, scheme, epochs, threads, overrides, seed, output);
+                var r = SuiteRunner.Run(task, dir, scheme, epochs, threads, overrides, seed, output, confusion);
                 SuiteResults.Append(results, r);
                 done.Add(r);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,

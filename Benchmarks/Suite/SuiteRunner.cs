@@ -17,7 +17,8 @@ public static class SuiteRunner
     /// <paramref name="threads"/> sets the trainers' Threads (null: all cores). It changes only the order of float sums, not the
     /// recipe, so results stay comparable; on a crowded machine one thread per run wastes far less time in synchronisation.
     /// </remarks>
-    public static SuiteResult Run(SuiteTask task, string dir, string scheme, int? epochs, int? threads, OptionOverrides overrides, int seed, TextWriter log)
+    public static SuiteResult Run(SuiteTask task, string dir, string scheme, int? epochs, int? threads, OptionOverrides overrides, int seed, TextWriter log,
+        bool confusion = false)
     {
         var tests = SuiteData.TestFiles(dir);
         // Long test files need room for their tokens; the rest keep the trainers' default MaxTokens.
@@ -25,13 +26,13 @@ public static class SuiteRunner
         var encoding = SuiteSchemes.Create(scheme, maxTokens ?? 0);
         var watch = Stopwatch.StartNew();
         var result = task.Kind == SuiteTaskKind.Classification
-            ? Classify(task, dir, tests, encoding, scheme, maxTokens, epochs, threads, overrides, seed, log)
+            ? Classify(task, dir, tests, encoding, scheme, maxTokens, epochs, threads, overrides, seed, log, confusion)
             : Similarity(task, dir, tests, encoding, scheme, epochs, threads, overrides, seed, log);
         return result with { Seconds = watch.Elapsed.TotalSeconds };
     }
 
     private static SuiteResult Classify(SuiteTask task, string dir, IReadOnlyList<(string Name, string Path)> tests, PositionEncoding encoding,
-        string scheme, int? maxTokens, int? epochs, int? threads, OptionOverrides overrides, int seed, TextWriter log)
+        string scheme, int? maxTokens, int? epochs, int? threads, OptionOverrides overrides, int seed, TextWriter log, bool confusion)
     {
         var ml = new MLContext(seed: seed);
         IDataView Load(string path) => ml.Data.LoadFromTextFile(path,
@@ -55,9 +56,18 @@ public static class SuiteRunner
         double? logLoss = null;
         foreach (var (name, path) in tests)
         {
-            var metrics = ml.MulticlassClassification.Evaluate(model.Transform(Load(path)));
+            var scored = model.Transform(Load(path));
+            var metrics = ml.MulticlassClassification.Evaluate(scored);
             byLength[name] = metrics.MicroAccuracy;
             if (name == "1x") logLoss = metrics.LogLoss;
+            if (confusion)
+            {
+                VBuffer<ReadOnlyMemory<char>> classes = default;
+                scored.Schema["Label"].GetKeyValues(ref classes);
+                log.WriteLine($"  {scheme} {name}: classes {string.Join(", ", classes.DenseValues().Select((c, i) => $"{i} = {c}"))}; " +
+                    $"per-class log-loss {string.Join(" ", metrics.PerClassLogLoss.Select(v => v.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))}");
+                log.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
+            }
         }
         log.Flush();
         return new SuiteResult("ours", task.Name, scheme, "accuracy", byLength, logLoss, losses.Count, 0, overrides.ToString(), losses);

@@ -336,13 +336,21 @@ def run_classification(dirpath, scheme, a):
             tseqs = [vocab.encode(r["Text"], max_tokens) for r in rows]
             ty = torch.tensor([lab[r["Label"]] for r in rows])
             correct, ll = 0, 0.0
+            confusion = torch.zeros(len(labels), len(labels), dtype=torch.long)
             for idx, ids, lengths in batches(tseqs, list(range(len(tseqs))), 32):
                 logp = model(ids, lengths).log_softmax(-1)
                 correct += int((logp.argmax(-1) == ty[idx]).sum())
+                for t_, p_ in zip(ty[idx].tolist(), logp.argmax(-1).tolist()):
+                    confusion[t_, p_] += 1
                 ll -= float(logp[torch.arange(len(idx)), ty[idx]].clamp(min=math.log(1e-15)).sum())
             out[n] = correct / len(rows)
             if n == "1x":
                 logloss = ll / len(rows)
+            if a.confusion:
+                print(f"  {scheme} {n}: rows = truth, columns = predicted; " + ", ".join(f"{i} = {l}" for i, l in enumerate(labels)))
+                for i, l in enumerate(labels):
+                    row = confusion[i].tolist()
+                    print(f"  {l:>14} " + " ".join(f"{v:5d}" for v in row) + f"   recall {row[i] / max(1, sum(row)):.3f}")
     return "accuracy", out, logloss, losses
 
 
@@ -400,6 +408,7 @@ def main():
     p.add_argument("--recipe", choices=["torch", "ours"], default="torch")
     p.add_argument("--random-positions", type=int, default=0, help="train on sorted random positions from 0..N-1 (Ruoss et al. 2023)")
     p.add_argument("--log-scale", type=float, default=0.0, help="scale logits by max(1, log n / log N0) (log-length scaling)")
+    p.add_argument("--confusion", action="store_true", help="print each classification test file's confusion matrix")
     knobs = {"lr": float, "schedule": str, "warmup": float, "dropout": float, "clip": float, "wd": float, "init": str, "d": int, "batch": int,
              "bucket": int, "ours_groups": int}
     for k, t in knobs.items():

@@ -168,6 +168,13 @@ public class TransformerClassifierOptions
     /// </summary>
     public int EarlyStoppingPatience { get; set; } = 3;
 
+    /// <summary>
+    /// Batches per length-sorted chunk of each epoch's shuffled rows (1: batches of rows in shuffled order, padded to their
+    /// longest). Larger pads less and trains faster, but where length goes with the label (long poems, short definitions)
+    /// a batch then holds mostly one class.
+    /// </summary>
+    public int BucketBatches { get; set; } = 50;
+
     /// <summary>Receives a report at every epoch's end (and every <see cref="ProgressInterval"/> steps within an epoch).</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
 

@@ -118,7 +118,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, WarmupFraction = o.WarmupFraction, Schedule = o.Schedule,
             ClipNorm = o.GradientClipNorm, LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights,
             Seed = seed, Threads = threads,
-            EarlyStoppingPatience = o.EarlyStoppingPatience, ProgressInterval = o.ProgressInterval,
+            EarlyStoppingPatience = o.EarlyStoppingPatience, ProgressInterval = o.ProgressInterval, BucketBatches = o.BucketBatches,
         };
         long batch = Math.Min(o.BatchSize, rows);
         long totalSteps = (rows + batch - 1) / batch * o.Epochs;
@@ -209,6 +209,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         }
         if (o.EarlyStoppingPatience < 0) Fail(nameof(o.EarlyStoppingPatience), o.EarlyStoppingPatience, ">= 0");
         if (o.ProgressInterval < 0) Fail(nameof(o.ProgressInterval), o.ProgressInterval, ">= 0");
+        if (o.BucketBatches < 1) Fail(nameof(o.BucketBatches), o.BucketBatches, ">= 1");
         if (!Enum.IsDefined(o.Backend)) Fail(nameof(o.Backend), o.Backend, "Managed or TorchSharp");
         if (string.IsNullOrWhiteSpace(o.Device)) Fail(nameof(o.Device), $"'{o.Device}'", "\"cpu\", \"cuda\" or \"cuda:N\"");
         return o;

@@ -178,6 +178,7 @@ public sealed class ClassifierTrainerInputTests
         ["Threads int.MaxValue", Set(o => o.Threads = int.MaxValue), "Threads"],
         ["EarlyStoppingPatience -1", Set(o => o.EarlyStoppingPatience = -1), "EarlyStoppingPatience"],
         ["ProgressInterval -1", Set(o => o.ProgressInterval = -1), "ProgressInterval"],
+        ["BucketBatches 0", Set(o => o.BucketBatches = 0), "BucketBatches"],
         ["Pooling undefined", Set(o => o.Pooling = (MLComponents.Engine.Pooling)99), "Pooling"],
         ["Schedule undefined", Set(o => o.Schedule = (MLComponents.Engine.LearningRateDecay)99), "Schedule"],
         ["Backend undefined", Set(o => o.Backend = (MLComponents.Engine.TransformerBackend)99), "Backend"],

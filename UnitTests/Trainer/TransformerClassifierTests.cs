@@ -61,6 +61,27 @@ public sealed class TransformerClassifierTests
     }
 
     [TestMethod]
+    public void BucketBatches_ReachesTheBatchOrder()
+    {
+        var ml = new MLContext(1);
+        var data = Keyed(ml, OrderTask.Ids(200, 4));
+        List<float[]> ScoresWith(int? bucketBatches)
+        {
+            var options = Small(PositionEncoding.Rotary(), 1);
+            options.ValidationFraction = 0;
+            if (bucketBatches is int b) options.BucketBatches = b;
+            return Scores(ml.MulticlassClassification.Trainers.Transformer(options).Fit(data).Transform(data));
+        }
+
+        var byDefault = ScoresWith(null);
+        var fifty = ScoresWith(50);
+        var shuffledOnly = ScoresWith(1);
+        for (int i = 0; i < byDefault.Count; i++) CollectionAssert.AreEqual(byDefault[i], fifty[i], $"row {i}: the default is 50");
+        // Rows of several lengths: length-sorted chunks and plain shuffled batches train on different batches.
+        Assert.IsTrue(Enumerable.Range(0, byDefault.Count).Any(i => !byDefault[i].SequenceEqual(shuffledOnly[i])), "BucketBatches = 1 changed nothing");
+    }
+
+    [TestMethod]
     public void SaveLoad_GivesBitIdenticalScores_AndPredictionEngineWorksOnTheLoadedModel()
     {
         var ml = new MLContext(1);

@@ -36,7 +36,15 @@ public sealed class TorchEncoderBlock : nn.Module
         register_module("ffn", new Group("ffn", ("up", _up), ("down", _down)));
     }
 
-    internal Tensor Forward(Tensor x, TorchPositionScheme position, DropoutSource? dropout, TorchBatch batch)
+    /// <param name="x">Block input [B,T,D].</param>
+    /// <param name="position">The scheme's hooks.</param>
+    /// <param name="dropout">Dropout masks, or null (evaluation).</param>
+    /// <param name="batch">The batch's geometry.</param>
+    /// <param name="logitScales">
+    /// Null: q.k logits x 1/sqrt(dh). Otherwise [B,1,1,1] per-sequence factors replacing it (log-length scaling); the logit
+    /// hook still receives 1/sqrt(dh), as in the engine, so position biases stay unscaled.
+    /// </param>
+    internal Tensor Forward(Tensor x, TorchPositionScheme position, DropoutSource? dropout, TorchBatch batch, Tensor? logitScales = null)
     {
         int b = batch.Batch, t = batch.Length, dh = _dim / _heads;
         Checked.Shape(x, $"block {_layer} input", b, t, _dim);
@@ -44,7 +52,8 @@ public sealed class TorchEncoderBlock : nn.Module
         var (q, k) = position.QueryKey(_layer, qkv[0], qkv[1], batch);
         var v = qkv[2];
         float scale = 1f / MathF.Sqrt(dh);
-        var logits = Checked.MatMul(q, k.transpose(-1, -2), "attention logits") * scale;
+        var products = Checked.MatMul(q, k.transpose(-1, -2), "attention logits");
+        var logits = logitScales is null ? products * scale : products * logitScales;
         logits = position.Logits(_layer, logits, q, scale, batch);
         if (batch.KeyPadding is { } padded)
         {

@@ -34,17 +34,13 @@ public sealed class TorchSharpTrainingBackend : IEncoderTrainingBackend
         IProgress<SimilarityTrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
         new TorchSiameseTrainer(Refuse(options), Device).Fit(train, validation, progress, cancellationToken);
 
-    /// <summary>The length-generalisation options are managed-engine only so far: refused here by name rather than ignored.</summary>
+    /// <summary>Randomized positions are managed-engine only so far: refused here by name rather than ignored.</summary>
     private static T Refuse<T>(T options) where T : EncoderTrainingOptions
     {
         if (options.RandomizedPositions != 0)
             throw new ArgumentException(
                 $"Option 'RandomizedPositions' ({options.RandomizedPositions}) is not supported by the TorchSharp backend yet; train with the managed backend.",
                 nameof(options.RandomizedPositions));
-        if (options.LogLengthScale != 0)
-            throw new ArgumentException(
-                $"Option 'LogLengthScale' ({options.LogLengthScale}) is not supported by the TorchSharp backend yet; train with the managed backend.",
-                nameof(options.LogLengthScale));
         return options;
     }
 }

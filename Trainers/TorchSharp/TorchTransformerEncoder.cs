@@ -69,11 +69,32 @@ public sealed class TorchTransformerEncoder : nn.Module
             x = x * real;
         }
         x = Position.Embed(x, batch);
+        var logitScales = LogitScales(batch);
         foreach (var block in _blocks)
         {
-            x = block.Forward(x, Position, dropout, batch);
+            x = block.Forward(x, Position, dropout, batch, logitScales);
         }
         return _final.call(x);
+    }
+
+    /// <summary>
+    /// With log-length scaling on (<see cref="TransformerConfig.LogLengthScale"/>), each sequence's factor on its q.k logits,
+    /// 1/sqrt(dh) x max(1, ln n / ln n0), as [B,1,1,1] (the engine's float product, per sequence of n real tokens); null when off.
+    /// </summary>
+    private Tensor? LogitScales(TorchBatch batch)
+    {
+        if (Config.LogLengthScale == 0)
+        {
+            return null;
+        }
+
+        float scale = 1f / MathF.Sqrt(Config.ModelDimension / Config.Heads);
+        var factors = new float[batch.Batch];
+        for (int b = 0; b < factors.Length; b++)
+        {
+            factors[b] = scale * MLComponents.Numerics.PositionBatch.LogLengthFactorOf(batch.Lengths[b], Config.LogLengthScale);
+        }
+        return tensor(factors, [batch.Batch, 1, 1, 1], device: batch.Device);
     }
 
     /// <summary>Pools h[B,T,D] to [B,D]: the mean over real tokens, or the first token's state.</summary>

@@ -49,21 +49,36 @@ public sealed class BackendParityTests
         return ids;
     }
 
-    private static SequenceClassifier Managed(string scheme, float dropout)
+    private static SequenceClassifier Managed(string scheme, float dropout, int logLengthScale = 0)
     {
-        var model = new SequenceClassifier(TorchTestKit.SmallConfig(dropout), Classes, TorchTestKit.Scheme(scheme), seed: 7);
+        var config = TorchTestKit.SmallConfig(dropout) with { LogLengthScale = logLengthScale };
+        var model = new SequenceClassifier(config, Classes, TorchTestKit.Scheme(scheme), seed: 7);
         TorchTestKit.Randomise(model.Parameters, 11);
         return model;
     }
 
     [TestMethod]
     [DynamicData(nameof(Schemes))]
-    public void LogitsLossAndGradientsMatchTheManagedEngine(string scheme)
+    public void LogitsLossAndGradientsMatchTheManagedEngine(string scheme) => CheckParity(scheme, logLengthScale: 0);
+
+    /// <summary>
+    /// Log-length scaling with n0 = 4, so the sequences of 12, 7 and 10 tokens get factors ln n / ln 4 (1.79, 1.40, 1.66)
+    /// and the one of 3 keeps 1: rope and fire (q.k scaled, FIRE's bias not), shaw (its hook reads the unscaled
+    /// 1/sqrt(dh)) and learned ALiBi slopes.
+    /// </summary>
+    [TestMethod]
+    [DataRow("rope")]
+    [DataRow("fire")]
+    [DataRow("shaw")]
+    [DataRow("alibi-bidirectional-learned")]
+    public void LogLengthScalingMatchesTheManagedEngine(string scheme) => CheckParity(scheme, logLengthScale: 4);
+
+    private void CheckParity(string scheme, int logLengthScale)
     {
         var report = new List<string>();
         foreach (float dropout in new[] { 0f, 0.2f })
         {
-            var managed = Managed(scheme, dropout);
+            var managed = Managed(scheme, dropout, logLengthScale);
             using var model = new TorchSequenceClassifier(managed, dropoutMasks: DropoutMasks.Engine);
             int[] ids = Ids();
             bool training = dropout > 0;
@@ -85,7 +100,7 @@ public sealed class BackendParityTests
                 torchLogits = logits.detach().data<float>().ToArray();
                 torchLoss = loss.item<float>();
             }
-            var torchGrads = Managed(scheme, dropout); // a second managed model only to receive torch's gradients by name
+            var torchGrads = Managed(scheme, dropout, logLengthScale); // a second managed model only to receive torch's gradients by name
             ParameterTransfer.CopyGradientsToManaged(model, torchGrads.Parameters);
 
             double logitError = TorchTestKit.RelativeError(torchLogits, managedLogits);
@@ -96,7 +111,7 @@ public sealed class BackendParityTests
             report.Add($"dropout {dropout}: logits {logitError:E1}, loss {lossError:E1}, worst gradient {worst:E1} ({worstName})" +
                 (silent.Count > 0 ? $", zero-by-symmetry: {string.Join(", ", silent)}" : ""));
         }
-        TestContext.WriteLine($"parity {scheme}: {string.Join("; ", report)}");
+        TestContext.WriteLine($"parity {scheme}{(logLengthScale > 0 ? $" log-length {logLengthScale}" : "")}: {string.Join("; ", report)}");
     }
 
     [TestMethod]

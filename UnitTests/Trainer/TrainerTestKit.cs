@@ -21,14 +21,18 @@ internal static class TrainerTestKit
     /// The epoch-end report whose weights a classifier keeps, worked out from the reports: the last epoch whose validation
     /// accuracy is within one standard error, sqrt(best (1 - best) / rows), of the best accuracy so far.
     /// </summary>
-    public static TrainingProgress KeptEpoch(IReadOnlyList<TrainingProgress> epochEnds, int validationRows)
+    public static TrainingProgress KeptEpoch(IReadOnlyList<TrainingProgress> epochEnds, int validationRows) =>
+        epochEnds[KeptEpochIndex([.. epochEnds.Select(p => p.ValidationAccuracy!.Value)], validationRows)];
+
+    /// <summary>The same rule on the epochs' validation accuracies (for the engine's own progress type too): the kept index.</summary>
+    public static int KeptEpochIndex(IReadOnlyList<double> accuracies, int validationRows)
     {
         double top = double.NegativeInfinity;
-        var kept = epochEnds[0];
-        foreach (var p in epochEnds)
+        int kept = 0;
+        for (int i = 0; i < accuracies.Count; i++)
         {
-            top = Math.Max(top, p.ValidationAccuracy!.Value);
-            if (p.ValidationAccuracy >= top - Math.Sqrt(top * (1 - top) / validationRows)) kept = p;
+            top = Math.Max(top, accuracies[i]);
+            if (accuracies[i] >= top - Math.Sqrt(top * (1 - top) / validationRows)) kept = i;
         }
         return kept;
     }

@@ -33,9 +33,9 @@ internal sealed class FireModule : PositionModule, IRelativeBiasSource
         _logC = new Parameter("position.fire.logC", [1], applyWeightDecay: false);
         // First layer U(-a, a) with a = InitScale (PyTorch Linear's default 1/sqrt(fan_in) is 1 here); second layer at
         // PyTorch's default bound 1/sqrt(hidden).
-        InitialValues.Uniform(rng, _w1.Value, scheme.InitScale);
-        InitialValues.Uniform(rng, _b1.Value, scheme.InitScale);
-        InitialValues.Uniform(rng, _w2.Value, 1 / Math.Sqrt(_hidden));
+        PositionInit.Uniform(rng, _w1.Value, scheme.InitScale);
+        PositionInit.Uniform(rng, _b1.Value, scheme.InitScale);
+        PositionInit.Uniform(rng, _w2.Value, 1 / Math.Sqrt(_hidden));
         _logC.Value[0] = (float)Math.Log(scheme.InitC);
         if (_learnThreshold)
         {

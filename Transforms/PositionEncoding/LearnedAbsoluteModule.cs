@@ -16,7 +16,7 @@ internal sealed class LearnedAbsoluteModule : PositionModule, IAbsolutePositionS
         if (scheme.Init == LearnedInit.Sinusoidal)
             MLComponents.PositionEncoding.Sinusoidal().Encodings(scheme.MaxPositions, modelDimension).CopyTo(_table.Value, 0);
         else
-            InitialValues.Normal(new Random(seed), _table.Value, scheme.InitStd);
+            PositionInit.Normal(new Random(seed), _table.Value, scheme.InitStd);
     }
 
     public override IReadOnlyList<Parameter> Parameters => [_table];

@@ -101,7 +101,7 @@ internal sealed class ScaledRelativeModule : PositionModule, IRelativeBiasSource
         Heads = shape.Heads;
         _layers = scheme.PerLayer ? Math.Max(1, shape.Layers) : 1;
         _weight = new Parameter("position.scaled.weight", [_layers, shape.Heads, scheme.Width], applyWeightDecay: false);
-        InitialValues.Normal(new Random(seed), _weight.Value, scheme.InitStd);
+        PositionInit.Normal(new Random(seed), _weight.Value, scheme.InitStd);
     }
 
     public int Heads { get; }

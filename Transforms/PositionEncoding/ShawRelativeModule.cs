@@ -29,11 +29,11 @@ internal sealed class ShawRelativeModule : PositionModule
         for (int l = 0; l < layers; l++)
         {
             _keys[l] = new Parameter($"position.shaw.key.{l}", [_rows, _headDimension], applyWeightDecay: false);
-            InitialValues.Normal(rng, _keys[l].Value, scheme.InitStd);
+            PositionInit.Normal(rng, _keys[l].Value, scheme.InitStd);
             if (scheme.Values)
             {
                 _values[l] = new Parameter($"position.shaw.value.{l}", [_rows, _headDimension], applyWeightDecay: false);
-                InitialValues.Normal(rng, _values[l].Value, scheme.InitStd);
+                PositionInit.Normal(rng, _values[l].Value, scheme.InitStd);
             }
         }
         _all = [.. _keys, .. _values];

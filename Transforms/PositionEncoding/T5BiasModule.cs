@@ -17,7 +17,7 @@ internal sealed class T5BiasModule : PositionModule, IRelativeBiasSource
         _scheme = scheme;
         Heads = shape.Heads;
         _table = new Parameter("position.t5.bias", [scheme.NumBuckets, shape.Heads], applyWeightDecay: false);
-        InitialValues.Normal(new Random(seed), _table.Value, scheme.InitStd);
+        PositionInit.Normal(new Random(seed), _table.Value, scheme.InitStd);
         EnsureCapacity(Math.Max(1, shape.MaxTokens));
     }
 

@@ -7,10 +7,9 @@ namespace MLComponents.UnitTests.Engine;
 /// The scaled scheme's two forms on the order-only task, same small model and budget. The embedding form adds a different
 /// vector at every position (p_i + PE(2i/N)) and learns the order at once. The bias form's d(i,j) is symmetric in i and
 /// j; it is not direction-blind (a key k to the right of query i has d larger by 2k/N than the key k to its left), but
-/// that 1/N-sized signal is slow to learn: in this budget it is still at chance. Measured after 4 epochs over model seeds
-/// 1-6: embedding 0.792-0.995 (mean 0.90), bias 0.503-0.515; given more training the bias form does get there (8 epochs:
-/// embedding 0.997-1.000, bias 0.507-0.987), so the test pins the budget rather than claiming the bias form cannot learn
-/// order, and asks of the embedding form a clear lead (>= 0.75), not convergence.
+/// that 1/N-sized signal is slow to learn: in this budget it is still at chance. Measured with these settings: embedding
+/// 0.990, bias 0.513 after 4 epochs; given more training the bias form does get there (8 epochs: 0.998 / 0.810,
+/// 16 epochs: 1.000 / 1.000), so the test pins the budget rather than claiming the bias form cannot learn order.
 /// </summary>
 [TestClass]
 public sealed class ScaledFormsOrderTests
@@ -36,7 +35,7 @@ public sealed class ScaledFormsOrderTests
     public void EmbeddingFormLearnsTheOrderTaskInFourEpochs_WhereTheBiasFormIsStillAtChance()
     {
         double embedding = Accuracy("scaled-embedding"), bias = Accuracy("scaled");
-        Assert.IsGreaterThanOrEqualTo(0.75, embedding, "embedding form");
+        Assert.IsGreaterThanOrEqualTo(0.95, embedding, "embedding form");
         Assert.IsLessThan(0.6, bias, "bias form");
         Assert.IsGreaterThan(0.4, bias, "bias form");
     }

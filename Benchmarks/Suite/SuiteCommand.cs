@@ -12,7 +12,7 @@ public static class SuiteCommand
 {
     private const string Usage =
         "usage: dotnet run -c Release --project Benchmarks -- suite [--schemes rope,fire,...] [--tasks first-noun,...] [--epochs N] [--quick]\n" +
-        "         [--lengths 4x,8x,16x] [--set Option=Value ...] [--threads N] [--seed N] [--data DIR] [--results FILE] [--peer] [--write-data] [--table FILE] [--confusion]";
+        "         [--lengths 4x,5x,8x,16x] [--set Option=Value ...] [--threads N] [--seed N] [--data DIR] [--results FILE] [--peer] [--write-data] [--table FILE] [--confusion]";
 
     /// <summary>Runs the command; returns the exit code (2 for bad arguments).</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output)
@@ -60,7 +60,7 @@ public static class SuiteCommand
                 if (SuiteTask.All.All(x => x.Name != t)) throw new ArgumentException($"unknown task '{t}' (expected {string.Join(",", SuiteTask.All.Select(x => x.Name))})");
             lengths ??= quick ? ["4x"] : [.. LengthBucket.Longer.Select(b => b.Name)];
             foreach (string l in lengths)
-                if (LengthBucket.Longer.All(b => b.Name != l)) throw new ArgumentException($"unknown length '{l}' (expected 4x,8x,16x)");
+                if (LengthBucket.Longer.All(b => b.Name != l)) throw new ArgumentException($"unknown length '{l}' (expected 4x,5x,8x,16x)");
         }
         catch (ArgumentException e)
         {

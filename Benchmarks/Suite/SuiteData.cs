@@ -29,7 +29,7 @@ public static class SuiteData
         return dir;
     }
 
-    /// <summary>The test files of a task folder as (length name, path), in the order 1x, 4x, 8x, 16x.</summary>
+    /// <summary>The test files of a task folder as (length name, path), in the order 1x, 4x, 5x, 8x, 16x.</summary>
     public static IReadOnlyList<(string Name, string Path)> TestFiles(string dir) =>
         [.. Directory.GetFiles(dir, "test_*.tsv")
             .Select(p => (Name: Path.GetFileNameWithoutExtension(p)["test_".Length..], Path: p))

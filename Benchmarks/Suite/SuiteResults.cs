@@ -22,8 +22,10 @@ public sealed record SuiteResult(string Engine, string Task, string Scheme, stri
 /// </summary>
 public static class SuiteResults
 {
-    private const string Header = "engine\ttask\tscheme\tmetric\t1x\t4x\t8x\t16x\tlog_loss\tepochs\tseconds\tsettings\tlosses";
-    private static readonly string[] Lengths = ["1x", "4x", "8x", "16x"];
+    // 5x came later: it is the last column, so files written before it (and by older peers) still read.
+    private const string Header = "engine\ttask\tscheme\tmetric\t1x\t4x\t8x\t16x\tlog_loss\tepochs\tseconds\tsettings\tlosses\t5x";
+    private static readonly string[] Columns = ["1x", "4x", "8x", "16x"];
+    private static readonly string[] Lengths = ["1x", "4x", "5x", "8x", "16x"];
 
     /// <summary>Appends one row (and the header to a new file).</summary>
     public static void Append(string path, SuiteResult r)
@@ -34,7 +36,7 @@ public static class SuiteResults
         string Num(double? v) => v is double x ? x.ToString("0.0000", CultureInfo.InvariantCulture) : "";
         w.Write(string.Join('\t', r.Engine, r.Task, r.Scheme, r.Metric, Num(Get(r, "1x")), Num(Get(r, "4x")), Num(Get(r, "8x")), Num(Get(r, "16x")),
             Num(r.LogLoss), r.Epochs.ToString(CultureInfo.InvariantCulture), r.Seconds.ToString("0.0", CultureInfo.InvariantCulture), r.Settings,
-            string.Join(',', r.Losses.Select(l => l.ToString("0.0000", CultureInfo.InvariantCulture)))) + "\n");
+            string.Join(',', r.Losses.Select(l => l.ToString("0.0000", CultureInfo.InvariantCulture))), Num(Get(r, "5x"))) + "\n");
     }
 
     /// <summary>Reads a results file written by <see cref="Append"/> or by the peer.</summary>
@@ -47,7 +49,8 @@ public static class SuiteResults
             if (f.Length < 13) continue;
             static double? N(string s) => s.Length == 0 ? null : double.Parse(s, CultureInfo.InvariantCulture);
             var byLength = new Dictionary<string, double>();
-            for (int i = 0; i < Lengths.Length; i++) if (N(f[4 + i]) is double v) byLength[Lengths[i]] = v;
+            for (int i = 0; i < Columns.Length; i++) if (N(f[4 + i]) is double v) byLength[Columns[i]] = v;
+            if (f.Length > 13 && N(f[13]) is double fiveX) byLength["5x"] = fiveX;
             rows.Add(new SuiteResult(f[0], f[1], f[2], f[3], byLength, N(f[8]), int.Parse(f[9], CultureInfo.InvariantCulture),
                 double.Parse(f[10], CultureInfo.InvariantCulture), f[11],
                 f[12].Length == 0 ? [] : [.. f[12].Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture))]));

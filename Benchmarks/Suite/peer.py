@@ -25,7 +25,8 @@ import torch.nn.functional as F
 
 SCHEMES = ["none", "sinusoidal", "learned", "rope", "alibi", "t5", "fire"]
 ALL_SCHEMES = ["none", "sinusoidal", "learned", "scaled", "shaw", "t5", "rope", "xpos", "alibi", "fire"]
-LENGTHS = ["1x", "4x", "8x", "16x"]
+LENGTHS = ["1x", "4x", "5x", "8x", "16x"]
+COLUMNS = ["1x", "4x", "8x", "16x"]  # the results file's length columns; 5x came later and is the last column
 TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[^\w\s]|_", re.UNICODE)
 
 
@@ -447,10 +448,10 @@ def main():
             new = not os.path.exists(results) or os.path.getsize(results) == 0
             with open(results, "a") as f:
                 if new:
-                    f.write("engine\ttask\tscheme\tmetric\t1x\t4x\t8x\t16x\tlog_loss\tepochs\tseconds\tsettings\tlosses\n")
-                f.write("\t".join(["torch", task, scheme, metric] + [f"{out[k]:.4f}" if k in out else "" for k in LENGTHS]
+                    f.write("engine\ttask\tscheme\tmetric\t1x\t4x\t8x\t16x\tlog_loss\tepochs\tseconds\tsettings\tlosses\t5x\n")
+                f.write("\t".join(["torch", task, scheme, metric] + [f"{out[k]:.4f}" if k in out else "" for k in COLUMNS]
                                   + [f"{logloss:.4f}" if logloss is not None else "", str(a.epochs), f"{secs:.1f}", settings(a),
-                                     ",".join(f"{l:.4f}" for l in losses)]) + "\n")
+                                     ",".join(f"{l:.4f}" for l in losses), f"{out['5x']:.4f}" if "5x" in out else ""]) + "\n")
     cols = [s for s in ALL_SCHEMES if s in schemes]
     print(f"\n| engine | settings | task | metric | length | {' | '.join(cols)} |")
     print("| --- | --- | --- | --- | --- |" + " --- |" * len(cols))

@@ -42,12 +42,15 @@ internal sealed class PeerRun
         foreach (string key in rounds.SelectMany(r => r.Best.Keys).Distinct())
         {
             var values = rounds.Where(r => r.Best.ContainsKey(key)).Select(r => r.Best[key]).ToList();
-            best[key] = LowerIsBetter(key) ? values.Min() : values.Max();
+            best[key] = Better(key, values);
         }
 
         string description = string.Join(Environment.NewLine + "    ", rounds.Select((r, i) => $"round {i + 1}: {r.Description}"));
         return new PeerRun(rounds[0].Name, best, description);
     }
+
+    /// <summary>The better of several figures for <paramref name="key"/>: the least for latency and memory, else the most.</summary>
+    private static double Better(string key, IEnumerable<double> values) => LowerIsBetter(key) ? values.Min() : values.Max();
 
     /// <summary>True when a smaller value of <paramref name="key"/> is better (latency, memory).</summary>
     public static bool LowerIsBetter(string key) => key.EndsWith("_ms", StringComparison.Ordinal) || key.EndsWith("_mb", StringComparison.Ordinal);
@@ -80,7 +83,7 @@ internal sealed class PeerRun
         {
             var candidates = runs.Where(r => r.Result.Values.ContainsKey(key)).ToList();
             var values = candidates.Select(r => r.Result.Values[key]).ToList();
-            best[key] = LowerIsBetter(key) ? values.Min() : values.Max();
+            best[key] = Better(key, values);
             perKey.Add($"{key} " + string.Join(" / ", candidates.Select(r => $"t{r.Threads}={r.Result.Values[key].ToString("G4", CultureInfo.InvariantCulture)}")));
         }
 

@@ -12,14 +12,15 @@ public static class SuiteCommand
 {
     private const string Usage =
         "usage: dotnet run -c Release --project Benchmarks -- suite [--schemes rope,fire,...] [--tasks first-noun,...] [--epochs N] [--quick]\n" +
-        "         [--lengths 4x,5x,8x,16x] [--set Option=Value ...] [--threads N] [--seed N] [--data DIR] [--results FILE] [--peer] [--write-data] [--table FILE] [--confusion]";
+        "         [--lengths 4x,5x,8x,16x] [--set Option=Value ...] [--threads N] [--seed N] [--data DIR] [--results FILE] [--peer] [--write-data] [--table FILE] [--confusion]\n" +
+        "         [--train-rows N]   (generated tasks: N training rows instead of the task's own count)";
 
     /// <summary>Runs the command; returns the exit code (2 for bad arguments).</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output)
     {
         var overrides = new OptionOverrides();
         string[]? schemes = null, tasks = null, lengths = null;
-        int? epochs = null, threads = null;
+        int? epochs = null, threads = null, trainRows = null;
         int seed = 1;
         bool quick = false, peer = false, writeOnly = false, confusion = false;
         string? data = null, results = null;
@@ -37,6 +38,7 @@ public static class SuiteCommand
                     case "--epochs": epochs = Positive(Value(), "--epochs"); break;
                     case "--seed": seed = Positive(Value(), "--seed"); break;
                     case "--threads": threads = Positive(Value(), "--threads"); break;
+                    case "--train-rows": trainRows = Positive(Value(), "--train-rows"); break;
                     case "--set": overrides.Add(Value()); break;
                     case "--data": data = Path.GetFullPath(Value()); break;
                     case "--results": results = Path.GetFullPath(Value()); break;
@@ -72,7 +74,7 @@ public static class SuiteCommand
         results ??= Path.Combine(data, "results.tsv");
         var longer = LengthBucket.Longer.Where(b => lengths.Contains(b.Name)).ToList();
         var chosen = SuiteTask.All.Where(t => tasks is null || tasks.Contains(t.Name)).ToList();
-        output.WriteLine($"Suite: {chosen.Count} tasks x {schemes.Length} schemes, {(quick ? "quick sizes" : "full sizes")}, epochs {epochs?.ToString(CultureInfo.InvariantCulture) ?? "default"}, " +
+        output.WriteLine($"Suite: {chosen.Count} tasks x {schemes.Length} schemes, {(quick ? "quick sizes" : "full sizes")}{(trainRows is int tr ? $", {tr} training rows per generated task" : "")}, epochs {epochs?.ToString(CultureInfo.InvariantCulture) ?? "default"}, " +
             $"options {overrides}, seed {seed}; data in {data}, results appended to {results}");
         var done = new List<SuiteResult>();
         var ran = new List<string>();
@@ -84,6 +86,15 @@ public static class SuiteCommand
                 continue;
             }
             var size = quick ? task.Size.Quick() : task.Size;
+            if (trainRows is int rowsWanted)
+            {
+                if (size.Train == 0)
+                {
+                    output.WriteLine($"{task.Name}: skipped, --train-rows applies to generated tasks only (this corpus has a fixed split)");
+                    continue;
+                }
+                size = size with { Train = rowsWanted };
+            }
             string dir = SuiteData.Write(data, task, task.Make(size, task.TestsLength ? longer : [], seed + 100));
             ran.Add(task.Name);
             output.WriteLine($"{task.Name}: {task.Description}");
@@ -91,6 +102,7 @@ public static class SuiteCommand
             foreach (string scheme in schemes)
             {
                 var r = SuiteRunner.Run(task, dir, scheme, epochs, threads, overrides, seed, output, confusion);
+                if (trainRows is int n) r = r with { Settings = $"{r.Settings}; train rows {n}" };
                 SuiteResults.Append(results, r);
                 done.Add(r);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -67,7 +67,20 @@ public static class SuiteRunner
                 log.WriteLine($"  {scheme} {name}: classes {string.Join(", ", classes.DenseValues().Select((c, i) => $"{i} = {c}"))}; " +
                     $"per-class log-loss {string.Join(" ", metrics.PerClassLogLoss.Select(v => v.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))}");
                 log.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
+                string errors = Path.Combine(dir, $"errors_{scheme}_{name}.tsv");
+                log.WriteLine($"  misclassified rows: {WriteErrors(scored, classes, errors)} in {errors}");
             }
+        }
+        if (confusion)
+        {
+            // How well the training rows themselves are fit: tells memorised-but-not-generalised from under-trained.
+            string trainPath = Path.Combine(dir, "train.tsv"), errors = Path.Combine(dir, $"errors_{scheme}_train.tsv");
+            var scored = model.Transform(Load(trainPath));
+            VBuffer<ReadOnlyMemory<char>> classes = default;
+            scored.Schema["Label"].GetKeyValues(ref classes);
+            var metrics = ml.MulticlassClassification.Evaluate(scored);
+            log.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"  {scheme} train rows: accuracy {metrics.MicroAccuracy:0.0000}, log-loss {metrics.LogLoss:0.0000}; misclassified {WriteErrors(scored, classes, errors)} in {errors}"));
         }
         log.Flush();
         return new SuiteResult("ours", task.Name, scheme, "accuracy", byLength, logLoss, losses.Count, 0, overrides.ToString(), losses);
@@ -104,6 +117,39 @@ public static class SuiteRunner
         }
         log.Flush();
         return new SuiteResult("ours", task.Name, scheme, "spearman", byLength, null, losses.Count, 0, overrides.ToString(), losses);
+    }
+
+    /// <summary>Writes each misclassified row (row number in the test file, label, prediction, text) and returns how many.</summary>
+    private static int WriteErrors(IDataView scored, VBuffer<ReadOnlyMemory<char>> classes, string path)
+    {
+        var names = classes.DenseValues().Select(c => c.ToString()).ToArray();
+        var columns = new[] { scored.Schema["Label"], scored.Schema["PredictedLabel"], scored.Schema["Text"] };
+        using var cursor = scored.GetRowCursor(columns);
+        var label = cursor.GetGetter<uint>(columns[0]);
+        var predicted = cursor.GetGetter<uint>(columns[1]);
+        var text = cursor.GetGetter<ReadOnlyMemory<char>>(columns[2]);
+        uint l = 0, p = 0;
+        ReadOnlyMemory<char> t = default;
+        int row = 0, count = 0;
+        string temporary = path + ".partial";
+        using (var writer = new StreamWriter(temporary))
+        {
+            writer.WriteLine("row\tlabel\tpredicted\ttext");
+            while (cursor.MoveNext())
+            {
+                row++;
+                label(ref l);
+                predicted(ref p);
+                if (l == p) continue;
+                text(ref t);
+                count++;
+                writer.WriteLine($"{row}\t{Name(l)}\t{Name(p)}\t{t}");
+            }
+        }
+        File.Move(temporary, path, overwrite: true);
+        return count;
+
+        string Name(uint key) => key >= 1 && key <= names.Length ? names[key - 1] : $"key {key}";
     }
 
     private static IEnumerable<string> ReadSentences(IDataView pairs)

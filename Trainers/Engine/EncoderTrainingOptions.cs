@@ -43,6 +43,17 @@ public abstract record EncoderTrainingOptions
     /// </summary>
     public int LogLengthScale { get; init; }
 
+    /// <summary>
+    /// The encoder geometry these options describe for a vocabulary of <paramref name="vocabulary"/> ids: the one place both
+    /// backends' trainers turn options into a <see cref="TransformerConfig"/>, so no option is dropped by one of them.
+    /// </summary>
+    internal TransformerConfig Geometry(int vocabulary) => new()
+    {
+        Vocabulary = vocabulary, ModelDimension = ModelDimension, Heads = Heads, Layers = Layers,
+        FeedForwardDimension = FeedForwardDimension, MaxTokens = MaxTokens, Dropout = Dropout,
+        RandomizedPositions = RandomizedPositions, LogLengthScale = LogLengthScale,
+    };
+
     /// <summary>How token states are pooled for the head.</summary>
     public Pooling Pooling { get; init; } = Pooling.Mean;
 

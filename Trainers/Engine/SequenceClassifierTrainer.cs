@@ -113,12 +113,7 @@ public sealed class SequenceClassifierTrainer
         IReadOnlyList<int>? validationLabels, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var o = Options;
-        var config = new TransformerConfig
-        {
-            Vocabulary = vocabulary, ModelDimension = o.ModelDimension, Heads = o.Heads, Layers = o.Layers,
-            FeedForwardDimension = o.FeedForwardDimension, MaxTokens = o.MaxTokens, Dropout = o.Dropout,
-            RandomizedPositions = o.RandomizedPositions, LogLengthScale = o.LogLengthScale,
-        };
+        var config = o.Geometry(vocabulary);
         var model = new SequenceClassifier(config, classes, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, o.Pooling) { Threads = o.Threads };
         int batchSize = (int)Math.Min(o.BatchSize, train.Count);
         model.Plan(batchSize);

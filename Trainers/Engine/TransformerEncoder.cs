@@ -350,21 +350,27 @@ public sealed class TransformerEncoder
         LogLengthScale = Config.LogLengthScale,
     };
 
-    /// <summary>
-    /// Randomized positions for one training batch: sequence b of n real tokens gets a sorted sample of n distinct integers
-    /// from [0, L) (Floyd's sampling, then a scan of the marks, so no allocation), drawn from a stream keyed by the seed,
-    /// the step and b; padded slots repeat the last real position. A sequence longer than L keeps 0..n-1.
-    /// </summary>
     private void SamplePositions(int[] lengths, int batch, int length, long step)
     {
-        int range = Config.RandomizedPositions;
         if (_positions.Length < batch * length) _positions = new int[Math.Max(batch * length, _positions.Length * 2)];
-        if (_marks.Length < range) _marks = new bool[range];
+        if (_marks.Length < Config.RandomizedPositions) _marks = new bool[Config.RandomizedPositions];
+        SampleBatchPositions(_positions, lengths, batch, length, Config.RandomizedPositions, Seed, step, _marks);
+    }
+
+    /// <summary>
+    /// Randomized positions for one training batch (both backends draw them here, so they train on the same ones): sequence b
+    /// of n real tokens gets a sorted sample of n distinct integers from [0, <paramref name="range"/>) (Floyd's sampling, then
+    /// a scan of the marks, so no allocation), drawn from a stream keyed by the seed, the step and b; padded slots repeat the
+    /// last real position. A sequence longer than the range keeps 0..n-1. <paramref name="positions"/> receives [B,T]
+    /// row-major; <paramref name="marks"/> (at least range entries, all false) is left all false.
+    /// </summary>
+    internal static void SampleBatchPositions(Span<int> positions, ReadOnlySpan<int> lengths, int batch, int length, int range, int seed, long step, bool[] marks)
+    {
         for (int b = 0; b < batch; b++)
         {
-            var row = _positions.AsSpan(b * length, length);
+            var row = positions.Slice(b * length, length);
             int n = lengths[b];
-            SampleSortedPositions(row[..n], range, PositionStream(Seed, step, b), _marks);
+            SampleSortedPositions(row[..n], range, PositionStream(seed, step, b), marks);
             row[n..].Fill(row[n - 1]);
         }
     }

@@ -27,6 +27,38 @@ public sealed class TorchBatch
         }
     }
 
+    private TorchBatch(TorchBatch dense, int[] positions)
+    {
+        Ids = dense.Ids;
+        Lengths = dense.Lengths;
+        Batch = dense.Batch;
+        Length = dense.Length;
+        Device = dense.Device;
+        TokenMask = dense.TokenMask;
+        KeyPadding = dense.KeyPadding;
+        Positions = positions;
+    }
+
+    /// <summary>
+    /// This batch with explicit positions (randomized positions in training, [B,T] row-major on the host, padded slots
+    /// repeating the last real one); the tensors are shared.
+    /// </summary>
+    internal TorchBatch WithPositions(int[] positions)
+    {
+        ArgumentNullException.ThrowIfNull(positions);
+        if (positions.Length != Batch * Length)
+        {
+            throw new ArgumentException($"Positions must hold batch*length = {Batch * Length} entries, got {positions.Length}.", nameof(positions));
+        }
+        return new TorchBatch(this, positions);
+    }
+
+    /// <summary>The position of token t of sequence b: its explicit position, or t.</summary>
+    internal int Position(int b, int t) => Positions is { } p ? p[(b * Length) + t] : t;
+
+    /// <summary>Explicit positions [B,T] (host, row-major), or null for 0..n-1 (evaluation, and training without randomized positions).</summary>
+    internal int[]? Positions { get; }
+
     /// <summary>Token ids [B,T] (int64).</summary>
     public Tensor Ids { get; }
 

@@ -213,11 +213,7 @@ public sealed class TorchClassifierTrainer
 
     private static SequenceClassifier NewModel(SequenceClassifierOptions o, int classes, int vocabulary)
     {
-        var config = new TransformerConfig
-        {
-            Vocabulary = vocabulary, ModelDimension = o.ModelDimension, Heads = o.Heads, Layers = o.Layers,
-            FeedForwardDimension = o.FeedForwardDimension, MaxTokens = o.MaxTokens, Dropout = o.Dropout,
-        };
+        var config = o.Geometry(vocabulary);
         return new SequenceClassifier(config, classes, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, o.Pooling) { Threads = o.Threads };
     }
 

@@ -62,6 +62,10 @@ public sealed class TorchSequenceClassifier : nn.Module
     public Tensor Forward(TorchBatch batch, bool training, long step = 0)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        if (training)
+        {
+            batch = Encoder.WithTrainingPositions(batch, step);
+        }
         DropoutSource? dropout = null;
         if (training && _dropout.Probability > 0)
         {

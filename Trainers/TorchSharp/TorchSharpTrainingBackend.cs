@@ -27,20 +27,10 @@ public sealed class TorchSharpTrainingBackend : IEncoderTrainingBackend
     public TrainedEncoder<SequenceClassifier> FitClassifier(SequenceClassifierOptions options, ClassifierTrainingData train,
         IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        new TorchClassifierTrainer(Refuse(options), Device).Fit(train, validationSequences, validationLabels, progress, cancellationToken);
+        new TorchClassifierTrainer(options, Device).Fit(train, validationSequences, validationLabels, progress, cancellationToken);
 
     /// <inheritdoc/>
     public TrainedEncoder<SiameseModel> FitSiamese(SiameseOptions options, PairTrainingData train, SentencePairs? validation = null,
         IProgress<SimilarityTrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        new TorchSiameseTrainer(Refuse(options), Device).Fit(train, validation, progress, cancellationToken);
-
-    /// <summary>Randomized positions are managed-engine only so far: refused here by name rather than ignored.</summary>
-    private static T Refuse<T>(T options) where T : EncoderTrainingOptions
-    {
-        if (options.RandomizedPositions != 0)
-            throw new ArgumentException(
-                $"Option 'RandomizedPositions' ({options.RandomizedPositions}) is not supported by the TorchSharp backend yet; train with the managed backend.",
-                nameof(options.RandomizedPositions));
-        return options;
-    }
+        new TorchSiameseTrainer(options, Device).Fit(train, validation, progress, cancellationToken);
 }

@@ -57,6 +57,10 @@ public sealed class TorchSiameseModel : nn.Module
         {
             throw new ArgumentException($"A stacked pair batch holds 2P sequences, got {batch.Batch}.", nameof(batch));
         }
+        if (training)
+        {
+            batch = Encoder.WithTrainingPositions(batch, step);
+        }
         DropoutSource? dropout = null;
         if (training && _dropout.Probability > 0)
         {

@@ -222,11 +222,7 @@ public sealed class TorchSiameseTrainer
 
     private static SiameseModel NewModel(SiameseOptions o, ScoreRange range, int vocabulary)
     {
-        var config = new TransformerConfig
-        {
-            Vocabulary = vocabulary, ModelDimension = o.ModelDimension, Heads = o.Heads, Layers = o.Layers,
-            FeedForwardDimension = o.FeedForwardDimension, MaxTokens = o.MaxTokens, Dropout = o.Dropout,
-        };
+        var config = o.Geometry(vocabulary);
         return new SiameseModel(config, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, range, o.Pooling) { Threads = o.Threads };
     }
 

@@ -25,6 +25,7 @@ public sealed class TorchTransformerEncoder : nn.Module
         ArgumentNullException.ThrowIfNull(source);
         NativeRuntime.EnsureLoaded();
         Config = source.Config;
+        Seed = source.Seed;
         PositionEncoding = source.PositionEncoding;
         int d = Config.ModelDimension;
         Position = TorchPositionSchemes.Create(source.PositionEncoding, source.Position, d, Config.Heads);
@@ -50,6 +51,25 @@ public sealed class TorchTransformerEncoder : nn.Module
 
     /// <summary>Geometry (the managed encoder's).</summary>
     public TransformerConfig Config { get; }
+
+    /// <summary>The managed encoder's seed (keys the randomized positions of each training step, as the engine does).</summary>
+    public int Seed { get; }
+
+    /// <summary>
+    /// A training batch's randomized positions (<see cref="TransformerConfig.RandomizedPositions"/>): the engine's own draw for
+    /// this seed and step, so both backends train on the same positions; the batch unchanged when the option is off.
+    /// </summary>
+    internal TorchBatch WithTrainingPositions(TorchBatch batch, long step)
+    {
+        int range = Config.RandomizedPositions;
+        if (range == 0)
+        {
+            return batch;
+        }
+        var positions = new int[batch.Batch * batch.Length];
+        MLComponents.Engine.TransformerEncoder.SampleBatchPositions(positions, batch.Lengths, batch.Batch, batch.Length, range, Seed, step, new bool[range]);
+        return batch.WithPositions(positions);
+    }
 
     /// <summary>The position scheme.</summary>
     public PositionEncoding PositionEncoding { get; }

@@ -44,16 +44,36 @@ public sealed class BackendEntryPointTests
         StringAssert.Contains(e.Message, $"'{device}'");
     }
 
+    /// <summary>
+    /// Every geometry option reaches the model each backend trains and returns, the length-generalisation ones included
+    /// (the TorchSharp trainers once built their models without them, so LogLengthScale was silently off there).
+    /// </summary>
     [TestMethod]
-    public void RandomizedPositionsAreRefusedByName()
+    [DataRow(TransformerBackend.Managed)]
+    [DataRow(TransformerBackend.TorchSharp)]
+    public void EveryGeometryOptionReachesTheTrainedModel(TransformerBackend which)
     {
-        var backend = EncoderTrainingBackends.Get(TransformerBackend.TorchSharp, "cpu");
-        var options = new SequenceClassifierOptions { RandomizedPositions = 64, Epochs = 1 };
-        var e = Assert.ThrowsExactly<ArgumentException>(() => backend.FitClassifier(options, [[1, 2, 3], [3, 2, 1]], [0, 1]));
-        StringAssert.Contains(e.Message, "'RandomizedPositions'");
-        StringAssert.Contains(e.Message, "TorchSharp");
-        var e2 = Assert.ThrowsExactly<ArgumentException>(() => backend.FitSiamese(new SiameseOptions { RandomizedPositions = 64 }, new SentencePairs([[1, 2]], [[2, 1]], [0.5f])));
-        StringAssert.Contains(e2.Message, "'RandomizedPositions'");
+        var backend = EncoderTrainingBackends.Get(which, "cpu");
+        var fire = MLComponents.PositionEncoding.Fire();
+        var options = new SequenceClassifierOptions
+        {
+            ModelDimension = 16, Heads = 2, Layers = 1, FeedForwardDimension = 24, MaxTokens = 20, Dropout = 0.05f,
+            RandomizedPositions = 64, LogLengthScale = 4, PositionEncoding = fire, Epochs = 1, Seed = 3,
+        };
+        var classifier = backend.FitClassifier(options, [[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]], [0, 1]).Model.Encoder.Config;
+        var expected = new TransformerConfig
+        {
+            Vocabulary = 6, ModelDimension = 16, Heads = 2, Layers = 1, FeedForwardDimension = 24, MaxTokens = 20, Dropout = 0.05f,
+            RandomizedPositions = 64, LogLengthScale = 4,
+        };
+        Assert.AreEqual(expected, classifier, $"{which} classifier");
+        var siameseOptions = new SiameseOptions
+        {
+            ModelDimension = 16, Heads = 2, Layers = 1, FeedForwardDimension = 24, MaxTokens = 20, Dropout = 0.05f,
+            RandomizedPositions = 64, LogLengthScale = 4, PositionEncoding = fire, Epochs = 1, Seed = 3,
+        };
+        var siamese = backend.FitSiamese(siameseOptions, new SentencePairs([[1, 2, 3], [4, 5]], [[3, 2, 1], [5, 4]], [0.5f, 0.9f])).Model.Encoder.Config;
+        Assert.AreEqual(expected, siamese, $"{which} siamese");
     }
 
     [TestMethod]

@@ -49,9 +49,9 @@ public sealed class BackendParityTests
         return ids;
     }
 
-    private static SequenceClassifier Managed(string scheme, float dropout, int logLengthScale = 0)
+    private static SequenceClassifier Managed(string scheme, float dropout, int logLengthScale = 0, int randomizedPositions = 0)
     {
-        var config = TorchTestKit.SmallConfig(dropout) with { LogLengthScale = logLengthScale };
+        var config = TorchTestKit.SmallConfig(dropout) with { LogLengthScale = logLengthScale, RandomizedPositions = randomizedPositions };
         var model = new SequenceClassifier(config, Classes, TorchTestKit.Scheme(scheme), seed: 7);
         TorchTestKit.Randomise(model.Parameters, 11);
         return model;
@@ -73,16 +73,43 @@ public sealed class BackendParityTests
     [DataRow("alibi-bidirectional-learned")]
     public void LogLengthScalingMatchesTheManagedEngine(string scheme) => CheckParity(scheme, logLengthScale: 4);
 
-    private void CheckParity(string scheme, int logLengthScale)
+    /// <summary>
+    /// Randomized positions from [0, 40) in a training step: the TorchSharp model draws the engine's positions for the seed
+    /// and step and feeds them to rope (cos/sin rows of the positions), ALiBi (slope x position distance) and FIRE (position
+    /// distance, normalised by the position's distance from the first or last real token). Checked to be non-trivial: the
+    /// positions are not 0..n-1 and the logits differ from the same step with dense positions.
+    /// </summary>
+    [TestMethod]
+    [DataRow("rope")]
+    [DataRow("rope-dynamic-yarn")]
+    [DataRow("fire")]
+    [DataRow("fire-fixed-threshold")]
+    [DataRow("alibi-bidirectional-learned")]
+    [DataRow("alibi-fixed")]
+    public void RandomizedPositionsMatchTheManagedEngine(string scheme) => CheckParity(scheme, logLengthScale: 0, randomizedPositions: 40);
+
+    private void CheckParity(string scheme, int logLengthScale, int randomizedPositions = 0)
     {
         var report = new List<string>();
         foreach (float dropout in new[] { 0f, 0.2f })
         {
-            var managed = Managed(scheme, dropout, logLengthScale);
+            var managed = Managed(scheme, dropout, logLengthScale, randomizedPositions);
             using var model = new TorchSequenceClassifier(managed, dropoutMasks: DropoutMasks.Engine);
             int[] ids = Ids();
-            bool training = dropout > 0;
+            bool training = dropout > 0 || randomizedPositions > 0;
             const long Step = 3;
+
+            if (randomizedPositions > 0)
+            {
+                var dense = Managed(scheme, dropout, logLengthScale);
+                dense.Forward(ids, Lengths, Batch, Length, training: dropout > 0, Step);
+                float[] denseLogits = dense.Logits.ToArray();
+                managed.Forward(ids, Lengths, Batch, Length, training, Step);
+                var positions = managed.Encoder.Positions.ToArray();
+                Assert.HasCount(Batch * Length, positions, "randomized positions were drawn");
+                Assert.IsGreaterThan(Length, positions.Max(), $"{scheme}: positions spread over [0, {randomizedPositions})");
+                Assert.IsGreaterThan(1e-3, TorchTestKit.RelativeError(managed.Logits.ToArray(), denseLogits), $"{scheme}: the positions change the logits");
+            }
 
             managed.ZeroGrad();
             managed.Forward(ids, Lengths, Batch, Length, training, Step);
@@ -100,7 +127,7 @@ public sealed class BackendParityTests
                 torchLogits = logits.detach().data<float>().ToArray();
                 torchLoss = loss.item<float>();
             }
-            var torchGrads = Managed(scheme, dropout, logLengthScale); // a second managed model only to receive torch's gradients by name
+            var torchGrads = Managed(scheme, dropout, logLengthScale, randomizedPositions); // a second managed model only to receive torch's gradients by name
             ParameterTransfer.CopyGradientsToManaged(model, torchGrads.Parameters);
 
             double logitError = TorchTestKit.RelativeError(torchLogits, managedLogits);
@@ -111,7 +138,8 @@ public sealed class BackendParityTests
             report.Add($"dropout {dropout}: logits {logitError:E1}, loss {lossError:E1}, worst gradient {worst:E1} ({worstName})" +
                 (silent.Count > 0 ? $", zero-by-symmetry: {string.Join(", ", silent)}" : ""));
         }
-        TestContext.WriteLine($"parity {scheme}{(logLengthScale > 0 ? $" log-length {logLengthScale}" : "")}: {string.Join("; ", report)}");
+        TestContext.WriteLine($"parity {scheme}{(logLengthScale > 0 ? $" log-length {logLengthScale}" : "")}" +
+            $"{(randomizedPositions > 0 ? $" randomized positions {randomizedPositions}" : "")}: {string.Join("; ", report)}");
     }
 
     [TestMethod]

@@ -114,12 +114,7 @@ public sealed class SiameseTrainer
         IProgress<SimilarityTrainingProgress>? progress, CancellationToken cancellationToken)
     {
         var o = Options;
-        var config = new TransformerConfig
-        {
-            Vocabulary = vocabulary, ModelDimension = o.ModelDimension, Heads = o.Heads, Layers = o.Layers,
-            FeedForwardDimension = o.FeedForwardDimension, MaxTokens = o.MaxTokens, Dropout = o.Dropout,
-            RandomizedPositions = o.RandomizedPositions, LogLengthScale = o.LogLengthScale,
-        };
+        var config = o.Geometry(vocabulary);
         var model = new SiameseModel(config, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, range, o.Pooling) { Threads = o.Threads };
         int batchSize = (int)Math.Min(o.BatchSize, train.Count);
         model.Plan(batchSize);

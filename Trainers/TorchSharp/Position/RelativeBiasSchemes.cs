@@ -37,8 +37,18 @@ internal sealed class TorchAlibi : TorchPositionScheme
     public override Tensor Logits(int layer, Tensor logits, Tensor queries, float scale, TorchBatch batch)
     {
         int t = batch.Length;
-        var left = Cached($"alibi-left/{t}", batch.Device, () => Distances(t, leftOfQuery: true));
-        var right = Cached($"alibi-right/{t}", batch.Device, () => Distances(t, leftOfQuery: false));
+        Tensor left, right;
+        if (batch.Positions is null)
+        {
+            left = Cached($"alibi-left/{t}", batch.Device, () => Distances(t, leftOfQuery: true));
+            right = Cached($"alibi-right/{t}", batch.Device, () => Distances(t, leftOfQuery: false));
+        }
+        else
+        {
+            // Explicit (randomized) positions: the distance is P(i) - P(j) left of the query, P(j) - P(i) right of it, [B,1,T,T].
+            left = tensor(PositionDistances(batch, leftOfQuery: true), [batch.Batch, 1, t, t], device: batch.Device);
+            right = tensor(PositionDistances(batch, leftOfQuery: false), [batch.Batch, 1, t, t], device: batch.Device);
+        }
         Tensor leftSlopes, rightSlopes;
         if (Has("position.alibi.slopes"))
         {
@@ -54,6 +64,25 @@ internal sealed class TorchAlibi : TorchPositionScheme
         }
         var bias = leftSlopes.view(_heads, 1, 1) * left + rightSlopes.view(_heads, 1, 1) * right;
         return logits - bias;
+    }
+
+    // P(i) - P(j) for keys left of query i (j < i), else 0; or P(j) - P(i) for keys right of it: floats [B, T, T].
+    private static float[] PositionDistances(TorchBatch batch, bool leftOfQuery)
+    {
+        int t = batch.Length;
+        var d = new float[batch.Batch * t * t];
+        for (int b = 0; b < batch.Batch; b++)
+        {
+            for (int i = 0; i < t; i++)
+            {
+                for (int j = 0; j < t; j++)
+                {
+                    bool side = leftOfQuery ? j < i : j > i;
+                    d[(((b * t) + i) * t) + j] = side ? Math.Abs(batch.Position(b, j) - batch.Position(b, i)) : 0;
+                }
+            }
+        }
+        return d;
     }
 
     // max(i - j, 0) (keys left of query i) or max(j - i, 0), as floats [T, T].
@@ -142,13 +171,15 @@ internal sealed class TorchFire(FireEncoding scheme, IReadOnlyList<ManagedParame
         var device = batch.Device;
         var offset = Cached($"fire-offset/{t}", device, () => RelativeOffsets(t));            // j - i, [T, T]
         var far = tensor(FarDistances(batch), [bsz, t, t], device: device);                 // [B, T, T]
+        // |P(j) - P(i)|: the offsets' size, or with explicit (randomized) positions their distance, [B, T, T]; the sign stays j - i's.
+        var distance = batch.Positions is null ? offset.abs() : tensor(PositionDistances(batch), [bsz, t, t], device: device);
         var c = Learned("position.fire.logC").exp();                                          // [1]
         Tensor threshold = Has("position.fire.threshold")
             ? Learned("position.fire.threshold")
             : Cached("fire-threshold", device, () => tensor(new[] { (float)scheme.Threshold }));
         var normaliser = where(threshold.gt(far), threshold, far);
         normaliser = where(normaliser.gt(1f), normaliser, ones_like(normaliser));
-        var psiDistance = (c * offset.abs() + 1).log();
+        var psiDistance = (c * distance + 1).log();
         var psiNormaliser = (c * normaliser + 1).log();
         var u = offset.sign() * psiDistance / psiNormaliser;                                  // [B, T, T]
         var hidden = nn.functional.relu(u.unsqueeze(-1) * Learned("position.fire.w1") + Learned("position.fire.b1"));
@@ -170,22 +201,42 @@ internal sealed class TorchFire(FireEncoding scheme, IReadOnlyList<ManagedParame
         return tensor(r, [t, t]);
     }
 
-    // far(b, i, j) = N_b - 1 - i for keys right of the query, i otherwise (the diagonal's value does not matter: u = 0).
+    // far(b, i, j) = P(N_b - 1) - P(i) for keys right of the query, P(i) otherwise, P(t) = t unless positions are explicit
+    // (the diagonal's value does not matter: u = 0).
     private static float[] FarDistances(TorchBatch batch)
     {
         int t = batch.Length;
         var far = new float[batch.Batch * t * t];
         for (int b = 0; b < batch.Batch; b++)
         {
-            int n = batch.Lengths[b];
+            int last = batch.Position(b, batch.Lengths[b] - 1);
             for (int i = 0; i < t; i++)
             {
+                int at = batch.Position(b, i);
                 for (int j = 0; j < t; j++)
                 {
-                    far[(((b * t) + i) * t) + j] = j > i ? n - 1 - i : i;
+                    far[(((b * t) + i) * t) + j] = j > i ? last - at : at;
                 }
             }
         }
         return far;
+    }
+
+    // |P(j) - P(i)| of explicit positions, [B, T, T].
+    private static float[] PositionDistances(TorchBatch batch)
+    {
+        int t = batch.Length;
+        var d = new float[batch.Batch * t * t];
+        for (int b = 0; b < batch.Batch; b++)
+        {
+            for (int i = 0; i < t; i++)
+            {
+                for (int j = 0; j < t; j++)
+                {
+                    d[(((b * t) + i) * t) + j] = Math.Abs(batch.Position(b, j) - batch.Position(b, i));
+                }
+            }
+        }
+        return d;
     }
 }

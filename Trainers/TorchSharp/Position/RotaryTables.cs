@@ -128,6 +128,35 @@ internal sealed class RotaryTables
         return (cos, sin);
     }
 
+    private (float[] Cos, float[] Sin, int Rows) _explicit = ([], [], 0);
+
+    /// <summary>
+    /// cos and sin [positions.Length, P] of explicit positions (randomized positions in training): row k is
+    /// <see cref="CosSin"/>'s row positions[k]. The table of positions 0..max is kept and grown as needed.
+    /// </summary>
+    public (float[] Cos, float[] Sin) CosSinAt(ReadOnlySpan<int> positions)
+    {
+        int rows = 0;
+        foreach (int at in positions)
+        {
+            rows = Math.Max(rows, at + 1);
+        }
+        if (rows > _explicit.Rows)
+        {
+            var (c, s) = CosSin(rows);
+            _explicit = (c, s, rows);
+        }
+        int p = Pairs;
+        var cos = new float[positions.Length * p];
+        var sin = new float[positions.Length * p];
+        for (int k = 0; k < positions.Length; k++)
+        {
+            Array.Copy(_explicit.Cos, positions[k] * p, cos, k * p, p);
+            Array.Copy(_explicit.Sin, positions[k] * p, sin, k * p, p);
+        }
+        return (cos, sin);
+    }
+
     /// <summary>
     /// xPos: cos and sin [length, P] already multiplied (in float, as the managed module does) by the query scale
     /// zeta_i^(n/scaleBase) (<paramref name="query"/>) or the key scale zeta_i^(-n/scaleBase), n = t - floor(N/2).

@@ -15,6 +15,26 @@ internal sealed class TorchRotary(RotaryTables tables) : TorchPositionScheme([])
         Checked.Shape(queries, "RoPE queries", batch.Batch, -1, batch.Length, tables.HeadDimension);
         Checked.Shape(keys, "RoPE keys", batch.Batch, -1, batch.Length, tables.HeadDimension);
         int t = batch.Length, p = tables.Pairs;
+        if (batch.Positions is { } positions)
+        {
+            // Explicit (randomized) positions, training only: token t of sequence b takes the row of its position in the
+            // tables of its length, [B, 1, T, P].
+            if (tables.IsXPos)
+            {
+                throw new InvalidOperationException("xPos does not take explicit positions (it centres on the real length).");
+            }
+            var cosRows = new float[batch.Batch * t * p];
+            var sinRows = new float[batch.Batch * t * p];
+            for (int b = 0; b < batch.Batch; b++)
+            {
+                var (c, s) = tables.ForLength(batch.Lengths[b]).CosSinAt(positions.AsSpan(b * t, t));
+                c.CopyTo(cosRows, b * t * p);
+                s.CopyTo(sinRows, b * t * p);
+            }
+            var cosAt = tensor(cosRows, [batch.Batch, 1, t, p], device: batch.Device);
+            var sinAt = tensor(sinRows, [batch.Batch, 1, t, p], device: batch.Device);
+            return (Rotate(queries, cosAt, sinAt), Rotate(keys, cosAt, sinAt));
+        }
         bool ownTables = true;
         for (int b = 0; b < batch.Batch; b++)
         {

@@ -27,10 +27,22 @@ public sealed class TorchSharpTrainingBackend : IEncoderTrainingBackend
     public TrainedEncoder<SequenceClassifier> FitClassifier(SequenceClassifierOptions options, ClassifierTrainingData train,
         IReadOnlyList<int[]>? validationSequences = null, IReadOnlyList<int>? validationLabels = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        new TorchClassifierTrainer(options, Device).Fit(train, validationSequences, validationLabels, progress, cancellationToken);
+        new TorchClassifierTrainer(Supported(options), Device).Fit(train, validationSequences, validationLabels, progress, cancellationToken);
 
     /// <inheritdoc/>
     public TrainedEncoder<SiameseModel> FitSiamese(SiameseOptions options, PairTrainingData train, SentencePairs? validation = null,
         IProgress<SimilarityTrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        new TorchSiameseTrainer(options, Device).Fit(train, validation, progress, cancellationToken);
+        new TorchSiameseTrainer(Supported(options), Device).Fit(train, validation, progress, cancellationToken);
+
+    /// <summary>The managed engine's opt-in sparse embedding update has no TorchSharp form: refused by name, not ignored.</summary>
+    private static T Supported<T>(T options) where T : EncoderTrainingOptions
+    {
+        if (options.SparseEmbeddingUpdate)
+        {
+            throw new ArgumentException(
+                $"Option '{nameof(options.SparseEmbeddingUpdate)}' is an opt-in of the managed engine; the TorchSharp backend updates embeddings with dense AdamW. Turn it off or train with the managed backend.",
+                nameof(options.SparseEmbeddingUpdate));
+        }
+        return options;
+    }
 }

@@ -77,6 +77,16 @@ public sealed class BackendEntryPointTests
     }
 
     [TestMethod]
+    public void TheSparseEmbeddingUpdateIsRefusedByName()
+    {
+        var backend = EncoderTrainingBackends.Get(TransformerBackend.TorchSharp, "cpu");
+        var e = Assert.ThrowsExactly<ArgumentException>(() => backend.FitClassifier(new SequenceClassifierOptions { SparseEmbeddingUpdate = true, Epochs = 1 }, [[1, 2, 3], [3, 2, 1]], [0, 1]));
+        StringAssert.Contains(e.Message, "'SparseEmbeddingUpdate'");
+        var e2 = Assert.ThrowsExactly<ArgumentException>(() => backend.FitSiamese(new SiameseOptions { SparseEmbeddingUpdate = true }, new SentencePairs([[1, 2]], [[2, 1]], [0.5f])));
+        StringAssert.Contains(e2.Message, "'SparseEmbeddingUpdate'");
+    }
+
+    [TestMethod]
     public void TheManagedBackendRefusesAGpu()
     {
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => EncoderTrainingBackends.Get(TransformerBackend.Managed, "cuda"));

@@ -40,6 +40,38 @@ public sealed class GemmPathTests
         CollectionAssert.AreEqual(plain, y2, "y without gelu");
     }
 
+    /// <summary>
+    /// A weight gradient with more outputs than inputs and at least <see cref="LinearLayer.WeightGradientSwapMinRows"/> rows is
+    /// computed as (x^T dy)^T: from zero it gives the plain dy^T x bit for bit (each element is the same k-ordered chain of
+    /// multiply-adds, a*b being b*a), for any thread count; added to an earlier gradient it differs by one rounding.
+    /// </summary>
+    [TestMethod]
+    [DataRow(2048, 128, 512, 1)]
+    [DataRow(2048, 128, 384, 2)]
+    [DataRow(300, 37, 101, 2)]
+    [DataRow(257, 5, 6, 1)]
+    public void TransposedWeightGradientEqualsThePlainProduct(int rows, int inputs, int outputs, int threads)
+    {
+        Assert.IsGreaterThanOrEqualTo(LinearLayer.WeightGradientSwapMinRows, rows, "the swapped path runs");
+        var rng = new Random(rows + outputs);
+        float[] x = Random(rng, rows * inputs), w = Random(rng, outputs * inputs), dy = Random(rng, rows * outputs);
+        var plain = new float[outputs * inputs];
+        Gemm.Multiply(true, false, outputs, inputs, rows, dy, outputs, x, inputs, plain, inputs);
+        var dW = new float[outputs * inputs];
+        var dx = new float[rows * inputs];
+        LinearLayer.Backward(x, w, dy, dx, dW, null, rows, inputs, outputs, threads);
+        CollectionAssert.AreEqual(plain, dW, "from zero");
+
+        var earlier = Random(rng, outputs * inputs);
+        var accumulated = (float[])earlier.Clone();
+        LinearLayer.Backward(x, w, dy, null, accumulated, null, rows, inputs, outputs, threads);
+        for (int i = 0; i < plain.Length; i++)
+        {
+            double expected = (double)earlier[i] + plain[i];
+            Assert.AreEqual(expected, accumulated[i], 1e-6 * (1 + Math.Abs(expected)), $"accumulated [{i}]");
+        }
+    }
+
     [TestMethod]
     [DataRow(37, 70, 45, 1)]
     [DataRow(300, 64, 128, 2)]

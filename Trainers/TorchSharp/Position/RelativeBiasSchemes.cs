@@ -37,17 +37,14 @@ internal sealed class TorchAlibi : TorchPositionScheme
     public override Tensor Logits(int layer, Tensor logits, Tensor queries, float scale, TorchBatch batch)
     {
         int t = batch.Length;
-        Tensor left, right;
-        if (batch.Positions is null)
+        var left = Cached($"alibi-left/{t}", batch.Device, () => Distances(t, leftOfQuery: true));
+        var right = Cached($"alibi-right/{t}", batch.Device, () => Distances(t, leftOfQuery: false));
+        if (batch.Positions is not null)
         {
-            left = Cached($"alibi-left/{t}", batch.Device, () => Distances(t, leftOfQuery: true));
-            right = Cached($"alibi-right/{t}", batch.Device, () => Distances(t, leftOfQuery: false));
-        }
-        else
-        {
-            // Explicit (randomized) positions: the distance is P(i) - P(j) left of the query, P(j) - P(i) right of it, [B,1,T,T].
-            left = tensor(PositionDistances(batch, leftOfQuery: true), [batch.Batch, 1, t, t], device: batch.Device);
-            right = tensor(PositionDistances(batch, leftOfQuery: false), [batch.Batch, 1, t, t], device: batch.Device);
+            // Explicit (randomized) positions: |P(j) - P(i)| on each side of the query (the dense distances' signs mark the side), [B,1,T,T].
+            var distance = tensor(PositionDistances(batch), [batch.Batch, 1, t, t], device: batch.Device);
+            left = distance * left.sign();
+            right = distance * right.sign();
         }
         Tensor leftSlopes, rightSlopes;
         if (Has("position.alibi.slopes"))
@@ -64,25 +61,6 @@ internal sealed class TorchAlibi : TorchPositionScheme
         }
         var bias = leftSlopes.view(_heads, 1, 1) * left + rightSlopes.view(_heads, 1, 1) * right;
         return logits - bias;
-    }
-
-    // P(i) - P(j) for keys left of query i (j < i), else 0; or P(j) - P(i) for keys right of it: floats [B, T, T].
-    private static float[] PositionDistances(TorchBatch batch, bool leftOfQuery)
-    {
-        int t = batch.Length;
-        var d = new float[batch.Batch * t * t];
-        for (int b = 0; b < batch.Batch; b++)
-        {
-            for (int i = 0; i < t; i++)
-            {
-                for (int j = 0; j < t; j++)
-                {
-                    bool side = leftOfQuery ? j < i : j > i;
-                    d[(((b * t) + i) * t) + j] = side ? Math.Abs(batch.Position(b, j) - batch.Position(b, i)) : 0;
-                }
-            }
-        }
-        return d;
     }
 
     // max(i - j, 0) (keys left of query i) or max(j - i, 0), as floats [T, T].
@@ -222,21 +200,4 @@ internal sealed class TorchFire(FireEncoding scheme, IReadOnlyList<ManagedParame
         return far;
     }
 
-    // |P(j) - P(i)| of explicit positions, [B, T, T].
-    private static float[] PositionDistances(TorchBatch batch)
-    {
-        int t = batch.Length;
-        var d = new float[batch.Batch * t * t];
-        for (int b = 0; b < batch.Batch; b++)
-        {
-            for (int i = 0; i < t; i++)
-            {
-                for (int j = 0; j < t; j++)
-                {
-                    d[(((b * t) + i) * t) + j] = Math.Abs(batch.Position(b, j) - batch.Position(b, i));
-                }
-            }
-        }
-        return d;
-    }
 }

@@ -59,6 +59,24 @@ public abstract class TorchPositionScheme : nn.Module
     /// <summary>True when the managed module has a parameter <paramref name="name"/> (learned options).</summary>
     private protected bool Has(string name) => _names.Contains(name);
 
+    /// <summary>|P(j) - P(i)| of a batch's explicit (randomized) positions, floats [B, T, T] (the relative-bias schemes' distance).</summary>
+    private protected static float[] PositionDistances(TorchBatch batch)
+    {
+        int t = batch.Length;
+        var d = new float[batch.Batch * t * t];
+        for (int b = 0; b < batch.Batch; b++)
+        {
+            for (int i = 0; i < t; i++)
+            {
+                for (int j = 0; j < t; j++)
+                {
+                    d[(((b * t) + i) * t) + j] = Math.Abs(batch.Position(b, j) - batch.Position(b, i));
+                }
+            }
+        }
+        return d;
+    }
+
     /// <summary>A constant made once per (device, key) and kept outside every dispose scope.</summary>
     private protected Tensor Cached(string key, Device device, Func<Tensor> make)
     {

@@ -68,7 +68,7 @@ public static class SuiteRunner
                     $"per-class log-loss {string.Join(" ", metrics.PerClassLogLoss.Select(v => v.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)))}");
                 log.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
                 string errors = Path.Combine(dir, $"errors_{scheme}_{name}.tsv");
-                log.WriteLine($"  misclassified rows: {WriteErrors(scored, classes, errors)} in {errors}");
+                log.WriteLine($"  misclassified rows: {WriteErrors(scored, errors)} in {errors}");
             }
         }
         if (confusion)
@@ -76,11 +76,9 @@ public static class SuiteRunner
             // How well the training rows themselves are fit: tells memorised-but-not-generalised from under-trained.
             string trainPath = Path.Combine(dir, "train.tsv"), errors = Path.Combine(dir, $"errors_{scheme}_train.tsv");
             var scored = model.Transform(Load(trainPath));
-            VBuffer<ReadOnlyMemory<char>> classes = default;
-            scored.Schema["Label"].GetKeyValues(ref classes);
             var metrics = ml.MulticlassClassification.Evaluate(scored);
             log.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"  {scheme} train rows: accuracy {metrics.MicroAccuracy:0.0000}, log-loss {metrics.LogLoss:0.0000}; misclassified {WriteErrors(scored, classes, errors)} in {errors}"));
+                $"  {scheme} train rows: accuracy {metrics.MicroAccuracy:0.0000}, log-loss {metrics.LogLoss:0.0000}; misclassified {WriteErrors(scored, errors)} in {errors}"));
         }
         log.Flush();
         return new SuiteResult("ours", task.Name, scheme, "accuracy", byLength, logLoss, losses.Count, 0, overrides.ToString(), losses);
@@ -120,8 +118,10 @@ public static class SuiteRunner
     }
 
     /// <summary>Writes each misclassified row (row number in the test file, label, prediction, text) and returns how many.</summary>
-    private static int WriteErrors(IDataView scored, VBuffer<ReadOnlyMemory<char>> classes, string path)
+    private static int WriteErrors(IDataView scored, string path)
     {
+        VBuffer<ReadOnlyMemory<char>> classes = default;
+        scored.Schema["Label"].GetKeyValues(ref classes);
         var names = classes.DenseValues().Select(c => c.ToString()).ToArray();
         var columns = new[] { scored.Schema["Label"], scored.Schema["PredictedLabel"], scored.Schema["Text"] };
         using var cursor = scored.GetRowCursor(columns);

@@ -9,7 +9,8 @@ namespace MLComponents.Engine;
 /// <summary>
 /// AdamW exactly as torch.optim.AdamW (amsgrad off): p -= lr*wd*p (decoupled decay, skipped for parameters with
 /// <see cref="Parameter.ApplyWeightDecay"/> false), m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2,
-/// p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps).
+/// p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps). A parameter can have its own learning-rate multiplier
+/// (<see cref="ScaleLearningRate"/>), as a torch parameter group with lr x scale: its step and its decay both use the scaled rate.
 /// </summary>
 public sealed class AdamW
 {
@@ -17,12 +18,18 @@ public sealed class AdamW
     private readonly float[][] _m;
     private readonly float[][] _v;
     private readonly (int Parameter, int Start, int End)[] _chunks;
+    private readonly double[] _scale;
+    private readonly float[] _decayOf, _stepOf;
 
     /// <summary>Floats per parallel chunk of the update (a chunk never spans two parameters).</summary>
     private const int ChunkFloats = 16384;
 
-    /// <summary>Creates the optimiser with zero moments (torch defaults: betas 0.9/0.999, eps 1e-8, decay 0.01).</summary>
-    public AdamW(IReadOnlyList<Parameter> parameters, float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+    /// <summary>
+    /// Creates the optimiser with zero moments (torch defaults: betas 0.9/0.999, eps 1e-8, decay 0.01).
+    /// <paramref name="learningRateScale"/> gives a parameter's multiplier of each step's rate (null: 1 for all; see <see cref="ScaleLearningRate"/>).
+    /// </summary>
+    public AdamW(IReadOnlyList<Parameter> parameters, float weightDecay = 0.01f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f,
+        Func<Parameter, double>? learningRateScale = null)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         _parameters = parameters;
@@ -42,6 +49,41 @@ public sealed class AdamW
         }
 
         _chunks = [.. chunks];
+        _scale = new double[parameters.Count];
+        Array.Fill(_scale, 1.0);
+        _decayOf = new float[parameters.Count];
+        _stepOf = new float[parameters.Count];
+        if (learningRateScale is not null)
+        {
+            foreach (var p in parameters)
+            {
+                ScaleLearningRate(p, learningRateScale(p));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Trains <paramref name="parameter"/> at <paramref name="scale"/> times the learning rate given to each update (its
+    /// decoupled weight decay scales with it, as in a torch parameter group of its own). 1 is the plain update.
+    /// </summary>
+    public void ScaleLearningRate(Parameter parameter, double scale)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        if (!(scale > 0) || double.IsInfinity(scale))
+        {
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, $"The learning-rate scale of '{parameter.Name}' must be positive and finite.");
+        }
+
+        for (int i = 0; i < _parameters.Count; i++)
+        {
+            if (ReferenceEquals(_parameters[i], parameter))
+            {
+                _scale[i] = scale;
+                return;
+            }
+        }
+
+        throw new ArgumentException($"'{parameter.Name}' is not a parameter this optimiser updates.", nameof(parameter));
     }
 
     /// <summary>
@@ -121,9 +163,16 @@ public sealed class AdamW
         Step++;
         double bc1 = 1 - Math.Pow(Beta1, Step);
         double bc2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, Step));
-        float stepSize = (float)(learningRate / bc1);
         float invBc2Sqrt = (float)(1 / bc2Sqrt);
-        var work = new UpdateWork(this, (float)(1 - learningRate * WeightDecay), stepSize, invBc2Sqrt);
+        for (int i = 0; i < _scale.Length; i++)
+        {
+            // Unscaled parameters keep exactly the arithmetic of one group (lr itself, not lr x 1.0 rounded differently).
+            double lr = _scale[i] == 1.0 ? learningRate : learningRate * _scale[i];
+            _decayOf[i] = _parameters[i].ApplyWeightDecay ? (float)(1 - lr * WeightDecay) : 1f;
+            _stepOf[i] = (float)(lr / bc1);
+        }
+
+        var work = new UpdateWork(this, invBc2Sqrt);
         if (_threads > 1)
         {
             Parallelism.For(_threads, _chunks.Length, ref work, parts: 4 * _threads);
@@ -135,7 +184,7 @@ public sealed class AdamW
 
         if (_sparse is { } sparse)
         {
-            var rowsWork = new RowsWork(this, sparse.Parameter, sparse.Rows, sparse.Width, (float)(1 - learningRate * WeightDecay), stepSize, invBc2Sqrt);
+            var rowsWork = new RowsWork(this, sparse.Parameter, sparse.Rows, sparse.Width, _decayOf[sparse.Parameter], _stepOf[sparse.Parameter], invBc2Sqrt);
             int count = sparse.Rows.Rows.Length;
             if (_threads > 1 && count > 64)
             {
@@ -160,12 +209,12 @@ public sealed class AdamW
             {
                 int from = list[r] * width;
                 Update(p.Value.AsSpan(from, width), p.Grad.AsSpan(from, width), owner._m[index].AsSpan(from, width),
-                    owner._v[index].AsSpan(from, width), p.ApplyWeightDecay ? decay : 1f, stepSize, invBc2Sqrt, owner.Beta1, owner.Beta2, owner.Epsilon);
+                    owner._v[index].AsSpan(from, width), decay, stepSize, invBc2Sqrt, owner.Beta1, owner.Beta2, owner.Epsilon);
             }
         }
     }
 
-    private readonly struct UpdateWork(AdamW owner, float decay, float stepSize, float invBc2Sqrt) : IRangeWork
+    private readonly struct UpdateWork(AdamW owner, float invBc2Sqrt) : IRangeWork
     {
         public void Run(int start, int end)
         {
@@ -179,7 +228,7 @@ public sealed class AdamW
 
                 var p = owner._parameters[i];
                 Update(p.Value.AsSpan(from, to - from), p.Grad.AsSpan(from, to - from), owner._m[i].AsSpan(from, to - from),
-                    owner._v[i].AsSpan(from, to - from), p.ApplyWeightDecay ? decay : 1f, stepSize, invBc2Sqrt, owner.Beta1, owner.Beta2, owner.Epsilon);
+                    owner._v[i].AsSpan(from, to - from), owner._decayOf[i], owner._stepOf[i], invBc2Sqrt, owner.Beta1, owner.Beta2, owner.Epsilon);
             }
         }
     }

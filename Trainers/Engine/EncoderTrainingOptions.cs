@@ -1,3 +1,5 @@
+using MLComponents.Numerics;
+
 namespace MLComponents.Engine;
 
 /// <summary>
@@ -43,6 +45,10 @@ public abstract record EncoderTrainingOptions
     /// </summary>
     public int LogLengthScale { get; init; }
 
+    /// <summary>The learning-rate multiplier of one of <paramref name="encoder"/>'s parameters (both backends' optimisers ask here).</summary>
+    internal double LearningRateScale(Parameter parameter, TransformerEncoder encoder) =>
+        ReferenceEquals(parameter, encoder.TokenEmbedding) ? EmbeddingLearningRateScale : 1.0;
+
     /// <summary>
     /// The encoder geometry these options describe for a vocabulary of <paramref name="vocabulary"/> ids: the one place both
     /// backends' trainers turn options into a <see cref="TransformerConfig"/>, so no option is dropped by one of them.
@@ -76,6 +82,13 @@ public abstract record EncoderTrainingOptions
     /// </summary>
     public bool SparseEmbeddingUpdate { get; init; }
 
+    /// <summary>
+    /// Multiplier of the learning rate (and so of the decoupled decay) for the token-embedding table alone. A word's row
+    /// moves only in the steps whose batch holds the word, so on real text, where most words are rare, its rows train far
+    /// less than the shared weights at one rate. 1: one rate for every parameter (torch's single group).
+    /// </summary>
+    public double EmbeddingLearningRateScale { get; init; } = 1;
+
     /// <summary>Linear warm-up as a fraction of all steps.</summary>
     public double WarmupFraction { get; init; } = 0.1;
 
@@ -108,6 +121,7 @@ public abstract record EncoderTrainingOptions
         if (!(LearningRate > 0)) Fail(nameof(LearningRate), LearningRate, "> 0");
         if (!(WeightDecay >= 0)) Fail(nameof(WeightDecay), WeightDecay, ">= 0");
         if (!(WarmupFraction >= 0 && WarmupFraction <= 1)) Fail(nameof(WarmupFraction), WarmupFraction, "in [0, 1]");
+        if (!(EmbeddingLearningRateScale > 0) || double.IsInfinity(EmbeddingLearningRateScale)) Fail(nameof(EmbeddingLearningRateScale), EmbeddingLearningRateScale, "> 0 and finite");
         if (Threads < 1) Fail(nameof(Threads), Threads, ">= 1");
         if (BucketBatches < 1) Fail(nameof(BucketBatches), BucketBatches, ">= 1");
     }

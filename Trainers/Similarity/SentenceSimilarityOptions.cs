@@ -77,6 +77,12 @@ public sealed record SentenceSimilarityOptions
     /// <summary>Linear warm-up as a fraction of all steps.</summary>
     public double WarmupFraction { get; init; } = 0.1;
 
+    /// <summary>
+    /// Multiplier of the learning rate for the token-embedding table alone (its decay scales with it); 1, one rate for all,
+    /// keeps the similarity figures the defaults were chosen on. The classifier's default is 3 (see its option).
+    /// </summary>
+    public double EmbeddingLearningRateScale { get; init; } = 1;
+
     /// <summary>Learning-rate decay after warm-up.</summary>
     public LearningRateDecay Schedule { get; init; } = LearningRateDecay.Cosine;
 
@@ -123,6 +129,7 @@ public sealed record SentenceSimilarityOptions
         MaxTokens = MaxTokens, Vocabulary = Vocabulary, PositionEncoding = PositionEncoding, Pooling = Pooling, Loss = Loss,
         CoSentScale = CoSentScale, LabelMin = LabelMin, LabelMax = LabelMax, Epochs = Epochs, BatchSize = BatchSize,
         LearningRate = LearningRate, WeightDecay = WeightDecay, WarmupFraction = WarmupFraction, Schedule = Schedule,
+        EmbeddingLearningRateScale = EmbeddingLearningRateScale,
         ClipNorm = ClipNorm, Seed = seed, Threads = Threads, EarlyStoppingPatience = EarlyStoppingPatience, ProgressInterval = ProgressInterval,
     };
 }

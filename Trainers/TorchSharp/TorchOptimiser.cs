@@ -9,7 +9,8 @@ namespace MLComponents.TorchSharp;
 /// The managed trainers' update on a TorchSharp model: global gradient-norm clipping (torch's clip_grad_norm_:
 /// scale by max/(norm + 1e-6) when that is below 1), then torch's AdamW (betas 0.9/0.999, eps 1e-8) in two groups:
 /// decayed (the managed <see cref="ManagedParameter.ApplyWeightDecay"/> true: matrices and embeddings) and never decayed
-/// (biases, norms, position tables). The learning rate of each step is given (the managed
+/// (biases, norms, position tables), each split again by learning-rate multiplier (the managed
+/// <see cref="Engine.AdamW.ScaleLearningRate"/>). The learning rate of each step is given (the managed
 /// <see cref="Engine.LearningRateSchedule"/>).
 /// </summary>
 public sealed class TorchOptimiser : IDisposable
@@ -17,25 +18,25 @@ public sealed class TorchOptimiser : IDisposable
     private readonly AdamW _adam;
     private readonly Parameter[] _all;
     private readonly List<AdamW.ParamGroup> _groups = [];
+    private readonly List<double> _groupScales = [];
 
     /// <summary>
     /// Groups <paramref name="model"/>'s parameters as the managed <paramref name="managed"/> list decays them (matched by
-    /// name; build the optimiser after moving the model to its device).
+    /// name; build the optimiser after moving the model to its device). <paramref name="learningRateScale"/> gives a
+    /// parameter's multiplier of each step's rate (null: 1 for all).
     /// </summary>
-    public TorchOptimiser(nn.Module model, IReadOnlyList<ManagedParameter> managed, float weightDecay)
+    public TorchOptimiser(nn.Module model, IReadOnlyList<ManagedParameter> managed, float weightDecay,
+        Func<ManagedParameter, double>? learningRateScale = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(managed);
         _all = ParameterTransfer.Match(managed, model);
-        var decayed = _all.Where((_, i) => managed[i].ApplyWeightDecay).ToArray();
-        var kept = _all.Where((_, i) => !managed[i].ApplyWeightDecay).ToArray();
-        if (decayed.Length > 0)
+        var keys = managed.Select(p => (Decayed: p.ApplyWeightDecay, Scale: learningRateScale?.Invoke(p) ?? 1.0)).ToArray();
+        foreach (var key in keys.Distinct().OrderByDescending(k => k.Decayed).ThenBy(k => k.Scale))
         {
-            _groups.Add(new AdamW.ParamGroup(decayed, weight_decay: weightDecay));
-        }
-        if (kept.Length > 0)
-        {
-            _groups.Add(new AdamW.ParamGroup(kept, weight_decay: 0));
+            var members = _all.Where((_, i) => keys[i] == key).ToArray();
+            _groups.Add(new AdamW.ParamGroup(members, weight_decay: key.Decayed ? weightDecay : 0));
+            _groupScales.Add(key.Scale);
         }
         _adam = optim.AdamW(_groups, lr: 1e-3, weight_decay: weightDecay);
     }
@@ -53,9 +54,10 @@ public sealed class TorchOptimiser : IDisposable
         {
             nn.utils.clip_grad_norm_(_all, clipNorm);
         }
-        foreach (var g in _groups)
+        for (int i = 0; i < _groups.Count; i++)
         {
-            g.LearningRate = learningRate;
+            // The managed update's arithmetic: lr itself for unscaled groups, lr x scale in double otherwise.
+            _groups[i].LearningRate = _groupScales[i] == 1.0 ? learningRate : learningRate * _groupScales[i];
         }
         _adam.step();
         Steps++;

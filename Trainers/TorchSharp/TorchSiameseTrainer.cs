@@ -90,7 +90,7 @@ public sealed class TorchSiameseTrainer
         var config = managed.Encoder.Config;
         using var threads = new TorchThreads(o.Threads);
         using var model = new TorchSiameseModel(managed, Device, DropoutMasks);
-        using var optimiser = new TorchOptimiser(model, managed.Parameters, o.WeightDecay);
+        using var optimiser = new TorchOptimiser(model, managed.Parameters, o.WeightDecay, p => o.LearningRateScale(p, managed.Encoder));
         int batchSize = (int)Math.Min(o.BatchSize, train.Count);
         var batches = new PairEpochBatches(train, batchSize, config.MaxTokens, o.BucketBatches);
         int totalSteps = checked(batches.StepsPerEpoch * o.Epochs);

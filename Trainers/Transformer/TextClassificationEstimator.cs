@@ -84,19 +84,8 @@ public sealed class TextClassificationEstimator : IEstimator<TransformerChain<IT
 
     private TransformerClassifierTrainer Trainer(string tokens, IDataView? validation)
     {
-        var o = _options;
-        return new TransformerClassifierTrainer(_env, new TransformerClassifierOptions
-        {
-            LabelColumnName = o.LabelColumnName, FeatureColumnName = tokens, ScoreColumnName = o.ScoreColumnName,
-            PredictedLabelColumnName = o.PredictedLabelColumnName, Layers = o.Layers, ModelDimension = o.ModelDimension, Heads = o.Heads,
-            FeedForwardDimension = o.FeedForwardDimension, Dropout = o.Dropout, MaxTokens = o.MaxTokens, VocabularySize = o.VocabularySize,
-            PositionEncoding = o.PositionEncoding, Pooling = o.Pooling, Epochs = o.Epochs, BatchSize = o.BatchSize, LearningRate = o.LearningRate,
-            WeightDecay = o.WeightDecay, WarmupFraction = o.WarmupFraction, Schedule = o.Schedule, GradientClipNorm = o.GradientClipNorm,
-            LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights, Seed = o.Seed, Threads = o.Threads, ValidationSet = validation,
-            Backend = o.Backend, Device = o.Device, StreamingBufferRows = o.StreamingBufferRows, ValidationFraction = o.ValidationFraction, RefitOnAllRows = o.RefitOnAllRows,
-            EarlyStoppingPatience = o.EarlyStoppingPatience, Progress = o.Progress, ProgressInterval = o.ProgressInterval,
-            CancellationToken = o.CancellationToken,
-        });
+        // Every option of the classifier carries over (a field-by-field copy here once dropped the length options).
+        return new TransformerClassifierTrainer(_env, _options.CopyFor(tokens, validation));
     }
 
     private sealed record TokenizerStep(string OutputColumnName, TokenizeToIdsEstimator Estimator)

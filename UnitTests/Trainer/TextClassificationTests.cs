@@ -108,6 +108,27 @@ public sealed class TextClassificationTests
         Assert.IsTrue(Accuracy(PositionEncoding.None()) is > 0.38 and < 0.62, "an order-blind model sees the same bag either way");
     }
 
+    /// <summary>
+    /// The raw-text estimator hands every classifier option to the trainer: a field-by-field copy there once dropped
+    /// RandomizedPositions, LogLengthScale and BucketBatches, so the length options were silently off for raw text.
+    /// </summary>
+    [TestMethod]
+    public void RawText_CarriesTheLengthOptionsToTheTrainedModel()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = ml.Data.LoadFromEnumerable(OrderTask.Text(64, 78));
+        var keys = ml.Transforms.Conversion.MapValueToKey("Label").Fit(train);
+        var options = new TextClassificationOptions
+        {
+            Sentence1ColumnName = "Text", Layers = 1, ModelDimension = 16, Heads = 2, FeedForwardDimension = 32, MaxTokens = 24,
+            Epochs = 1, Seed = 3, Threads = 1, PositionEncoding = PositionEncoding.Fire(), RandomizedPositions = 64, LogLengthScale = 4,
+        };
+        var model = ml.MulticlassClassification.Trainers.TextClassification(options).Fit(keys.Transform(train));
+        var config = model.OfType<MulticlassPredictionTransformer<TransformerClassifierModelParameters>>().Single().Model.Encoder.Config;
+        Assert.AreEqual(64, config.RandomizedPositions, "RandomizedPositions");
+        Assert.AreEqual(4, config.LogLengthScale, "LogLengthScale");
+    }
+
     [TestMethod]
     public void ValidationSet_OfRawText_IsTokenisedLikeTheTrainingData_AndKeepsTheBestEpoch()
     {

@@ -118,7 +118,7 @@ public sealed class SiameseTrainer
         var model = new SiameseModel(config, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, range, o.Pooling) { Threads = o.Threads };
         int batchSize = (int)Math.Min(o.BatchSize, train.Count);
         model.Plan(batchSize);
-        var optimiser = new AdamW(model.Parameters, o.WeightDecay) { Threads = o.Threads };
+        var optimiser = new AdamW(model.Parameters, o.WeightDecay, learningRateScale: p => o.LearningRateScale(p, model.Encoder)) { Threads = o.Threads };
         if (o.SparseEmbeddingUpdate)
         {
             model.SparseEmbeddingGradients = true;

@@ -166,8 +166,8 @@ public sealed class AdamW
         float invBc2Sqrt = (float)(1 / bc2Sqrt);
         for (int i = 0; i < _scale.Length; i++)
         {
-            // Unscaled parameters keep exactly the arithmetic of one group (lr itself, not lr x 1.0 rounded differently).
-            double lr = _scale[i] == 1.0 ? learningRate : learningRate * _scale[i];
+            // lr x 1.0 is lr exactly, so unscaled parameters keep the arithmetic of a single group bit for bit.
+            double lr = learningRate * _scale[i];
             _decayOf[i] = _parameters[i].ApplyWeightDecay ? (float)(1 - lr * WeightDecay) : 1f;
             _stepOf[i] = (float)(lr / bc1);
         }

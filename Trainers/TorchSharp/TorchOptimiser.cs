@@ -56,8 +56,8 @@ public sealed class TorchOptimiser : IDisposable
         }
         for (int i = 0; i < _groups.Count; i++)
         {
-            // The managed update's arithmetic: lr itself for unscaled groups, lr x scale in double otherwise.
-            _groups[i].LearningRate = _groupScales[i] == 1.0 ? learningRate : learningRate * _groupScales[i];
+            // lr x scale in double, as the managed update computes it.
+            _groups[i].LearningRate = learningRate * _groupScales[i];
         }
         _adam.step();
         Steps++;

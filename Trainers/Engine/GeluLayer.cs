@@ -50,37 +50,45 @@ public static class GeluLayer
         }
     }
 
-    // Abramowitz & Stegun 7.1.26: erf(z) = 1 - t (a1 + t (a2 + ... + t a5)) exp(-z^2), t = 1 / (1 + p z), z >= 0,
-    // absolute error below 1.5e-7: float precision, and vectorisable where the double erf below is not.
-    private const float P = 0.3275911f, A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f, A4 = -1.453152027f, A5 = 1.061405429f;
+    // Phi(x) = 1/2 + x P(x^2) / Q(x^2) on |x| <= XMax: a (6, 4) rational fitted here to 0.5 erf(x / sqrt 2) (weighted
+    // least squares iterated towards equal ripple on a Chebyshev grid, coefficients rounded to float), absolute error
+    // below 2.1e-7 in float arithmetic with FMA (the former erf with an exp: 2.6e-7). Eleven FMAs and one division, no exp:
+    // about half the instructions. Past XMax, Phi is 1 (or 0) to float precision; below -XMax it is set to 0 exactly.
+    private const float XMax = 5.5437174f;
+    private const float P0 = 0.39894214f, P1 = 0.036441725f, P2 = 0.0045432877f, P3 = 0.00017563195f, P4 = 3.2925782e-06f,
+        P5 = -2.2032287e-08f, P6 = 1.10025246e-10f;
+    private const float Q1 = 0.25801024f, Q2 = 0.02939437f, Q3 = 0.0018614776f, Q4 = 6.402373e-05f;
 
-    /// <summary>Phi(x), and e = exp(-x^2/2) for the derivative, in registers (one pass, no temporaries).</summary>
+    /// <summary>Phi(x), the standard normal CDF, of one register.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> Cdf(Vector256<float> x, out Vector256<float> e)
+    internal static Vector256<float> Cdf(Vector256<float> x)
     {
-        // z = |x| / sqrt 2 ; t = 1 / (1 + p z) ; e = exp(-z^2)
-        Vector256<float> t = Vector256<float>.One / Vector256.FusedMultiplyAdd(Vector256.Abs(x), Vector256.Create((float)(P * InvSqrt2)), Vector256<float>.One);
-        e = VectorMath.Exp(x * x * Vector256.Create(-0.5f));
-        Vector256<float> poly = Vector256.FusedMultiplyAdd(Vector256.Create(A5), t, Vector256.Create(A4));
-        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(A3));
-        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(A2));
-        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(A1));
-        // erf(|x|/sqrt2) = 1 - poly t e ; Phi = 0.5 + 0.5 sign(x) erf
-        Vector256<float> erf = Vector256<float>.One - (poly * t * e);
-        erf = Vector256.CopySign(erf, x);
-        return Vector256.FusedMultiplyAdd(erf, Vector256.Create(0.5f), Vector256.Create(0.5f));
+        Vector256<float> c = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(-XMax)), Vector256.Create(XMax));
+        Vector256<float> s = c * c;
+        Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(P6), s, Vector256.Create(P5));
+        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(P4));
+        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(P3));
+        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(P2));
+        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(P1));
+        p = Vector256.FusedMultiplyAdd(p, s, Vector256.Create(P0));
+        Vector256<float> q = Vector256.FusedMultiplyAdd(Vector256.Create(Q4), s, Vector256.Create(Q3));
+        q = Vector256.FusedMultiplyAdd(q, s, Vector256.Create(Q2));
+        q = Vector256.FusedMultiplyAdd(q, s, Vector256.Create(Q1));
+        q = Vector256.FusedMultiplyAdd(q, s, Vector256<float>.One);
+        Vector256<float> phi = (c * p) / q + Vector256.Create(0.5f);
+        return Vector256.AndNot(phi, Vector256.LessThan(x, Vector256.Create(-XMax)));
     }
 
     /// <summary>gelu(x) of one register.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> Apply(Vector256<float> x) => x * Cdf(x, out _);
+    internal static Vector256<float> Apply(Vector256<float> x) => x * Cdf(x);
 
     /// <summary>gelu'(x) of one register: Phi(x) + x phi(x), phi(x) = e / sqrt(2 pi).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> Derivative(Vector256<float> x)
     {
-        Vector256<float> cdf = Cdf(x, out Vector256<float> e);
-        return Vector256.FusedMultiplyAdd(e * x, Vector256.Create((float)InvSqrt2Pi), cdf);
+        Vector256<float> e = VectorMath.Exp(x * x * Vector256.Create(-0.5f));
+        return Vector256.FusedMultiplyAdd(e * x, Vector256.Create((float)InvSqrt2Pi), Cdf(x));
     }
 
     private static unsafe void ForwardRange(float[] x, float[] y, int start, int end)

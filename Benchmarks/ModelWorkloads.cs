@@ -22,7 +22,7 @@ internal static class ModelWorkloads
     /// <see cref="SequenceClassifier"/> configured as torch_ref.py's model: RoPE (interleaved pairs), mean
     /// pooling over tokens, no dropout (torch_ref has none), AdamW with torch's defaults (decay 0.01).
     /// </summary>
-    private sealed class ClassifierWorkload : IModelWorkload
+    internal sealed class ClassifierWorkload : IModelWorkload
     {
         private readonly ModelConfig _config;
         private readonly SequenceClassifier _model;
@@ -75,7 +75,10 @@ internal static class ModelWorkloads
             _step++;
         }
 
-        public void InferBatch() => _model.Forward(_ids, _lengths, _config.Batch, _config.Tokens, training: false);
+        public void InferBatch() => _model.Infer(_ids, _lengths, _config.Batch, _config.Tokens);
+
+        /// <summary>The same batch through Forward(training: false), which keeps every activation (what Infer saves).</summary>
+        public void EvaluateBatchKept() => _model.Forward(_ids, _lengths, _config.Batch, _config.Tokens, training: false);
 
         public void InferSingle() => _model.Predict(_single, _probabilities);
     }

@@ -27,10 +27,12 @@ internal static class OpProbe
         {
             ("model predict 32 tokens", model.InferSingle),
             ("model infer batch", model.InferBatch),
+            ("model eval batch, activations kept", ((ModelWorkloads.ClassifierWorkload)model).EvaluateBatchKept),
             ("model train step", model.TrainStep),
             ("softmax 8192 rows of 64", () => { for (int r = 0; r < 8192; r++) FusedAttention.SoftmaxRow(y.AsSpan((r % 4096) * 64, 64), 64, 0.17f); }),
             ("rope whole q,k 32x4x64x32", () => rope.ForwardQueryKey(0, act.Q, act.K, pb, 4, 32)),
             ("attention fwd (RoPE)", () => AttentionLayer.Forward(0, qkv, att, act, rope, pb, d, 4, 0, 0, true, threads)),
+            ("attention infer (RoPE)", () => AttentionLayer.Forward(0, qkv, att, act, rope, pb, d, 4, 0, 0, false, threads, keep: false)),
             ("attention bwd (RoPE)", () => AttentionLayer.Backward(0, dy, dqkv, act, attGrads, rope, pb, d, 4, 0, 0, true, threads)),
             ("gemm 128 x QK^T 64x64x32", () => { for (int u = 0; u < 128; u++) Gemm.Multiply(false, true, 64, 64, 32, x.AsSpan(u * 2048, 2048), 32, w.AsSpan(u * 2048 % 200000, 2048), 32, y.AsSpan(u * 4096, 4096), 64); }),
             ("gemm 128 x PV 64x32x64", () => { for (int u = 0; u < 128; u++) Gemm.Multiply(false, false, 64, 32, 64, x.AsSpan(u * 4096, 4096), 64, w.AsSpan(u * 2048 % 200000), 384, y.AsSpan(u * 2048), 128); }),

@@ -80,14 +80,17 @@ public sealed class AttentionGradients
 /// </summary>
 public static class AttentionLayer
 {
-    /// <summary>Forward: output[B,T,D] from qkv[B,T,3D].</summary>
+    /// <summary>
+    /// Forward: output[B,T,D] from qkv[B,T,3D]. <paramref name="keep"/> false (inference, not training) lets the fused
+    /// path work in per-thread scratch instead of filling <paramref name="act"/> for a backward.
+    /// </summary>
     public static void Forward(int layer, float[] qkv, float[] output, AttentionActivations act, PositionModule module,
-        PositionBatch pb, int dim, int heads, float dropout, ulong dropoutKey, bool training, int threads)
+        PositionBatch pb, int dim, int heads, float dropout, ulong dropoutKey, bool training, int threads, bool keep = true)
     {
         act.Qkv = qkv;
         if (UsesFusedPath(module))
         {
-            FusedAttention.Forward(layer, qkv, output, act, module, pb, dim, heads, dropout, dropoutKey, training, threads);
+            FusedAttention.Forward(layer, qkv, output, act, module, pb, dim, heads, dropout, dropoutKey, training, threads, keep);
             return;
         }
 

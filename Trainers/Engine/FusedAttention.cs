@@ -17,8 +17,13 @@ namespace MLComponents.Engine;
 internal static class FusedAttention
 {
     public static void Forward(int layer, float[] qkv, float[] output, AttentionActivations act, PositionModule module,
-        PositionBatch pb, int dim, int heads, float dropout, ulong dropoutKey, bool training, int threads)
+        PositionBatch pb, int dim, int heads, float dropout, ulong dropoutKey, bool training, int threads, bool keep = true)
     {
+        if (training && !keep)
+        {
+            throw new ArgumentException("A training forward keeps its activations for the backward.", nameof(keep));
+        }
+
         int dh = dim / heads, t = pb.Length, units = pb.Batch * heads;
         IRowRotation? rotation = RowHook(module, pb, dh);
         bool perUnit = rotation is not null || !module.HasQueryKeyHook;
@@ -36,7 +41,7 @@ internal static class FusedAttention
             throw new InvalidOperationException("Attention dropout at training time needs activations planned with dropout.");
         }
 
-        var work = new ForwardWork(qkv, output, act, pb, heads, dh, scale, drop, dropout, dropoutKey, perUnit, rotation);
+        var work = new ForwardWork(qkv, output, act, pb, heads, dh, scale, drop, dropout, dropoutKey, perUnit, rotation, keep);
         if (Parallelism.Worth(threads, units, 4L * t * t * dh))
         {
             Parallelism.For(threads, units, ref work, parts: 4 * threads);
@@ -86,9 +91,24 @@ internal static class FusedAttention
     }
 
     private readonly struct ForwardWork(float[] qkv, float[] output, AttentionActivations act, PositionBatch pb, int heads, int dh,
-        float scale, bool drop, float dropout, ulong key, bool perUnit, IRowRotation? rotation) : IRangeWork
+        float scale, bool drop, float dropout, ulong key, bool perUnit, IRowRotation? rotation, bool keep) : IRangeWork
     {
-        public void Run(int start, int end) => ForwardUnits(qkv, output, act, pb, heads, dh, scale, drop, dropout, key, perUnit, rotation, start, end);
+        public void Run(int start, int end) => ForwardUnits(qkv, output, act, pb, heads, dh, scale, drop, dropout, key, perUnit, rotation, keep, start, end);
+    }
+
+    /// <summary>A unit's q, k and probabilities when nothing is kept for a backward: per thread, reused unit after unit, so they stay in cache.</summary>
+    [ThreadStatic]
+    private static float[]? s_unit;
+
+    private static float[] UnitScratch(int floats)
+    {
+        var a = s_unit;
+        if (a is null || a.Length < floats)
+        {
+            s_unit = a = new float[floats];
+        }
+
+        return a;
     }
 
     private readonly struct BackwardWork(float[] dOutput, float[] dqkv, AttentionActivations act, AttentionGradients grads, PositionBatch pb,
@@ -100,18 +120,21 @@ internal static class FusedAttention
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardUnits(float[] qkv, float[] output, AttentionActivations act, PositionBatch pb, int heads, int dh,
-        float scale, bool drop, float dropout, ulong key, bool perUnit, IRowRotation? rotation, int start, int end)
+        float scale, bool drop, float dropout, ulong key, bool perUnit, IRowRotation? rotation, bool keep, int start, int end)
     {
         int t = pb.Length, dim = heads * dh, width = 3 * dim;
+        float[]? scratch = keep ? null : UnitScratch(2 * t * dh + t * t);
         for (int u = start; u < end; u++)
         {
             int b = u / heads, h = u % heads, n = pb.Lengths[b];
             float unitScale = scale * pb.LogLengthFactor(b);
+            // Kept: this unit's slices of the activations. Not kept: the thread's scratch (a whole-tensor hook has
+            // already written q and k into the activations, so they are read from there).
+            Span<float> q = scratch is null || !perUnit ? act.Q.AsSpan(u * t * dh, t * dh) : scratch.AsSpan(0, t * dh);
+            Span<float> k = scratch is null || !perUnit ? act.K.AsSpan(u * t * dh, t * dh) : scratch.AsSpan(t * dh, t * dh);
             if (perUnit)
             {
                 // This head's q and k rows, copied out (and rotated) while the unit runs: no whole-tensor pass.
-                var q = act.Q.AsSpan(u * t * dh, t * dh);
-                var k = act.K.AsSpan(u * t * dh, t * dh);
                 var qSource = qkv.AsSpan(b * t * width + h * dh);
                 var kSource = qkv.AsSpan(b * t * width + dim + h * dh);
                 if (rotation is not null)
@@ -126,9 +149,9 @@ internal static class FusedAttention
                 }
             }
 
-            var logits = act.Probs.AsSpan(u * t * t, t * t);
+            var logits = scratch is null ? act.Probs.AsSpan(u * t * t, t * t) : scratch.AsSpan(2 * t * dh, t * t);
             // S[:, :n] = Q K[:n]^T; columns of padded keys are never formed.
-            Gemm.Multiply(false, true, t, n, dh, act.Q.AsSpan(u * t * dh, t * dh), dh, act.K.AsSpan(u * t * dh, n * dh), dh, logits, t);
+            Gemm.Multiply(false, true, t, n, dh, q, dh, k[..(n * dh)], dh, logits, t);
             for (int i = 0; i < t; i++)
             {
                 SoftmaxRow(logits.Slice(i * t, t), n, unitScale);
@@ -138,14 +161,14 @@ internal static class FusedAttention
             {
                 DropoutLayer.Apply(act.Probs, act.ProbsUsed, u * t * t, t * t, dropout, key);
             }
-            else if (!ReferenceEquals(act.ProbsUsed, act.Probs))
+            else if (scratch is null && !ReferenceEquals(act.ProbsUsed, act.Probs))
             {
                 // Planned with dropout but not training: the probabilities used are the softmax itself.
                 logits.CopyTo(act.ProbsUsed.AsSpan(u * t * t, t * t));
             }
 
             // O = P[:, :n] V[:n], V read in place (row stride 3D) and O written in place (row stride D).
-            Gemm.Multiply(false, false, t, dh, n, act.ProbsUsed.AsSpan(u * t * t, t * t), t,
+            Gemm.Multiply(false, false, t, dh, n, scratch is null ? act.ProbsUsed.AsSpan(u * t * t, t * t) : logits, t,
                 qkv.AsSpan(b * t * width + 2 * dim + h * dh), width, output.AsSpan(b * t * dim + h * dh), dim);
         }
     }

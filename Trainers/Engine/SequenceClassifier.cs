@@ -76,6 +76,22 @@ public sealed class SequenceClassifier
     {
         Plan(batch);
         Encoder.Forward(ids, lengths, batch, length, training, step);
+        return Head(lengths, batch, length);
+    }
+
+    /// <summary>
+    /// Class probabilities [B,C] as <c>Forward(training: false)</c> gives them, by <see cref="TransformerEncoder.Infer"/>:
+    /// nothing is kept for a backward. <see cref="Predict(ReadOnlySpan{int}, Span{float})"/> and the batch form use it.
+    /// </summary>
+    public ReadOnlySpan<float> Infer(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, int batch, int length)
+    {
+        Plan(batch);
+        Encoder.Infer(ids, lengths, batch, length);
+        return Head(lengths, batch, length);
+    }
+
+    private ReadOnlySpan<float> Head(ReadOnlySpan<int> lengths, int batch, int length)
+    {
         long clock = StepProfiler.Start();
         int d = Encoder.Config.ModelDimension;
         PoolingLayer.Forward(Pooling, Encoder.Output, lengths, _pooled, batch, length, d);
@@ -149,7 +165,7 @@ public sealed class SequenceClassifier
             throw new ArgumentException($"probabilities must hold {Classes} values.", nameof(probabilities));
         }
         _one[0] = tokens.Length;
-        Forward(tokens, _one, 1, tokens.Length, training: false)[..Classes].CopyTo(probabilities);
+        Infer(tokens, _one, 1, tokens.Length)[..Classes].CopyTo(probabilities);
     }
 
     /// <summary>
@@ -169,7 +185,7 @@ public sealed class SequenceClassifier
         {
             int n = Math.Min(batchSize, sequences.Count - start);
             batch.Fill(sequences, start, n, null);
-            Forward(batch.Ids, batch.Lengths, n, batch.Length, training: false).CopyTo(probabilities.AsSpan(start * Classes));
+            Infer(batch.Ids, batch.Lengths, n, batch.Length).CopyTo(probabilities.AsSpan(start * Classes));
         }
     }
 }

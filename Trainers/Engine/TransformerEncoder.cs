@@ -19,6 +19,7 @@ public sealed class TransformerEncoder
     private int[] _lengths = [];
     private ulong _dropoutBase;
     private bool _training;
+    private bool _kept;
     private int[] _ids = [];
     private int[] _positions = [];
     private bool[] _marks = [];
@@ -144,7 +145,18 @@ public sealed class TransformerEncoder
     /// (1..T). <paramref name="training"/> turns dropout on; <paramref name="step"/> picks the dropout masks
     /// (same seed and step give the same masks). The ids span must stay unchanged until <see cref="Backward"/>.
     /// </summary>
-    public void Forward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, int batch, int length, bool training, long step = 0)
+    public void Forward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, int batch, int length, bool training, long step = 0) =>
+        Run(ids, lengths, batch, length, training, keep: true, step);
+
+    /// <summary>
+    /// Inference: <see cref="Forward"/> without dropout that keeps nothing for a backward, so it runs in less memory
+    /// (every layer reuses the first layer's buffers; attention works in per-thread scratch that stays in cache). The
+    /// hidden states are the same bits as <c>Forward(training: false)</c>; <see cref="Backward"/> after it throws.
+    /// </summary>
+    public void Infer(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, int batch, int length) =>
+        Run(ids, lengths, batch, length, training: false, keep: false, step: 0);
+
+    private void Run(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, int batch, int length, bool training, bool keep, long step)
     {
         if (batch <= 0 || length <= 0 || length > Config.MaxTokens)
         {
@@ -167,6 +179,7 @@ public sealed class TransformerEncoder
         _length = length;
         _lengths = ws.LengthsFor(lengths, batch);
         _training = training;
+        _kept = keep;
         _dropoutBase = DropoutLayer.Key(Seed, step, 0);
         if (_ids.Length < ws.Batch * ws.Length)
         {
@@ -198,12 +211,15 @@ public sealed class TransformerEncoder
         for (int l = 0; l < _blocks.Length; l++)
         {
             var w = _blocks[l];
-            var a = ws.Blocks[l];
+            // Kept for a backward, each layer has its own buffers. Inference runs every layer in the first layer's, one
+            // layer's working set instead of all of them (x, the previous output, is read before the down projection
+            // overwrites it).
+            var a = keep ? ws.Blocks[l] : ws.Blocks[0];
             LayerNormLayer.Forward(x, w.Norm1Gain.Value, w.Norm1Bias.Value, a.Norm1, a.Norm1Mean, a.Norm1Rstd, rows, d, threads);
             clock = StepProfiler.Stop(StepPart.LayerNorm, false, clock);
             LinearLayer.Forward(a.Norm1, w.QkvWeight.Value, w.QkvBias.Value, a.Qkv, rows, d, 3 * d, threads);
             clock = StepProfiler.Stop(StepPart.QkvProjection, false, clock);
-            AttentionLayer.Forward(l, a.Qkv, a.Merged, a.Attention, Position, pb, d, Config.Heads, p, SiteKey(l, 0), training, threads);
+            AttentionLayer.Forward(l, a.Qkv, a.Merged, a.Attention, Position, pb, d, Config.Heads, p, SiteKey(l, 0), training, threads, keep);
             clock = StepProfiler.Stop(StepPart.Attention, false, clock);
             if (p > 0)
             {
@@ -249,6 +265,10 @@ public sealed class TransformerEncoder
     /// </summary>
     public void Backward(float[] dOutput)
     {
+        if (!_kept)
+        {
+            throw new InvalidOperationException("Backward needs the activations of Forward; the last pass was Infer, which keeps none.");
+        }
         var ws = Workspace;
         int batch = _batch, length = _length, rows = batch * length, d = Config.ModelDimension, f = Config.FeedForwardDimension, threads = Threads;
         var pb = Batch(batch, length);

@@ -74,7 +74,7 @@ public sealed class SentenceEmbedder
             _pooled = new float[d];
         }
         _one[0] = tokens.Length;
-        _encoder.Forward(tokens, _one, 1, tokens.Length, training: false);
+        _encoder.Infer(tokens, _one, 1, tokens.Length);
         PoolingLayer.Forward(Pooling, _encoder.Output, _one, _pooled, 1, tokens.Length, d);
         _pooled.AsSpan(0, d).CopyTo(output);
         if (normalize)
@@ -146,7 +146,7 @@ public sealed class SentenceEmbedder
                 prepared[i] = Prepare(sequences[start + i] ?? throw new ArgumentException($"Sequence {start + i} is null.", nameof(sequences)), max, encoder.Config.Vocabulary);
             }
             batch.Fill(prepared, 0, n, null);
-            encoder.Forward(batch.Ids, batch.Lengths, n, batch.Length, training: false);
+            encoder.Infer(batch.Ids, batch.Lengths, n, batch.Length);
             PoolingLayer.Forward(pooling, encoder.Output, batch.Lengths, pooled, n, batch.Length, d);
             pooled.AsSpan(0, n * d).CopyTo(output[(start * d)..]);
         }

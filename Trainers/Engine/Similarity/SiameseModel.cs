@@ -84,12 +84,22 @@ public sealed class SiameseModel
     /// Forward on stacked ids[2P,T] (first sentences then second sentences) with lengths[2P]; returns cos[P]
     /// (a view of an internal buffer, valid until the next call).
     /// </summary>
-    public ReadOnlySpan<float> ForwardPairs(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, int pairs, int length, bool training, long step = 0)
+    public ReadOnlySpan<float> ForwardPairs(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, int pairs, int length, bool training, long step = 0) =>
+        Pairs(ids, lengths, pairs, length, training, keep: true, step);
+
+    private ReadOnlySpan<float> Pairs(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, int pairs, int length, bool training, bool keep, long step)
     {
         Plan(pairs);
         _pairs = pairs;
         int d = Dimension;
-        Encoder.Forward(ids, lengths, 2 * pairs, length, training, step);
+        if (keep)
+        {
+            Encoder.Forward(ids, lengths, 2 * pairs, length, training, step);
+        }
+        else
+        {
+            Encoder.Infer(ids, lengths, 2 * pairs, length);
+        }
         PoolingLayer.Forward(Pooling, Encoder.Output, lengths, _pooled, 2 * pairs, length, d);
         var pooled = _pooled.AsSpan(0, 2 * pairs * d);
         CosineSimilarity.Forward(pooled[..(pairs * d)], pooled[(pairs * d)..], _cos, _normU, _normV, pairs, d);
@@ -146,7 +156,7 @@ public sealed class SiameseModel
         {
             int n = Math.Min(batchSize, first.Count - start);
             batch.FillPairs(first, second, start, n, null);
-            var cos = ForwardPairs(batch.Ids, batch.Lengths, n, batch.Length, training: false);
+            var cos = Pairs(batch.Ids, batch.Lengths, n, batch.Length, training: false, keep: false, step: 0);
             for (int i = 0; i < n; i++)
             {
                 scores[start + i] = Range.ToScore(cos[i]);

@@ -52,7 +52,7 @@ internal static class OpProbe
             ("single ws gemm up 512x32x128", () => Gemm.Multiply(false, true, f, 32, d, w, d, x, d, y, 32, false, threads)),
             ("single gemm up 32x512x128", () => Gemm.Multiply(false, true, 32, f, d, x, d, w, d, y, f, false, threads)),
         };
-        var chosen = ops.Where(o => o.Name.Contains(filter, StringComparison.Ordinal)).ToList();
+        var chosen = ops.Where(o => filter.Split('|').Any(f => o.Name.Contains(f, StringComparison.Ordinal))).ToList();
         if (Environment.GetEnvironmentVariable("OPS_COUNT") is { } countText)
         {
             // For instruction counting (valgrind): run each chosen op a fixed number of times, no timing.

@@ -118,6 +118,7 @@ internal static class StepBreakdown
         StepPart.FeedForwardUp => "linear ffn up",
         StepPart.Gelu => "gelu",
         StepPart.FeedForwardDown => "linear ffn down",
+        StepPart.FeedForwardBlocks => "ffn up+gelu+down blocks",
         StepPart.Residual => "residual adds",
         StepPart.HeadAndLoss => "pool+head+loss",
         StepPart.ZeroGrad => "zero grad",

@@ -17,6 +17,7 @@ internal sealed unsafe class GemmScratch
     private float[]? _edge;
     private float[]? _shared;
     private float[]? _transposed;
+    private float[]? _hidden;
 
     /// <summary>The calling thread's buffers.</summary>
     public static GemmScratch Current => s_current ??= new GemmScratch();
@@ -35,6 +36,9 @@ internal sealed unsafe class GemmScratch
 
     /// <summary>A product computed transposed (see <see cref="LinearLayer"/>'s few-rows path), at least <paramref name="floats"/> long.</summary>
     public float* Transposed(int floats) => Ensure(ref _transposed, floats);
+
+    /// <summary>A block of feed-forward hidden rows (<see cref="FeedForwardBlocks"/>), at least <paramref name="floats"/> long.</summary>
+    public float* Hidden(int floats) => Ensure(ref _hidden, floats);
 
     /// <summary>Edge panels of A and B plus a C tile, at least <paramref name="floats"/> long.</summary>
     public float* Edge(int floats) => Ensure(ref _edge, floats);

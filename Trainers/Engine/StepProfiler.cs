@@ -13,6 +13,9 @@ internal enum StepPart
     FeedForwardUp,
     Gelu,
     FeedForwardDown,
+
+    /// <summary>Inference's feed-forward in row blocks (up, GELU and down together, <see cref="FeedForwardBlocks"/>).</summary>
+    FeedForwardBlocks,
     Residual,
     HeadAndLoss,
     ZeroGrad,

@@ -237,6 +237,15 @@ public sealed class TransformerEncoder
             }
             LayerNormLayer.Forward(a.Middle, w.Norm2Gain.Value, w.Norm2Bias.Value, a.Norm2, a.Norm2Mean, a.Norm2Rstd, rows, d, threads);
             clock = StepProfiler.Stop(StepPart.LayerNorm, false, clock);
+            if (!keep && FeedForwardBlocks.Applies(rows))
+            {
+                // Inference: both products a block of rows at a time, the hidden block never leaving the cache.
+                FeedForwardBlocks.Forward(a.Norm2, w.UpWeight.Value, w.UpBias.Value, w.DownWeight.Value, w.DownBias.Value, a.Middle, a.Output,
+                    rows, d, f, threads);
+                clock = StepProfiler.Stop(StepPart.FeedForwardBlocks, false, clock);
+                x = a.Output;
+                continue;
+            }
             // The up projection writes gelu(up) from each finished tile: GELU costs no pass of its own.
             LinearLayer.Forward(a.Norm2, w.UpWeight.Value, w.UpBias.Value, a.Up, a.Gelu, rows, d, f, threads);
             clock = StepProfiler.Stop(StepPart.FeedForwardUp, false, clock);

@@ -42,13 +42,21 @@ internal static unsafe class FeedForwardBlocks
     {
         public void Run(int part)
         {
-            int start = part * BlockRows, count = Math.Min(BlockRows, rows - start);
-            float* hidden = GemmScratch.Current.Hidden(BlockRows * f);
-            // hidden = gelu(x up^T + b1), activated in place; then output = hidden down^T + b2 + residual.
-            GemmDriver.Run(false, true, count, f, d, x + (nint)start * d, d, null, d, hidden, f, false, packedUp,
-                new GemmEpilogue(upBias, hidden));
-            GemmDriver.Run(false, true, count, d, f, hidden, f, null, f, output + (nint)start * d, d, false, packedDown,
-                new GemmEpilogue(downBias, null, residual + (nint)start * d));
+            int start = part * BlockRows;
+            Rows(x, upBias, downBias, residual, output, packedUp, packedDown, start, Math.Min(BlockRows, rows - start), d, f);
         }
+    }
+
+    /// <summary>
+    /// Rows [start, start + count) on the calling thread, weights already packed (<see cref="GemmDriver.PackAllB"/>, op(B) =
+    /// W^T): hidden = gelu(x up^T + b1) in the thread's scratch, activated in place; then output = hidden down^T + b2 + residual.
+    /// </summary>
+    public static void Rows(float* x, float* upBias, float* downBias, float* residual, float* output, float* packedUp, float* packedDown,
+        int start, int count, int d, int f)
+    {
+        float* hidden = GemmScratch.Current.Hidden(count * f);
+        GemmDriver.Run(false, true, count, f, d, x + (nint)start * d, d, null, d, hidden, f, false, packedUp, new GemmEpilogue(upBias, hidden));
+        GemmDriver.Run(false, true, count, d, f, hidden, f, null, f, output + (nint)start * d, d, false, packedDown,
+            new GemmEpilogue(downBias, null, residual + (nint)start * d));
     }
 }

@@ -77,6 +77,34 @@ internal static class FusedAttention
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="module"/>'s attention runs unit by unit with nothing before it (no logit, value or
+    /// whole-tensor query/key hook), so sequences can be attended to one group at a time (<see cref="ForwardSequences"/>);
+    /// <paramref name="rotation"/> is then the per-unit rotation, or null for none.
+    /// </summary>
+    public static bool RunsBySequence(PositionModule module, PositionBatch pb, int dh, out IRowRotation? rotation)
+    {
+        rotation = null;
+        if (!AttentionLayer.UsesFusedPath(module))
+        {
+            return false;
+        }
+
+        rotation = RowHook(module, pb, dh);
+        return rotation is not null || !module.HasQueryKeyHook;
+    }
+
+    /// <summary>
+    /// Inference attention of sequences [<paramref name="first"/>, <paramref name="end"/>) on the calling thread, in its
+    /// scratch: the same bits as <see cref="Forward"/> with nothing kept. Needs <see cref="RunsBySequence"/> first.
+    /// </summary>
+    public static void ForwardSequences(float[] qkv, float[] output, AttentionActivations act, PositionBatch pb, int dim, int heads,
+        IRowRotation? rotation, int first, int end)
+    {
+        int dh = dim / heads;
+        ForwardUnits(qkv, output, act, pb, heads, dh, 1f / MathF.Sqrt(dh), false, 0f, 0, true, rotation, false, first * heads, end * heads);
+    }
+
     /// <summary>The scheme's rotation when it can be applied per head inside the unit loop (RoPE), else null.</summary>
     private static IRowRotation? RowHook(PositionModule module, PositionBatch pb, int dh)
     {

@@ -41,7 +41,7 @@ public static class LayerNormLayer
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardRows(float[] x, float[] gamma, float[] beta, float[] y, float[] mean, float[] rstd, int dim, int start, int end)
+    internal static void ForwardRows(float[] x, float[] gamma, float[] beta, float[] y, float[] mean, float[] rstd, int dim, int start, int end)
     {
         if (end <= start)
         {

@@ -16,6 +16,9 @@ internal enum StepPart
 
     /// <summary>Inference's feed-forward in row blocks (up, GELU and down together, <see cref="FeedForwardBlocks"/>).</summary>
     FeedForwardBlocks,
+
+    /// <summary>Inference's whole layers by groups of sequences (<see cref="SequenceGroupLayer"/>).</summary>
+    SequenceGroups,
     Residual,
     HeadAndLoss,
     ZeroGrad,

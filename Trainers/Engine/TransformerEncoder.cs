@@ -208,9 +208,20 @@ public sealed class TransformerEncoder
         }
         clock = StepProfiler.Stop(StepPart.Embedding, false, clock);
         float[] x = ws.Embedded;
+        // Inference with a scheme whose attention runs sequence by sequence: each layer a group of sequences at a time.
+        IRowRotation? rotation = null;
+        bool byGroups = !keep && FeedForwardBlocks.Applies(rows) && FusedAttention.RunsBySequence(Position, pb, d / Config.Heads, out rotation);
         for (int l = 0; l < _blocks.Length; l++)
         {
             var w = _blocks[l];
+            if (byGroups)
+            {
+                SequenceGroupLayer.Forward(w, ws.Blocks[0], x, pb, rotation, d, Config.Heads, f, threads);
+                clock = StepProfiler.Stop(StepPart.SequenceGroups, false, clock);
+                x = ws.Blocks[0].Output;
+                continue;
+            }
+
             // Kept for a backward, each layer has its own buffers. Inference runs every layer in the first layer's, one
             // layer's working set instead of all of them (x, the previous output, is read before the down projection
             // overwrites it).

@@ -95,14 +95,15 @@ internal static class FusedAttention
     }
 
     /// <summary>
-    /// Inference attention of sequences [<paramref name="first"/>, <paramref name="end"/>) on the calling thread, in its
-    /// scratch: the same bits as <see cref="Forward"/> with nothing kept. Needs <see cref="RunsBySequence"/> first.
+    /// Attention without dropout of sequences [<paramref name="first"/>, <paramref name="end"/>) on the calling thread: the
+    /// same bits as <see cref="Forward"/>, keeping q, k and the probabilities for the backward when <paramref name="keep"/>
+    /// (else in the thread's scratch). Needs <see cref="RunsBySequence"/> first; the caller sets <c>act.Qkv</c>.
     /// </summary>
     public static void ForwardSequences(float[] qkv, float[] output, AttentionActivations act, PositionBatch pb, int dim, int heads,
-        IRowRotation? rotation, int first, int end)
+        IRowRotation? rotation, bool keep, int first, int end)
     {
         int dh = dim / heads;
-        ForwardUnits(qkv, output, act, pb, heads, dh, 1f / MathF.Sqrt(dh), false, 0f, 0, true, rotation, false, first * heads, end * heads);
+        ForwardUnits(qkv, output, act, pb, heads, dh, 1f / MathF.Sqrt(dh), false, 0f, 0, true, rotation, keep, first * heads, end * heads);
     }
 
     /// <summary>The scheme's rotation when it can be applied per head inside the unit loop (RoPE), else null.</summary>

@@ -3,13 +3,15 @@ using MLComponents.Numerics;
 namespace MLComponents.Engine;
 
 /// <summary>
-/// Inference runs a whole encoder layer one group of sequences at a time, each group on one thread from start to end:
+/// A whole encoder layer without dropout, one group of sequences at a time, each group on one thread from start to end:
 /// LayerNorm, the qkv product, attention, the out product with its residual, LayerNorm and the feed-forward. A group's
 /// rows (128 at the reference shapes) are written and read again while they are still in that core's L2, where layer
 /// by layer every intermediate (3 MB of qkv alone) would go out to memory between passes, and the layer costs one
 /// hand-off to the helper threads instead of one per pass. The weights are packed once per layer and shared. Every
 /// element's arithmetic is that of the separate passes (rows are independent up to attention, which is per sequence),
-/// so the bits are the same. Needs a scheme whose attention runs unit by unit (see <see cref="FusedAttention.RunsBySequence"/>).
+/// so the bits are the same. Training keeps every activation for the backward as the separate passes do; inference keeps
+/// none (attention and the feed-forward hidden rows in per-thread scratch). Needs a scheme whose attention runs unit by
+/// unit (see <see cref="FusedAttention.RunsBySequence"/>).
 /// </summary>
 internal static unsafe class SequenceGroupLayer
 {
@@ -21,31 +23,39 @@ internal static unsafe class SequenceGroupLayer
         Math.Max(1, Math.Min(GroupRows / length, batch / (2 * Math.Max(1, threads))));
 
     /// <summary>
-    /// One layer on x[B*T, D] into <c>a.Output</c> (which may be x itself: each group reads its rows of x before it
-    /// writes them).
+    /// One layer on x[B*T, D] into <c>a.Output</c> (which may be x itself when nothing is kept: each group reads its rows
+    /// of x before it writes them). <paramref name="keep"/> fills <paramref name="a"/> for the backward.
     /// </summary>
     public static void Forward(EncoderBlock w, BlockActivations a, float[] x, PositionBatch pb, IRowRotation? rotation,
-        int d, int heads, int f, int threads)
+        int d, int heads, int f, int threads, bool keep)
     {
+        a.Attention.Qkv = a.Qkv;
         int qkvSize = GemmDriver.PackedBSize(d, 3 * d), outSize = GemmDriver.PackedBSize(d, d), upSize = GemmDriver.PackedBSize(d, f);
         int downSize = GemmDriver.PackedBSize(f, d);
         float* packed = GemmScratch.Current.SharedB(qkvSize + outSize + upSize + downSize);
         fixed (float* pQkvW = w.QkvWeight.Value, pOutW = w.OutWeight.Value, pUpW = w.UpWeight.Value, pDownW = w.DownWeight.Value)
         fixed (float* pQkvB = w.QkvBias.Value, pOutB = w.OutBias.Value, pUpB = w.UpBias.Value, pDownB = w.DownBias.Value)
         fixed (float* pX = x, pNorm1 = a.Norm1, pQkv = a.Qkv, pMerged = a.Merged, pMiddle = a.Middle, pNorm2 = a.Norm2, pOut = a.Output)
+        fixed (float* pUp = a.Up, pGelu = a.Gelu)
         {
             var pack = new Pack(pQkvW, pOutW, pUpW, pDownW, packed, d, f);
             Parallelism.For(threads, pack.Panels, ref pack);
             int perGroup = SequencesPerGroup(pb.Batch, pb.Length, threads);
-            var groups = new Groups(w, a, x, pb, rotation, d, heads, f, perGroup, packed, qkvSize, outSize, upSize,
-                new Pointers(pX, pNorm1, pQkv, pMerged, pMiddle, pNorm2, pOut, pQkvB, pOutB, pUpB, pDownB));
+            var groups = new Groups(w, a, x, pb, rotation, d, heads, f, perGroup, packed, qkvSize, outSize, upSize, keep,
+                new Pointers(pX, pNorm1, pQkv, pMerged, pMiddle, pNorm2, pOut, pQkvB, pOutB, pUpB, pDownB, keep ? pUp : null, keep ? pGelu : null));
             WorkerTeam.Run(threads, (pb.Batch + perGroup - 1) / perGroup, ref groups);
         }
     }
 
     private readonly struct Pointers(float* x, float* norm1, float* qkv, float* merged, float* middle, float* norm2, float* output,
-        float* qkvBias, float* outBias, float* upBias, float* downBias)
+        float* qkvBias, float* outBias, float* upBias, float* downBias, float* up, float* gelu)
     {
+        /// <summary>The kept pre-activation hidden rows, or null when nothing is kept.</summary>
+        public float* Up { get; } = up;
+
+        /// <summary>The kept activated hidden rows, or null when nothing is kept.</summary>
+        public float* Gelu { get; } = gelu;
+
         public float* X { get; } = x;
 
         public float* Norm1 { get; } = norm1;
@@ -105,7 +115,7 @@ internal static unsafe class SequenceGroupLayer
     }
 
     private readonly struct Groups(EncoderBlock w, BlockActivations a, float[] x, PositionBatch pb, IRowRotation? rotation, int d, int heads, int f,
-        int perGroup, float* packed, int qkvSize, int outSize, int upSize, Pointers p) : IPartWork
+        int perGroup, float* packed, int qkvSize, int outSize, int upSize, bool keep, Pointers p) : IPartWork
     {
         public void Run(int part)
         {
@@ -115,11 +125,22 @@ internal static unsafe class SequenceGroupLayer
             LayerNormLayer.ForwardRows(x, w.Norm1Gain.Value, w.Norm1Bias.Value, a.Norm1, a.Norm1Mean, a.Norm1Rstd, d, r0, r0 + rows);
             GemmDriver.Run(false, true, rows, 3 * d, d, p.Norm1 + (nint)r0 * d, d, null, d, p.Qkv + (nint)r0 * 3 * d, 3 * d, false, packedQkv,
                 new GemmEpilogue(p.QkvBias, null));
-            FusedAttention.ForwardSequences(a.Qkv, a.Merged, a.Attention, pb, d, heads, rotation, first, end);
+            FusedAttention.ForwardSequences(a.Qkv, a.Merged, a.Attention, pb, d, heads, rotation, keep, first, end);
             GemmDriver.Run(false, true, rows, d, d, p.Merged + (nint)r0 * d, d, null, d, p.Middle + (nint)r0 * d, d, false, packedOut,
                 new GemmEpilogue(p.OutBias, null, p.X + (nint)r0 * d));
             LayerNormLayer.ForwardRows(a.Middle, w.Norm2Gain.Value, w.Norm2Bias.Value, a.Norm2, a.Norm2Mean, a.Norm2Rstd, d, r0, r0 + rows);
-            FeedForwardBlocks.Rows(p.Norm2, p.UpBias, p.DownBias, p.Middle, p.Output, packedUp, packedDown, r0, rows, d, f);
+            if (keep)
+            {
+                // up and gelu(up) kept whole for the backward, as the separate products write them.
+                GemmDriver.Run(false, true, rows, f, d, p.Norm2 + (nint)r0 * d, d, null, d, p.Up + (nint)r0 * f, f, false, packedUp,
+                    new GemmEpilogue(p.UpBias, p.Gelu + (nint)r0 * f));
+                GemmDriver.Run(false, true, rows, d, f, p.Gelu + (nint)r0 * f, f, null, f, p.Output + (nint)r0 * d, d, false, packedDown,
+                    new GemmEpilogue(p.DownBias, null, p.Middle + (nint)r0 * d));
+            }
+            else
+            {
+                FeedForwardBlocks.Rows(p.Norm2, p.UpBias, p.DownBias, p.Middle, p.Output, packedUp, packedDown, r0, rows, d, f);
+            }
         }
     }
 }

@@ -126,6 +126,9 @@ public sealed class TransformerEncoder
     /// <summary>Padded length of the last forward.</summary>
     public int Length => _length;
 
+    /// <summary>Tests: run every pass over the whole batch, never a group of sequences at a time (<see cref="SequenceGroupLayer"/>).</summary>
+    internal bool ForceLayerByLayer { get; set; }
+
     private EncoderWorkspace Workspace => _ws ?? throw new InvalidOperationException("Call Forward first.");
 
     /// <summary>
@@ -208,17 +211,18 @@ public sealed class TransformerEncoder
         }
         clock = StepProfiler.Stop(StepPart.Embedding, false, clock);
         float[] x = ws.Embedded;
-        // Inference with a scheme whose attention runs sequence by sequence: each layer a group of sequences at a time.
+        // Without dropout and with a scheme whose attention runs sequence by sequence: each layer a group of sequences at a time.
         IRowRotation? rotation = null;
-        bool byGroups = !keep && FeedForwardBlocks.Applies(rows) && FusedAttention.RunsBySequence(Position, pb, d / Config.Heads, out rotation);
+        bool byGroups = p == 0 && !ForceLayerByLayer && FeedForwardBlocks.Applies(rows) && FusedAttention.RunsBySequence(Position, pb, d / Config.Heads, out rotation);
         for (int l = 0; l < _blocks.Length; l++)
         {
             var w = _blocks[l];
             if (byGroups)
             {
-                SequenceGroupLayer.Forward(w, ws.Blocks[0], x, pb, rotation, d, Config.Heads, f, threads);
+                var layer = keep ? ws.Blocks[l] : ws.Blocks[0];
+                SequenceGroupLayer.Forward(w, layer, x, pb, rotation, d, Config.Heads, f, threads, keep);
                 clock = StepProfiler.Stop(StepPart.SequenceGroups, false, clock);
-                x = ws.Blocks[0].Output;
+                x = layer.Output;
                 continue;
             }
 

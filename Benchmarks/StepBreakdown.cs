@@ -116,7 +116,6 @@ internal static class StepBreakdown
         StepPart.Attention => "attention (+RoPE)",
         StepPart.OutProjection => "linear out",
         StepPart.FeedForwardUp => "linear ffn up",
-        StepPart.Gelu => "gelu",
         StepPart.FeedForwardDown => "linear ffn down",
         StepPart.FeedForwardBlocks => "ffn in row blocks",
         StepPart.SequenceGroups => "layers by sequences",

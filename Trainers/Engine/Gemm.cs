@@ -71,10 +71,7 @@ public static class Gemm
                 fixed (float* pc = &MemoryMarshal.GetReference(c))
                 {
                     epilogue.Apply(pc, ldc, 0, 0, m, n);
-                    if (epilogue.Activated != null)
-                    {
-                        epilogue.Activate(pc, ldc, 0, 0, m, n);
-                    }
+                    epilogue.Finish(pc, ldc, 0, 0, m, n);
                 }
             }
 
@@ -93,10 +90,7 @@ public static class Gemm
             {
                 GemmScalar.Run(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
                 epilogue.Apply(pc, ldc, 0, 0, m, n);
-                if (epilogue.Activated != null)
-                {
-                    epilogue.Activate(pc, ldc, 0, 0, m, n);
-                }
+                epilogue.Finish(pc, ldc, 0, 0, m, n);
             }
             else if (threads <= 1 || flops < ParallelMinFlops)
             {

@@ -243,11 +243,11 @@ internal static unsafe class GemmDriver
                         }
                     }
 
-                    if (last && epilogue.Activated != null)
+                    if (last && epilogue.HasBlockWork)
                     {
-                        // The activation runs over the whole finished block (still in L2) rather than per tile:
-                        // long rows keep enough independent exp/divide chains in flight.
-                        epilogue.Activate(c, ldc, ic, jc, mc, nc);
+                        // The activation (or GELU's derivative) runs over the whole finished block (still in L2) rather
+                        // than per tile: long rows keep enough independent exp/divide chains in flight.
+                        epilogue.Finish(c, ldc, ic, jc, mc, nc);
                     }
                 }
             }

@@ -15,11 +15,16 @@ internal readonly unsafe struct GemmEpilogue
     /// <param name="bias">Bias per column of C, or null.</param>
     /// <param name="activated">Where gelu(C) goes, addressed like C (same origin and row stride), or null.</param>
     /// <param name="residual">A matrix added after the bias, addressed like C, or null.</param>
-    public GemmEpilogue(float* bias, float* activated, float* residual = null)
+    /// <param name="geluInput">
+    /// The backward through a GELU: C (a gradient w.r.t. GELU's output) is multiplied by gelu'(geluInput), addressed like C,
+    /// once the product is finished; or null.
+    /// </param>
+    public GemmEpilogue(float* bias, float* activated, float* residual = null, float* geluInput = null)
     {
         Bias = bias;
         Activated = activated;
         Residual = residual;
+        GeluInput = geluInput;
     }
 
     public float* Bias { get; }
@@ -28,14 +33,20 @@ internal readonly unsafe struct GemmEpilogue
 
     public float* Residual { get; }
 
-    public bool IsEmpty => Bias == null && Activated == null && Residual == null;
+    public float* GeluInput { get; }
+
+    public bool IsEmpty => Bias == null && Activated == null && Residual == null && GeluInput == null;
+
+    /// <summary>True when <see cref="Finish"/> has anything to do on a finished block.</summary>
+    public bool HasBlockWork => Activated != null || GeluInput != null;
 
     /// <summary>True when <see cref="Apply"/> has anything to do on a tile.</summary>
     public bool HasTileWork => Bias != null || Residual != null;
 
     /// <summary>The same epilogue for a block of C starting <paramref name="rows"/> rows further down.</summary>
     public GemmEpilogue Down(int rows, nint ldc) =>
-        new(Bias, Activated == null ? null : Activated + rows * ldc, Residual == null ? null : Residual + rows * ldc);
+        new(Bias, Activated == null ? null : Activated + rows * ldc, Residual == null ? null : Residual + rows * ldc,
+            GeluInput == null ? null : GeluInput + rows * ldc);
 
     /// <summary>Adds the bias, then the residual, to C[row.., col..] (rows x cols), C addressed at c with row stride ldc.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -94,12 +105,24 @@ internal readonly unsafe struct GemmEpilogue
         }
     }
 
-    /// <summary>Writes gelu(C) for C[row.., col..] (rows x cols) into <see cref="Activated"/>.</summary>
-    public void Activate(float* c, nint ldc, int row, int col, int rows, int cols)
+    /// <summary>
+    /// The whole-block work on finished C[row.., col..] (rows x cols), after <see cref="Apply"/>: gelu(C) into
+    /// <see cref="Activated"/>, or C *= gelu'(<see cref="GeluInput"/>), each row as the separate GELU passes compute it.
+    /// </summary>
+    public void Finish(float* c, nint ldc, int row, int col, int rows, int cols)
     {
         for (int r = 0; r < rows; r++)
         {
-            GeluLayer.Forward(c + (row + r) * ldc + col, Activated + (row + r) * ldc + col, cols);
+            float* cr = c + (row + r) * ldc + col;
+            if (Activated != null)
+            {
+                GeluLayer.Forward(cr, Activated + (row + r) * ldc + col, cols);
+            }
+
+            if (GeluInput != null)
+            {
+                GeluLayer.Backward(GeluInput + (row + r) * ldc + col, cr, cr, cols);
+            }
         }
     }
 }

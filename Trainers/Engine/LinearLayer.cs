@@ -98,7 +98,7 @@ public static class LinearLayer
             TransposeOut(t + (nint)from * rows, rows, y + from, outputs, rows, to - from, new GemmEpilogue(bias, null, residual));
             if (epilogue.Activated != null)
             {
-                epilogue.Activate(y, outputs, 0, from, rows, to - from);
+                epilogue.Finish(y, outputs, 0, from, rows, to - from);
             }
         }
     }
@@ -179,16 +179,27 @@ public static class LinearLayer
 
     /// <summary>
     /// Backward: dx = dy W (overwritten, or added when <paramref name="accumulateInput"/>; skipped when dx is null);
-    /// dW += dy^T x; db += column sums of dy, summed row by row so the order is fixed.
+    /// dW += dy^T x; db += column sums of dy, summed row by row so the order is fixed. With <paramref name="geluInput"/>
+    /// (x = gelu(geluInput)), dx goes on through the GELU: dx = (dy W) * gelu'(geluInput), by the product on each finished
+    /// block, with the bits of a separate <see cref="GeluLayer.Backward(float[], float[], float[], int, int)"/> pass.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Backward(float[] x, float[] weight, float[] dy, float[]? dx, float[] dWeight, float[]? dBias,
-        int rows, int inputs, int outputs, int threads, bool accumulateInput = false)
+    public static unsafe void Backward(float[] x, float[] weight, float[] dy, float[]? dx, float[] dWeight, float[]? dBias,
+        int rows, int inputs, int outputs, int threads, bool accumulateInput = false, float[]? geluInput = null)
     {
+        if (geluInput is not null && (dx is null || accumulateInput || geluInput.Length < rows * inputs))
+        {
+            throw new ArgumentException("The GELU backward needs dx overwritten and a gelu input of rows x inputs.", nameof(geluInput));
+        }
+
         if (dx is not null)
         {
-            Gemm.Multiply(false, false, rows, inputs, outputs, dy.AsSpan(0, rows * outputs), outputs,
-                weight.AsSpan(0, outputs * inputs), inputs, dx.AsSpan(0, rows * inputs), inputs, accumulateInput, threads);
+            fixed (float* pg = geluInput)
+            {
+                Gemm.Multiply(false, false, rows, inputs, outputs, dy.AsSpan(0, rows * outputs), outputs,
+                    weight.AsSpan(0, outputs * inputs), inputs, dx.AsSpan(0, rows * inputs), inputs, accumulateInput, threads,
+                    new GemmEpilogue(null, null, null, pg));
+            }
         }
         if (outputs > inputs && rows >= WeightGradientSwapMinRows)
         {

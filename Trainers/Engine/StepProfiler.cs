@@ -11,7 +11,6 @@ internal enum StepPart
     Attention,
     OutProjection,
     FeedForwardUp,
-    Gelu,
     FeedForwardDown,
 
     /// <summary>Inference's feed-forward in row blocks (up, GELU and down together, <see cref="FeedForwardBlocks"/>).</summary>

@@ -311,10 +311,10 @@ public sealed class TransformerEncoder
             // Without dropout the branch gradient is the residual gradient itself (read-only here), so no copy.
             float[] dBranch = DropOrAlias(ws.DResidual, ws.DBranch, rows * d, p, SiteKey(l, 2));
             clock = StepProfiler.Stop(StepPart.Residual, true, clock);
-            LinearLayer.Backward(a.Gelu, w.DownWeight.Value, dBranch, ws.DHidden, w.DownWeight.Grad, w.DownBias.Grad, rows, f, d, threads);
+            // dHidden goes on through the GELU in the product that makes it (no pass of its own).
+            LinearLayer.Backward(a.Gelu, w.DownWeight.Value, dBranch, ws.DHidden, w.DownWeight.Grad, w.DownBias.Grad, rows, f, d, threads,
+                geluInput: a.Up);
             clock = StepProfiler.Stop(StepPart.FeedForwardDown, true, clock);
-            GeluLayer.Backward(a.Up, ws.DHidden, ws.DHidden, rows * f, threads);
-            clock = StepProfiler.Stop(StepPart.Gelu, true, clock);
             LinearLayer.Backward(a.Norm2, w.UpWeight.Value, ws.DHidden, ws.DNorm, w.UpWeight.Grad, w.UpBias.Grad, rows, d, f, threads);
             clock = StepProfiler.Stop(StepPart.FeedForwardUp, true, clock);
             LayerNormLayer.Backward(a.Middle, w.Norm2Gain.Value, a.Norm2Mean, a.Norm2Rstd, ws.DNorm, ws.DResidual,

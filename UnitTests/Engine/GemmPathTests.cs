@@ -89,6 +89,28 @@ public sealed class GemmPathTests
     }
 
     [TestMethod]
+    [DataRow(2048, 512, 128, 2)] // the feed-forward's down projection: parallel strips over a whole packed B
+    [DataRow(300, 37, 45, 1)]    // one thread, columns that are not whole 8-wide registers
+    [DataRow(3, 5, 4, 1)]        // small enough for the scalar product
+    public void GeluBackwardEpilogueEqualsASeparatePass(int rows, int inputs, int outputs, int threads)
+    {
+        // Backward of y = gelu(u) W^T + b: dx = dy W, then dx *= gelu'(u), as two passes and as one.
+        var rng = new Random(rows + outputs);
+        float[] x = Random(rng, rows * inputs), w = Random(rng, outputs * inputs), dy = Random(rng, rows * outputs), u = Random(rng, rows * inputs, 3f);
+        float[] dwPlain = new float[outputs * inputs], dwFused = new float[outputs * inputs], dbPlain = new float[outputs], dbFused = new float[outputs];
+        var plain = new float[rows * inputs];
+        LinearLayer.Backward(x, w, dy, plain, dwPlain, dbPlain, rows, inputs, outputs, 1);
+        GeluLayer.Backward(u, plain, plain, plain.Length, 1);
+        var fused = new float[rows * inputs];
+        LinearLayer.Backward(x, w, dy, fused, dwFused, dbFused, rows, inputs, outputs, threads, geluInput: u);
+        CollectionAssert.AreEqual(plain, fused, "dx");
+        CollectionAssert.AreEqual(dwPlain, dwFused, "dW");
+        CollectionAssert.AreEqual(dbPlain, dbFused, "db");
+        Assert.ThrowsExactly<ArgumentException>(() => LinearLayer.Backward(x, w, dy, fused, dwFused, dbFused, rows, inputs, outputs, threads,
+            accumulateInput: true, geluInput: u));
+    }
+
+    [TestMethod]
     [DataRow(false, false)]
     [DataRow(true, false)]
     [DataRow(false, true)]

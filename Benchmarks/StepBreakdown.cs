@@ -118,7 +118,6 @@ internal static class StepBreakdown
         StepPart.FeedForwardUp => "linear ffn up",
         StepPart.FeedForwardDown => "linear ffn down",
         StepPart.FeedForwardBlocks => "ffn in row blocks",
-        StepPart.SequenceGroups => "layers by sequences",
         StepPart.Residual => "residual adds",
         StepPart.HeadAndLoss => "pool+head+loss",
         StepPart.ZeroGrad => "zero grad",

@@ -122,24 +122,33 @@ internal static unsafe class SequenceGroupLayer
             int first = part * perGroup, end = Math.Min(pb.Batch, first + perGroup), t = pb.Length;
             int r0 = first * t, rows = (end - first) * t;
             float* packedQkv = packed, packedOut = packed + qkvSize, packedUp = packedOut + outSize, packedDown = packedUp + upSize;
+            long clock = StepProfiler.Start();
             LayerNormLayer.ForwardRows(x, w.Norm1Gain.Value, w.Norm1Bias.Value, a.Norm1, a.Norm1Mean, a.Norm1Rstd, d, r0, r0 + rows);
+            clock = StepProfiler.Share(StepPart.LayerNorm, clock);
             GemmDriver.Run(false, true, rows, 3 * d, d, p.Norm1 + (nint)r0 * d, d, null, d, p.Qkv + (nint)r0 * 3 * d, 3 * d, false, packedQkv,
                 new GemmEpilogue(p.QkvBias, null));
+            clock = StepProfiler.Share(StepPart.QkvProjection, clock);
             FusedAttention.ForwardSequences(a.Qkv, a.Merged, a.Attention, pb, d, heads, rotation, keep, first, end);
+            clock = StepProfiler.Share(StepPart.Attention, clock);
             GemmDriver.Run(false, true, rows, d, d, p.Merged + (nint)r0 * d, d, null, d, p.Middle + (nint)r0 * d, d, false, packedOut,
                 new GemmEpilogue(p.OutBias, null, p.X + (nint)r0 * d));
+            clock = StepProfiler.Share(StepPart.OutProjection, clock);
             LayerNormLayer.ForwardRows(a.Middle, w.Norm2Gain.Value, w.Norm2Bias.Value, a.Norm2, a.Norm2Mean, a.Norm2Rstd, d, r0, r0 + rows);
+            clock = StepProfiler.Share(StepPart.LayerNorm, clock);
             if (keep)
             {
                 // up and gelu(up) kept whole for the backward, as the separate products write them.
                 GemmDriver.Run(false, true, rows, f, d, p.Norm2 + (nint)r0 * d, d, null, d, p.Up + (nint)r0 * f, f, false, packedUp,
                     new GemmEpilogue(p.UpBias, p.Gelu + (nint)r0 * f));
+                clock = StepProfiler.Share(StepPart.FeedForwardUp, clock);
                 GemmDriver.Run(false, true, rows, d, f, p.Gelu + (nint)r0 * f, f, null, f, p.Output + (nint)r0 * d, d, false, packedDown,
                     new GemmEpilogue(p.DownBias, null, p.Middle + (nint)r0 * d));
+                StepProfiler.Share(StepPart.FeedForwardDown, clock);
             }
             else
             {
                 FeedForwardBlocks.Rows(p.Norm2, p.UpBias, p.DownBias, p.Middle, p.Output, packedUp, packedDown, r0, rows, d, f);
+                StepProfiler.Share(StepPart.FeedForwardBlocks, clock);
             }
         }
     }

@@ -221,7 +221,7 @@ public sealed class TransformerEncoder
             {
                 var layer = keep ? ws.Blocks[l] : ws.Blocks[0];
                 SequenceGroupLayer.Forward(w, layer, x, pb, rotation, d, Config.Heads, f, threads, keep);
-                clock = StepProfiler.Stop(StepPart.SequenceGroups, false, clock);
+                clock = StepProfiler.StopShared(backward: false, clock);
                 x = layer.Output;
                 continue;
             }

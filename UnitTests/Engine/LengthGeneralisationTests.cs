@@ -97,6 +97,7 @@ public sealed class LengthGeneralisationTests
     // With n0 = 2, a sequence of 4 tokens has factor ln 4 / ln 2 = 2: the same as doubling the query projection
     // (weights and bias) of a model without the option, since q.k is linear in q (and RoPE rotates q linearly).
     [TestMethod]
+    [DoNotParallelize] // sets the process-wide AttentionLayer.ForceGeneralPath, which tests running alongside would see
     [DataRow("rope", false)]
     [DataRow("rope", true)]
     [DataRow("alibi", false)]
@@ -131,6 +132,7 @@ public sealed class LengthGeneralisationTests
     }
 
     [TestMethod]
+    [DoNotParallelize] // sets the process-wide AttentionLayer.ForceGeneralPath, which tests running alongside would see
     [DataRow("rope", false)]
     [DataRow("rope", true)]
     [DataRow("alibi", false)]

@@ -10,33 +10,62 @@ namespace MLComponents.Engine;
 public static class EmbeddingLayer
 {
     /// <summary>Forward. <paramref name="ids"/> is [B,T] row-major; entries at padded positions are ignored.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Forward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] table, int vocabulary, float[] output, int batch, int length, int dim)
+    public static void Forward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] table, int vocabulary, float[] output, int batch, int length, int dim) =>
+        Forward(ids, lengths, table, vocabulary, output, batch, length, dim, 1);
+
+    /// <summary>As the one-thread overload, sequences shared out among up to <paramref name="threads"/> threads (a copy: same bits).</summary>
+    public static unsafe void Forward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] table, int vocabulary, float[] output, int batch, int length,
+        int dim, int threads)
     {
-        for (int b = 0; b < batch; b++)
+        ArgumentOutOfRangeException.ThrowIfLessThan(ids.Length, batch * length, nameof(ids));
+        ArgumentOutOfRangeException.ThrowIfLessThan(lengths.Length, batch, nameof(lengths));
+        fixed (int* pIds = ids, pLengths = lengths)
         {
-            int n = lengths[b];
-            for (int t = 0; t < length; t++)
+            var work = new ForwardWork(pIds, pLengths, table, vocabulary, output, length, dim);
+            if (Parallelism.Worth(threads, batch, (long)length * dim))
             {
-                var row = output.AsSpan((b * length + t) * dim, dim);
-                if (t >= n)
+                Parallelism.For(threads, batch, ref work);
+            }
+            else
+            {
+                work.Run(0, batch);
+            }
+        }
+    }
+
+    private readonly unsafe struct ForwardWork(int* ids, int* lengths, float[] table, int vocabulary, float[] output, int length, int dim) : IRangeWork
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int start, int end)
+        {
+            for (int b = start; b < end; b++)
+            {
+                int n = lengths[b];
+                for (int t = 0; t < length; t++)
                 {
-                    row.Clear();
-                    continue;
+                    var row = output.AsSpan((b * length + t) * dim, dim);
+                    if (t >= n)
+                    {
+                        row.Clear();
+                        continue;
+                    }
+
+                    int id = ids[b * length + t];
+                    if ((uint)id >= (uint)vocabulary)
+                    {
+                        throw new ArgumentOutOfRangeException(nameof(ids), id,
+                            $"Token id {id} at sequence {b}, position {t} is outside the vocabulary [0, {vocabulary}).");
+                    }
+
+                    table.AsSpan(id * dim, dim).CopyTo(row);
                 }
-                int id = ids[b * length + t];
-                if ((uint)id >= (uint)vocabulary)
-                {
-                    throw new ArgumentOutOfRangeException(nameof(ids), id,
-                        $"Token id {id} at sequence {b}, position {t} is outside the vocabulary [0, {vocabulary}).");
-                }
-                table.AsSpan(id * dim, dim).CopyTo(row);
             }
         }
     }
 
     /// <summary>As <see cref="Backward(ReadOnlySpan{int}, ReadOnlySpan{int}, float[], float[], int, int, int)"/>, also marking every row written.</summary>
-    internal static void Backward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] dOutput, float[] dTable, int batch, int length, int dim, TouchedRows touched)
+    internal static void Backward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] dOutput, float[] dTable, int batch, int length, int dim,
+        TouchedRows touched, int threads = 1)
     {
         for (int b = 0; b < batch; b++)
         {
@@ -46,19 +75,58 @@ public static class EmbeddingLayer
             }
         }
 
-        Backward(ids, lengths, dOutput, dTable, batch, length, dim);
+        Backward(ids, lengths, dOutput, dTable, batch, length, dim, threads);
     }
 
     /// <summary>dTable[ids[b,t]] += dOutput[b,t] for real tokens, in (b, t) order.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Backward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] dOutput, float[] dTable, int batch, int length, int dim)
+    public static void Backward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] dOutput, float[] dTable, int batch, int length, int dim) =>
+        Backward(ids, lengths, dOutput, dTable, batch, length, dim, 1);
+
+    /// <summary>
+    /// As the one-thread overload on up to <paramref name="threads"/> threads: each takes a block of columns and adds every
+    /// token's gradient into it in (b, t) order, so each element receives the same additions in the same order (same bits).
+    /// </summary>
+    public static unsafe void Backward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] dOutput, float[] dTable, int batch, int length, int dim,
+        int threads)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ids.Length, batch * length, nameof(ids));
+        ArgumentOutOfRangeException.ThrowIfLessThan(lengths.Length, batch, nameof(lengths));
+        int blocks = (dim + ColumnBlock - 1) / ColumnBlock, tokens = 0;
         for (int b = 0; b < batch; b++)
         {
-            for (int t = 0; t < lengths[b]; t++)
+            tokens += lengths[b];
+        }
+
+        fixed (int* pIds = ids, pLengths = lengths)
+        {
+            var work = new BackwardWork(pIds, pLengths, dOutput, dTable, batch, length, dim);
+            if (Parallelism.Worth(threads, blocks, (long)tokens * ColumnBlock))
             {
-                var g = dTable.AsSpan(ids[b * length + t] * dim, dim);
-                TensorPrimitives.Add(g, dOutput.AsSpan((b * length + t) * dim, dim), g);
+                Parallelism.For(threads, blocks, ref work);
+            }
+            else
+            {
+                work.Run(0, blocks);
+            }
+        }
+    }
+
+    /// <summary>Columns per block of the parallel backward (whole 64-byte lines of each row).</summary>
+    private const int ColumnBlock = 16;
+
+    private readonly unsafe struct BackwardWork(int* ids, int* lengths, float[] dOutput, float[] dTable, int batch, int length, int dim) : IRangeWork
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int start, int end)
+        {
+            int from = start * ColumnBlock, width = Math.Min(dim, end * ColumnBlock) - from;
+            for (int b = 0; b < batch; b++)
+            {
+                for (int t = 0; t < lengths[b]; t++)
+                {
+                    var g = dTable.AsSpan(ids[b * length + t] * dim + from, width);
+                    TensorPrimitives.Add(g, dOutput.AsSpan((b * length + t) * dim + from, width), g);
+                }
             }
         }
     }

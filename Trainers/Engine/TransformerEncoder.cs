@@ -202,11 +202,11 @@ public sealed class TransformerEncoder
         if (DirectEmbedding)
         {
             // No embedding hook: the base hook would only copy tokens to x, so the lookup writes x itself.
-            EmbeddingLayer.Forward(ids, _lengths, TokenEmbedding.Value, Config.Vocabulary, ws.Embedded, batch, length, TokenWidth);
+            EmbeddingLayer.Forward(ids, _lengths, TokenEmbedding.Value, Config.Vocabulary, ws.Embedded, batch, length, TokenWidth, threads);
         }
         else
         {
-            EmbeddingLayer.Forward(ids, _lengths, TokenEmbedding.Value, Config.Vocabulary, ws.Tokens, batch, length, TokenWidth);
+            EmbeddingLayer.Forward(ids, _lengths, TokenEmbedding.Value, Config.Vocabulary, ws.Tokens, batch, length, TokenWidth, threads);
             Position.ForwardEmbeddings(ws.Tokens, ws.Embedded, pb, d);
         }
         clock = StepProfiler.Stop(StepPart.Embedding, false, clock);
@@ -335,12 +335,12 @@ public sealed class TransformerEncoder
         }
         if (DirectEmbedding)
         {
-            EmbeddingLayer.Backward(_ids, _lengths, ws.DResidual, TokenEmbedding.Grad, batch, length, TokenWidth, TokenRows);
+            EmbeddingLayer.Backward(_ids, _lengths, ws.DResidual, TokenEmbedding.Grad, batch, length, TokenWidth, TokenRows, threads);
         }
         else
         {
             Position.BackwardEmbeddings(ws.DResidual, ws.DTokens, pb, d);
-            EmbeddingLayer.Backward(_ids, _lengths, ws.DTokens, TokenEmbedding.Grad, batch, length, TokenWidth, TokenRows);
+            EmbeddingLayer.Backward(_ids, _lengths, ws.DTokens, TokenEmbedding.Grad, batch, length, TokenWidth, TokenRows, threads);
         }
         StepProfiler.Stop(StepPart.Embedding, true, clock);
     }

@@ -33,6 +33,43 @@ public sealed class LayerGradientTests
     }
 
     [TestMethod]
+    public void EmbeddingOnSeveralThreadsGivesTheSameBits()
+    {
+        // 72 columns: four whole blocks of 16 and a tail of 8; ids from 50 rows, so rows receive many additions each. Big
+        // enough that both passes do split over threads.
+        var rng = new Random(4);
+        int v = 50, d = 72, b = 40, t = 24;
+        int[] ids = [.. Enumerable.Range(0, b * t).Select(_ => rng.Next(v))];
+        int[] lengths = [.. Enumerable.Range(0, b).Select(i => 1 + (i * 7 % t))];
+        Assert.IsTrue(Parallelism.Worth(2, b, (long)t * d), "the forward splits");
+        Assert.IsTrue(Parallelism.Worth(2, (d + 15) / 16, lengths.Sum() * 16L), "the backward splits");
+        var table = GradientCheck.Random(rng, v * d);
+        var dOut = GradientCheck.Random(rng, b * t * d);
+        (float[] Output, float[] Grad) Run(int threads)
+        {
+            var output = new float[b * t * d];
+            var grad = GradientCheck.Random(new Random(5), v * d); // adds onto what is there
+            EmbeddingLayer.Forward(ids, lengths, table, v, output, b, t, d, threads);
+            EmbeddingLayer.Backward(ids, lengths, dOut, grad, b, t, d, threads);
+            return (output, grad);
+        }
+
+        var one = Run(1);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var many = Run(threads);
+            CollectionAssert.AreEqual(one.Output, many.Output, $"forward, {threads} threads");
+            CollectionAssert.AreEqual(one.Grad, many.Grad, $"backward, {threads} threads");
+        }
+
+        // The parallel loop still names a bad id, and where it stands.
+        var bad = (int[])ids.Clone();
+        bad[(4 * t) + 2] = v; // sequence 4 has 1 + 28 % 24 = 5 tokens
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => EmbeddingLayer.Forward(bad, lengths, table, v, new float[b * t * d], b, t, d, 2));
+        StringAssert.Contains(e.Message, "sequence 4, position 2");
+    }
+
+    [TestMethod]
     public void LayerNormGradientsMatchFiniteDifferences()
     {
         var rng = new Random(2);

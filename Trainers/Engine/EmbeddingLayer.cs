@@ -19,9 +19,23 @@ public static class EmbeddingLayer
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(ids.Length, batch * length, nameof(ids));
         ArgumentOutOfRangeException.ThrowIfLessThan(lengths.Length, batch, nameof(lengths));
+        // Ids are checked here, on the caller's thread, so a bad one gives the same exception whatever the thread count.
+        for (int b = 0; b < batch; b++)
+        {
+            for (int t = 0; t < lengths[b]; t++)
+            {
+                int id = ids[b * length + t];
+                if ((uint)id >= (uint)vocabulary)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(ids), id,
+                        $"Token id {id} at sequence {b}, position {t} is outside the vocabulary [0, {vocabulary}).");
+                }
+            }
+        }
+
         fixed (int* pIds = ids, pLengths = lengths)
         {
-            var work = new ForwardWork(pIds, pLengths, table, vocabulary, output, length, dim);
+            var work = new ForwardWork(pIds, pLengths, table, output, length, dim);
             if (Parallelism.Worth(threads, batch, (long)length * dim))
             {
                 Parallelism.For(threads, batch, ref work);
@@ -33,7 +47,7 @@ public static class EmbeddingLayer
         }
     }
 
-    private readonly unsafe struct ForwardWork(int* ids, int* lengths, float[] table, int vocabulary, float[] output, int length, int dim) : IRangeWork
+    private readonly unsafe struct ForwardWork(int* ids, int* lengths, float[] table, float[] output, int length, int dim) : IRangeWork
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int start, int end)
@@ -50,14 +64,7 @@ public static class EmbeddingLayer
                         continue;
                     }
 
-                    int id = ids[b * length + t];
-                    if ((uint)id >= (uint)vocabulary)
-                    {
-                        throw new ArgumentOutOfRangeException(nameof(ids), id,
-                            $"Token id {id} at sequence {b}, position {t} is outside the vocabulary [0, {vocabulary}).");
-                    }
-
-                    table.AsSpan(id * dim, dim).CopyTo(row);
+                    table.AsSpan(ids[b * length + t] * dim, dim).CopyTo(row);
                 }
             }
         }

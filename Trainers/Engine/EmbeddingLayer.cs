@@ -72,7 +72,7 @@ public static class EmbeddingLayer
 
     /// <summary>As <see cref="Backward(ReadOnlySpan{int}, ReadOnlySpan{int}, float[], float[], int, int, int)"/>, also marking every row written.</summary>
     internal static void Backward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, float[] dOutput, float[] dTable, int batch, int length, int dim,
-        TouchedRows touched, int threads = 1)
+        TouchedRows touched, int threads)
     {
         for (int b = 0; b < batch; b++)
         {

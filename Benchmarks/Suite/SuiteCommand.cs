@@ -13,14 +13,15 @@ public static class SuiteCommand
     private const string Usage =
         "usage: dotnet run -c Release --project Benchmarks -- suite [--schemes rope,fire,...] [--tasks first-noun,...] [--epochs N] [--quick]\n" +
         "         [--lengths 4x,5x,8x,16x] [--set Option=Value ...] [--threads N] [--seed N] [--data DIR] [--results FILE] [--peer] [--write-data] [--table FILE] [--confusion]\n" +
-        "         [--train-rows N]   (generated tasks: N training rows instead of the task's own count)";
+        "         [--train-rows N]   (generated tasks: N training rows instead of the task's own count)\n" +
+        "         [--fillers N]      (word-order tasks with filler words: draw them from the first N only, a diagnostic)";
 
     /// <summary>Runs the command; returns the exit code (2 for bad arguments).</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output)
     {
         var overrides = new OptionOverrides();
         string[]? schemes = null, tasks = null, lengths = null;
-        int? epochs = null, threads = null, trainRows = null;
+        int? epochs = null, threads = null, trainRows = null, fillers = null;
         int seed = 1;
         bool quick = false, peer = false, writeOnly = false, confusion = false;
         string? data = null, results = null;
@@ -39,6 +40,7 @@ public static class SuiteCommand
                     case "--seed": seed = Positive(Value(), "--seed"); break;
                     case "--threads": threads = Positive(Value(), "--threads"); break;
                     case "--train-rows": trainRows = Positive(Value(), "--train-rows"); break;
+                    case "--fillers": fillers = Positive(Value(), "--fillers"); break;
                     case "--set": overrides.Add(Value()); break;
                     case "--data": data = Path.GetFullPath(Value()); break;
                     case "--results": results = Path.GetFullPath(Value()); break;
@@ -74,7 +76,7 @@ public static class SuiteCommand
         results ??= Path.Combine(data, "results.tsv");
         var longer = LengthBucket.Longer.Where(b => lengths.Contains(b.Name)).ToList();
         var chosen = SuiteTask.All.Where(t => tasks is null || tasks.Contains(t.Name)).ToList();
-        output.WriteLine($"Suite: {chosen.Count} tasks x {schemes.Length} schemes, {(quick ? "quick sizes" : "full sizes")}{(trainRows is int tr ? $", {tr} training rows per generated task" : "")}, epochs {epochs?.ToString(CultureInfo.InvariantCulture) ?? "default"}, " +
+        output.WriteLine($"Suite: {chosen.Count} tasks x {schemes.Length} schemes, {(quick ? "quick sizes" : "full sizes")}{(trainRows is int tr ? $", {tr} training rows per generated task" : "")}{(fillers is int fw ? $", {fw} filler words" : "")}, epochs {epochs?.ToString(CultureInfo.InvariantCulture) ?? "default"}, " +
             $"options {overrides}, seed {seed}; data in {data}, results appended to {results}");
         var done = new List<SuiteResult>();
         var ran = new List<string>();
@@ -95,6 +97,17 @@ public static class SuiteCommand
                 }
                 size = size with { Train = rowsWanted };
             }
+            if (fillers is int fillersWanted)
+            {
+                if (fillersWanted > task.FillerWords)
+                {
+                    output.WriteLine(task.FillerWords == 0
+                        ? $"{task.Name}: skipped, --fillers applies to tasks whose words around the deciding ones are drawn from a filler list"
+                        : $"{task.Name}: skipped, --fillers {fillersWanted} is more than its {task.FillerWords} filler words");
+                    continue;
+                }
+                size = size with { Fillers = fillersWanted };
+            }
             string dir = SuiteData.Write(data, task, task.Make(size, task.TestsLength ? longer : [], seed + 100));
             ran.Add(task.Name);
             output.WriteLine($"{task.Name}: {task.Description}");
@@ -103,6 +116,7 @@ public static class SuiteCommand
             {
                 var r = SuiteRunner.Run(task, dir, scheme, epochs, threads, overrides, seed, output, confusion);
                 if (trainRows is int n) r = r with { Settings = $"{r.Settings}; train rows {n}" };
+                if (fillers is int f) r = r with { Settings = $"{r.Settings}; fillers {f}" };
                 SuiteResults.Append(results, r);
                 done.Add(r);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -40,10 +40,11 @@ public enum SuiteTaskKind
 /// <param name="Train">Training rows.</param>
 /// <param name="Test">Test rows at training lengths.</param>
 /// <param name="LongTest">Test rows per longer length.</param>
-public sealed record TaskSize(int Train, int Test, int LongTest)
+/// <param name="Fillers">How many of the task's filler words the rows draw from: 0 (all, the suite's setting) or the first N.</param>
+public sealed record TaskSize(int Train, int Test, int LongTest, int Fillers = 0)
 {
     /// <summary>A quarter of the rows (at least 200 / 100 / 50).</summary>
-    public TaskSize Quick() => new(Math.Max(200, Train / 4), Math.Max(100, Test / 4), Math.Max(50, LongTest / 3));
+    public TaskSize Quick() => new(Math.Max(200, Train / 4), Math.Max(100, Test / 4), Math.Max(50, LongTest / 3), Fillers);
 }
 
 /// <summary>The data of one task: training rows and test sets by length name ("1x", "4x", ...).</summary>
@@ -63,6 +64,9 @@ public sealed record SuiteTask(string Name, string Description, SuiteTaskKind Ki
 {
     /// <summary>Why the task cannot run on this machine (a missing package), or null.</summary>
     public Func<string?> Unavailable { get; init; } = () => null;
+
+    /// <summary>How many filler words the task's rows draw from (0: the task has no filler vocabulary; <c>--fillers</c> skips it).</summary>
+    public int FillerWords { get; init; }
 
     /// <summary>Every task, in table order.</summary>
     public static IReadOnlyList<SuiteTask> All { get; } = [.. WordOrderTasks.All, FortunesCorpus.Task, .. SimilarityTasks.All];

@@ -29,35 +29,41 @@ public static class WordOrderTasks
     public static IReadOnlyList<SuiteTask> All { get; } =
     [
         Classifier("first-noun", "label = kind of the FIRST of two nouns of different kinds (4 kinds x 12 nouns) among 120 fillers (bag of words 0.5)",
-            new TaskSize(4000, 1000, 300), 10, 30, FirstNoun),
+            new TaskSize(4000, 1000, 300), 10, 30, ManyFillers, FirstNoun),
         Classifier("marker-order", "label = which of the markers alpha/beta comes first among fillers (bag of words 0.5)",
-            new TaskSize(3000, 1000, 300), 8, 32, MarkerOrder),
+            new TaskSize(3000, 1000, 300), 8, 32, Fillers, MarkerOrder),
         Classifier("agent", "label = the animal that acts (6), active/passive/cleft templates, adverbs and phrases (bag of words 0.5)",
-            new TaskSize(3000, 1000, 300), 12, 32, Agent),
+            new TaskSize(3000, 1000, 300), 12, 32, null, Agent),
         Classifier("negation", "label = polarity of the one adjective, flipped when 'not' stands right before it (local order; bag of words 0.5)",
-            new TaskSize(3000, 1000, 300), 8, 32, Negation),
+            new TaskSize(3000, 1000, 300), 8, 32, Fillers, Negation),
         Classifier("quarter", "label = which quarter of the sentence the one marker 'zed' stands in (position relative to length; 4 classes)",
-            new TaskSize(3000, 1000, 300), 8, 32, Quarter),
+            new TaskSize(3000, 1000, 300), 8, 32, Fillers, Quarter),
     ];
 
-    private static SuiteTask Classifier(string name, string description, TaskSize size, int min, int max, Func<Random, int, LabelledText> make) =>
+    /// <summary>
+    /// A classification task whose rows <paramref name="make"/> draws (random source, length, filler words) from
+    /// <paramref name="fillers"/> (null: the task has no filler vocabulary); <see cref="TaskSize.Fillers"/> &gt; 0 keeps only
+    /// the list's first words, to measure how much of a task's difficulty is the variety of the words around the ones that count.
+    /// </summary>
+    private static SuiteTask Classifier(string name, string description, TaskSize size, int min, int max, string[]? fillers,
+        Func<Random, int, string[], LabelledText> make) =>
         new(name, $"{description}; train {min}-{max} tokens", SuiteTaskKind.Classification, size, TestsLength: true, (s, longer, seed) =>
         {
-            var tests = new Dictionary<string, IReadOnlyList<LabelledText>> { ["1x"] = Rows(s.Test, min, max, new Random(seed + 1), make) };
-            for (int i = 0; i < longer.Count; i++) tests[longer[i].Name] = Rows(s.LongTest, longer[i].Min, longer[i].Max, new Random(seed + 2 + i), make);
-            return new TaskData(Rows(s.Train, min, max, new Random(seed), make), tests, null, null);
-        });
+            string[] words = fillers is null ? [] : s.Fillers > 0 ? fillers[..s.Fillers] : fillers;
+            var tests = new Dictionary<string, IReadOnlyList<LabelledText>> { ["1x"] = Rows(s.Test, min, max, new Random(seed + 1), words, make) };
+            for (int i = 0; i < longer.Count; i++) tests[longer[i].Name] = Rows(s.LongTest, longer[i].Min, longer[i].Max, new Random(seed + 2 + i), words, make);
+            return new TaskData(Rows(s.Train, min, max, new Random(seed), words, make), tests, null, null);
+        })
+        { FillerWords = fillers?.Length ?? 0 };
 
-    private static List<LabelledText> Rows(int count, int min, int max, Random rng, Func<Random, int, LabelledText> make)
+    private static List<LabelledText> Rows(int count, int min, int max, Random rng, string[] fillers, Func<Random, int, string[], LabelledText> make)
     {
         var rows = new List<LabelledText>(count);
-        for (int i = 0; i < count; i++) rows.Add(make(rng, rng.Next(min, max + 1)));
+        for (int i = 0; i < count; i++) rows.Add(make(rng, rng.Next(min, max + 1), fillers));
         return rows;
     }
 
-    /// <summary><paramref name="length"/> filler words with <paramref name="placed"/> at seeded distinct positions, in the given order.</summary>
-    private static string Place(Random rng, int length, params string[] placed) => Place(rng, length, Fillers, placed);
-
+    /// <summary><paramref name="length"/> words drawn from <paramref name="fillers"/> with <paramref name="placed"/> at seeded distinct positions, in the given order.</summary>
     private static string Place(Random rng, int length, string[] fillers, params string[] placed)
     {
         var words = new string[length];
@@ -69,30 +75,30 @@ public static class WordOrderTasks
         return string.Join(' ', words);
     }
 
-    private static LabelledText FirstNoun(Random rng, int length)
+    private static LabelledText FirstNoun(Random rng, int length, string[] fillers)
     {
         int a = rng.Next(Kinds.Length), b;
         do b = rng.Next(Kinds.Length); while (b == a);
         string first = Kinds[a].Nouns[rng.Next(Kinds[a].Nouns.Length)], second = Kinds[b].Nouns[rng.Next(Kinds[b].Nouns.Length)];
-        return new LabelledText(Kinds[a].Kind, Place(rng, length, ManyFillers, first, second));
+        return new LabelledText(Kinds[a].Kind, Place(rng, length, fillers, first, second));
     }
 
-    private static LabelledText MarkerOrder(Random rng, int length)
+    private static LabelledText MarkerOrder(Random rng, int length, string[] fillers)
     {
         bool alphaFirst = rng.Next(2) == 0;
-        return new LabelledText(alphaFirst ? "alpha" : "beta", Place(rng, length, alphaFirst ? "alpha" : "beta", alphaFirst ? "beta" : "alpha"));
+        return new LabelledText(alphaFirst ? "alpha" : "beta", Place(rng, length, fillers, alphaFirst ? "alpha" : "beta", alphaFirst ? "beta" : "alpha"));
     }
 
-    private static LabelledText Quarter(Random rng, int length)
+    private static LabelledText Quarter(Random rng, int length, string[] fillers)
     {
-        var text = Place(rng, length, "zed");
+        var text = Place(rng, length, fillers, "zed");
         int at = Array.IndexOf(text.Split(' '), "zed");
         return new LabelledText($"q{4 * at / length + 1}", text);
     }
 
     private static readonly string[] Good = ["good", "great", "fine", "nice", "lovely"], Bad = ["bad", "awful", "poor", "dull", "ugly"];
 
-    private static LabelledText Negation(Random rng, int length)
+    private static LabelledText Negation(Random rng, int length, string[] fillers)
     {
         bool positive = rng.Next(2) == 0, adjacent = rng.Next(2) == 0;
         string adjective = positive ? Good[rng.Next(Good.Length)] : Bad[rng.Next(Bad.Length)];
@@ -100,13 +106,13 @@ public static class WordOrderTasks
         if (adjacent)
         {
             // "not adjective" as one unit among length - 1 slots.
-            var text = Place(rng, length - 1, "\u0001");
+            var text = Place(rng, length - 1, fillers, "\u0001");
             return new LabelledText(label, text.Replace("\u0001", $"not {adjective}", StringComparison.Ordinal));
         }
         // Apart: 'not' anywhere but right before the adjective (either order).
         while (true)
         {
-            var words = Place(rng, length, "\u0001", "\u0002").Split(' ');
+            var words = Place(rng, length, fillers, "\u0001", "\u0002").Split(' ');
             int n = Array.IndexOf(words, "\u0001"), j = Array.IndexOf(words, "\u0002");
             if (rng.Next(2) == 0) (n, j) = (j, n);
             if (n + 1 == j) continue;
@@ -127,7 +133,7 @@ public static class WordOrderTasks
         ["behind", "the", "old", "barn"], ["yesterday"], ["in", "the", "deep", "forest"], ["without", "a", "sound"], ["under", "the", "bridge"],
     ];
 
-    private static LabelledText Agent(Random rng, int length)
+    private static LabelledText Agent(Random rng, int length, string[] _)
     {
         int a = rng.Next(Animals.Length), p;
         do p = rng.Next(Animals.Length); while (p == a);

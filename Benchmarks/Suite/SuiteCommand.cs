@@ -74,6 +74,14 @@ public static class SuiteCommand
 
         data ??= Path.Combine(Path.GetTempPath(), quick ? "mlcomponents-suite-quick" : "mlcomponents-suite");
         results ??= Path.Combine(data, "results.tsv");
+        // Each run rewrites the task files in the data folder and reads them back after training: a second run on the same
+        // folder would swap its files under the first one's evaluation, so the folder is held for the whole run.
+        using var hold = SuiteData.Hold(data);
+        if (hold is null)
+        {
+            Console.Error.WriteLine($"error: the data folder '{data}' is in use by another suite run; give this one its own --data");
+            return 2;
+        }
         var longer = LengthBucket.Longer.Where(b => lengths.Contains(b.Name)).ToList();
         var chosen = SuiteTask.All.Where(t => tasks is null || tasks.Contains(t.Name)).ToList();
         output.WriteLine($"Suite: {chosen.Count} tasks x {schemes.Length} schemes, {(quick ? "quick sizes" : "full sizes")}{(trainRows is int tr ? $", {tr} training rows per generated task" : "")}{(fillers is int fw ? $", {fw} filler words" : "")}, epochs {epochs?.ToString(CultureInfo.InvariantCulture) ?? "default"}, " +

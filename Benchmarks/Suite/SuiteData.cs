@@ -9,7 +9,24 @@ namespace MLComponents.Benchmarks.Suite;
 /// </summary>
 public static class SuiteData
 {
-    /// <summary>Writes the files and returns the task's folder.</summary>
+    /// <summary>
+    /// Holds <paramref name="folder"/> (created if missing) for one run: an exclusive lock on its <c>.suite.lock</c> file,
+    /// released when the returned handle is disposed or the process ends. Null when another run holds it.
+    /// </summary>
+    public static IDisposable? Hold(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        try
+        {
+            return new FileStream(Path.Combine(folder, ".suite.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes the files and returns the task's folder. Each file appears whole (written aside, then renamed).</summary>
     public static string Write(string folder, SuiteTask task, TaskData data)
     {
         string dir = Path.Combine(folder, task.Name);
@@ -17,16 +34,31 @@ public static class SuiteData
         foreach (var old in Directory.GetFiles(dir, "*.tsv")) File.Delete(old);
         if (task.Kind == SuiteTaskKind.Classification)
         {
-            Classification(Path.Combine(dir, "train.tsv"), data.Train!);
-            foreach (var (name, rows) in data.Tests!) Classification(Path.Combine(dir, $"test_{name}.tsv"), rows);
+            WhenWhole(Path.Combine(dir, "train.tsv"), w => Classification(w, data.Train!));
+            foreach (var (name, rows) in data.Tests!) WhenWhole(Path.Combine(dir, $"test_{name}.tsv"), w => Classification(w, rows));
         }
         else
         {
-            Pairs(Path.Combine(dir, "train.tsv"), data.TrainPairs!);
-            foreach (var (name, rows) in data.TestPairs!) Pairs(Path.Combine(dir, $"test_{name}.tsv"), rows);
+            WhenWhole(Path.Combine(dir, "train.tsv"), w => Pairs(w, data.TrainPairs!));
+            foreach (var (name, rows) in data.TestPairs!) WhenWhole(Path.Combine(dir, $"test_{name}.tsv"), w => Pairs(w, rows));
         }
-        File.WriteAllText(Path.Combine(dir, "task.txt"), $"{task.Name}\t{task.Kind}\t{task.Description}\n");
+        WhenWhole(Path.Combine(dir, "task.txt"), w => w.Write($"{task.Name}\t{task.Kind}\t{task.Description}\n"));
         return dir;
+    }
+
+    /// <summary>Writes <paramref name="path"/> through a temporary file beside it, so no reader ever sees it half-written.</summary>
+    private static void WhenWhole(string path, Action<StreamWriter> write)
+    {
+        string part = path + ".part";
+        try
+        {
+            using (var w = new StreamWriter(part)) write(w);
+            File.Move(part, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(part);
+        }
     }
 
     /// <summary>The test files of a task folder as (length name, path), in the order 1x, 4x, 5x, 8x, 16x.</summary>
@@ -35,16 +67,14 @@ public static class SuiteData
             .Select(p => (Name: Path.GetFileNameWithoutExtension(p)["test_".Length..], Path: p))
             .OrderBy(t => int.Parse(t.Name.TrimEnd('x'), CultureInfo.InvariantCulture))];
 
-    private static void Classification(string path, IReadOnlyList<LabelledText> rows)
+    private static void Classification(StreamWriter w, IReadOnlyList<LabelledText> rows)
     {
-        using var w = new StreamWriter(path);
         w.Write("Label\tText\n");
         foreach (var r in rows) w.Write($"{Clean(r.Label)}\t{Clean(r.Text)}\n");
     }
 
-    private static void Pairs(string path, IReadOnlyList<ScoredPair> rows)
+    private static void Pairs(StreamWriter w, IReadOnlyList<ScoredPair> rows)
     {
-        using var w = new StreamWriter(path);
         w.Write("Sentence1\tSentence2\tLabel\n");
         foreach (var r in rows) w.Write(string.Create(CultureInfo.InvariantCulture, $"{Clean(r.Sentence1)}\t{Clean(r.Sentence2)}\t{r.Label:R}\n"));
     }

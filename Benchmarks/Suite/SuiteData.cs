@@ -34,20 +34,23 @@ public static class SuiteData
         foreach (var old in Directory.GetFiles(dir, "*.tsv")) File.Delete(old);
         if (task.Kind == SuiteTaskKind.Classification)
         {
-            WhenWhole(Path.Combine(dir, "train.tsv"), w => Classification(w, data.Train!));
-            foreach (var (name, rows) in data.Tests!) WhenWhole(Path.Combine(dir, $"test_{name}.tsv"), w => Classification(w, rows));
+            WriteWhole(Path.Combine(dir, "train.tsv"), w => Classification(w, data.Train!));
+            foreach (var (name, rows) in data.Tests!) WriteWhole(Path.Combine(dir, $"test_{name}.tsv"), w => Classification(w, rows));
         }
         else
         {
-            WhenWhole(Path.Combine(dir, "train.tsv"), w => Pairs(w, data.TrainPairs!));
-            foreach (var (name, rows) in data.TestPairs!) WhenWhole(Path.Combine(dir, $"test_{name}.tsv"), w => Pairs(w, rows));
+            WriteWhole(Path.Combine(dir, "train.tsv"), w => Pairs(w, data.TrainPairs!));
+            foreach (var (name, rows) in data.TestPairs!) WriteWhole(Path.Combine(dir, $"test_{name}.tsv"), w => Pairs(w, rows));
         }
-        WhenWhole(Path.Combine(dir, "task.txt"), w => w.Write($"{task.Name}\t{task.Kind}\t{task.Description}\n"));
+        WriteWhole(Path.Combine(dir, "task.txt"), w => w.Write($"{task.Name}\t{task.Kind}\t{task.Description}\n"));
         return dir;
     }
 
-    /// <summary>Writes <paramref name="path"/> through a temporary file beside it, so no reader ever sees it half-written.</summary>
-    private static void WhenWhole(string path, Action<StreamWriter> write)
+    /// <summary>
+    /// Writes <paramref name="path"/> through a temporary file beside it, renamed over the target when complete, so no reader
+    /// sees it half-written and a failed write leaves nothing behind.
+    /// </summary>
+    internal static void WriteWhole(string path, Action<StreamWriter> write)
     {
         string part = path + ".part";
         try

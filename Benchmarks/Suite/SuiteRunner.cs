@@ -131,8 +131,7 @@ public static class SuiteRunner
         uint l = 0, p = 0;
         ReadOnlyMemory<char> t = default;
         int row = 0, count = 0;
-        string temporary = path + ".partial";
-        using (var writer = new StreamWriter(temporary))
+        SuiteData.WriteWhole(path, writer =>
         {
             writer.WriteLine("row\tlabel\tpredicted\ttext");
             while (cursor.MoveNext())
@@ -145,8 +144,7 @@ public static class SuiteRunner
                 count++;
                 writer.WriteLine($"{row}\t{Name(l)}\t{Name(p)}\t{t}");
             }
-        }
-        File.Move(temporary, path, overwrite: true);
+        });
         return count;
 
         string Name(uint key) => key >= 1 && key <= names.Length ? names[key - 1] : $"key {key}";

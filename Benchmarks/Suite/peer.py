@@ -83,7 +83,7 @@ class Position(nn.Module):
         if scheme == "learned":
             self.table = nn.Parameter(torch.randn(max_positions, D))        # ours: initStd 1
         elif scheme == "t5":
-            self.t5 = nn.Parameter(torch.randn(32, H) * 0.02)
+            self.t5 = nn.Parameter(torch.randn(32, H))                        # ours: initStd 1 (nn.Embedding's default)
         elif scheme == "fire":
             hidden = 32
             self.w1 = nn.Parameter(torch.rand(hidden) * 2 - 1)

@@ -13,8 +13,14 @@ public abstract partial class PositionEncoding
     /// </summary>
     /// <param name="numBuckets">Total buckets (even, &gt;= 4).</param>
     /// <param name="maxDistance">Distance at which the logarithmic buckets end (&gt; numBuckets/4).</param>
-    /// <param name="initStd">Standard deviation of the table's Normal initialisation (&gt; 0).</param>
-    public static T5BiasEncoding T5Bias(int numBuckets = 32, int maxDistance = 128, double initStd = 0.02)
+    /// <param name="initStd">
+    /// Standard deviation of the table's Normal initialisation (&gt; 0). The default 1 (torch's <c>nn.Embedding</c>
+    /// default) starts every bucket within a few logits of the others, so training only has to pick the distances that
+    /// matter; at 0.02 every bias starts near 0 and AdamW, which moves each entry by about the learning rate per step,
+    /// needs thousands of steps to grow the logit-sized bias a local relation such as "not right before the adjective"
+    /// needs (SCHEMES.md, "Initial scales").
+    /// </param>
+    public static T5BiasEncoding T5Bias(int numBuckets = 32, int maxDistance = 128, double initStd = T5BiasEncoding.DefaultInitStd)
     {
         if (numBuckets < 4 || numBuckets % 2 != 0)
             throw new ArgumentException($"Option 'numBuckets' must be an even number >= 4, got {numBuckets}.", nameof(numBuckets));
@@ -32,6 +38,9 @@ public abstract partial class PositionEncoding
 public sealed class T5BiasEncoding : PositionEncoding
 {
     internal const string KindName = "t5";
+
+    /// <summary>The default <see cref="InitStd"/>.</summary>
+    public const double DefaultInitStd = 1;
 
     internal T5BiasEncoding(int numBuckets, int maxDistance, double initStd)
     {
@@ -93,5 +102,5 @@ public sealed class T5BiasEncoding : PositionEncoding
     internal static T5BiasEncoding FromJsonOptions(JsonObject json) => T5Bias(
         JsonOptions.Int(json, "numBuckets", 32),
         JsonOptions.Int(json, "maxDistance", 128),
-        JsonOptions.Double(json, "initStd", 0.02));
+        JsonOptions.Double(json, "initStd", DefaultInitStd));
 }

@@ -83,7 +83,8 @@ class Position(nn.Module):
         if scheme == "learned":
             self.table = nn.Parameter(torch.randn(max_positions, D))        # ours: initStd 1
         elif scheme == "t5":
-            self.t5 = nn.Parameter(torch.randn(32, H))                        # ours: initStd 1 (nn.Embedding's default)
+            exact = (torch.arange(32) % 16 < 8).float()[:, None]              # ours: initStd 1 for the exact buckets,
+            self.t5 = nn.Parameter(torch.randn(32, H) * (exact + 0.02 * (1 - exact)))   # logInitStd 0.02 for the log ones
         elif scheme == "fire":
             hidden = 32
             self.w1 = nn.Parameter(torch.rand(hidden) * 2 - 1)

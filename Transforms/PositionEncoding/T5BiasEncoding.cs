@@ -14,20 +14,27 @@ public abstract partial class PositionEncoding
     /// <param name="numBuckets">Total buckets (even, &gt;= 4).</param>
     /// <param name="maxDistance">Distance at which the logarithmic buckets end (&gt; numBuckets/4).</param>
     /// <param name="initStd">
-    /// Standard deviation of the table's Normal initialisation (&gt; 0). The default 1 (torch's <c>nn.Embedding</c>
-    /// default) starts every bucket within a few logits of the others, so training only has to pick the distances that
-    /// matter; at 0.02 every bias starts near 0 and AdamW, which moves each entry by about the learning rate per step,
-    /// needs thousands of steps to grow the logit-sized bias a local relation such as "not right before the adjective"
-    /// needs (SCHEMES.md, "Initial scales").
+    /// Standard deviation of the Normal initialisation of the exact buckets, the short distances that each have a bucket
+    /// of their own (&gt; 0). The default 1 (torch's <c>nn.Embedding</c> default) starts them a few logits apart, so
+    /// training only has to pick the distances that matter; at 0.02 they start near 0 and AdamW, which moves each entry
+    /// by about the learning rate per step, needs thousands of steps to grow the logit-sized bias a local relation such
+    /// as "not right before the adjective" needs (SCHEMES.md, "Initial scales").
     /// </param>
-    public static T5BiasEncoding T5Bias(int numBuckets = 32, int maxDistance = 128, double initStd = T5BiasEncoding.DefaultInitStd)
+    /// <param name="logInitStd">
+    /// Standard deviation of the Normal initialisation of the log-spaced buckets, which distances beyond the exact range
+    /// share (&gt; 0). The default 0.02 starts them near 0: a bucket of distances longer than any training sequence is
+    /// never trained and keeps its initial bias at inference, and near 0 is no preference rather than a random one.
+    /// </param>
+    public static T5BiasEncoding T5Bias(int numBuckets = 32, int maxDistance = 128, double initStd = T5BiasEncoding.DefaultInitStd,
+        double logInitStd = T5BiasEncoding.DefaultLogInitStd)
     {
         if (numBuckets < 4 || numBuckets % 2 != 0)
             throw new ArgumentException($"Option 'numBuckets' must be an even number >= 4, got {numBuckets}.", nameof(numBuckets));
         if (maxDistance <= numBuckets / 4)
             throw new ArgumentException($"Option 'maxDistance' must exceed numBuckets/4 = {numBuckets / 4} (the exact range), got {maxDistance}.", nameof(maxDistance));
         OptionCheck.Positive(initStd, nameof(initStd));
-        return new T5BiasEncoding(numBuckets, maxDistance, initStd);
+        OptionCheck.Positive(logInitStd, nameof(logInitStd));
+        return new T5BiasEncoding(numBuckets, maxDistance, initStd, logInitStd);
     }
 }
 
@@ -42,8 +49,12 @@ public sealed class T5BiasEncoding : PositionEncoding
     /// <summary>The default <see cref="InitStd"/>.</summary>
     public const double DefaultInitStd = 1;
 
-    internal T5BiasEncoding(int numBuckets, int maxDistance, double initStd)
+    /// <summary>The default <see cref="LogInitStd"/>.</summary>
+    public const double DefaultLogInitStd = 0.02;
+
+    internal T5BiasEncoding(int numBuckets, int maxDistance, double initStd, double logInitStd)
     {
+        LogInitStd = logInitStd;
         NumBuckets = numBuckets;
         MaxDistance = maxDistance;
         InitStd = initStd;
@@ -55,8 +66,14 @@ public sealed class T5BiasEncoding : PositionEncoding
     /// <summary>End of the logarithmic range.</summary>
     public int MaxDistance { get; }
 
-    /// <summary>Initial standard deviation of the table.</summary>
+    /// <summary>Initial standard deviation of the exact buckets (each short distance its own).</summary>
     public double InitStd { get; }
+
+    /// <summary>Initial standard deviation of the log-spaced buckets (longer distances, shared).</summary>
+    public double LogInitStd { get; }
+
+    /// <summary>Whether <paramref name="bucket"/> holds one distance of the exact range (else a log-spaced range).</summary>
+    public bool IsExactBucket(int bucket) => bucket % (NumBuckets / 2) < NumBuckets / 4;
 
     /// <inheritdoc/>
     public override string Kind => KindName;
@@ -97,10 +114,12 @@ public sealed class T5BiasEncoding : PositionEncoding
         ["numBuckets"] = NumBuckets,
         ["maxDistance"] = MaxDistance,
         ["initStd"] = InitStd,
+        ["logInitStd"] = LogInitStd,
     };
 
     internal static T5BiasEncoding FromJsonOptions(JsonObject json) => T5Bias(
         JsonOptions.Int(json, "numBuckets", 32),
         JsonOptions.Int(json, "maxDistance", 128),
-        JsonOptions.Double(json, "initStd", DefaultInitStd));
+        JsonOptions.Double(json, "initStd", DefaultInitStd),
+        JsonOptions.Double(json, "logInitStd", DefaultLogInitStd));
 }

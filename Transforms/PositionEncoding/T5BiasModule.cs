@@ -17,7 +17,9 @@ internal sealed class T5BiasModule : PositionModule, IRelativeBiasSource
         _scheme = scheme;
         Heads = shape.Heads;
         _table = new Parameter("position.t5.bias", [scheme.NumBuckets, shape.Heads], applyWeightDecay: false);
-        PositionInit.Normal(new Random(seed), _table.Value, scheme.InitStd);
+        var rng = new Random(seed);
+        for (int b = 0; b < scheme.NumBuckets; b++)
+            PositionInit.Normal(rng, _table.Value.AsSpan(b * Heads, Heads), scheme.IsExactBucket(b) ? scheme.InitStd : scheme.LogInitStd);
         EnsureCapacity(Math.Max(1, shape.MaxTokens));
     }
 

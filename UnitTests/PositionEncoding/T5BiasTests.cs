@@ -97,7 +97,30 @@ public sealed class T5BiasTests
         Assert.AreEqual("maxDistance", Assert.ThrowsExactly<ArgumentException>(() => PE.T5Bias(32, 8)).ParamName);
         RoundTrips(PE.T5Bias());
         RoundTrips(PE.T5Bias(16, 40, 0.1));
-        var back = (T5BiasEncoding)PE.FromJson(PE.T5Bias(16, 40, 0.1).ToJson());
-        Assert.AreEqual((16, 40, 0.1), (back.NumBuckets, back.MaxDistance, back.InitStd));
+        var back = (T5BiasEncoding)PE.FromJson(PE.T5Bias(16, 40, 0.1, 0.3).ToJson());
+        Assert.AreEqual((16, 40, 0.1, 0.3), (back.NumBuckets, back.MaxDistance, back.InitStd, back.LogInitStd));
+        Assert.AreEqual("logInitStd", Assert.ThrowsExactly<ArgumentException>(() => PE.T5Bias(logInitStd: 0)).ParamName);
+    }
+
+    [TestMethod]
+    public void ExactBucketsStartAtInitStd_LogBucketsAtLogInitStd()
+    {
+        // 32 buckets: 0-7 and 16-23 hold distances 0-7 to the left and 0-7 to the right, one each; the rest are shared.
+        var scheme = PE.T5Bias(32, 128, initStd: 1.5, logInitStd: 0.05);
+        CollectionAssert.AreEqual(Enumerable.Range(0, 32).Where(b => b % 16 < 8).ToArray(),
+            Enumerable.Range(0, 32).Where(scheme.IsExactBucket).ToArray());
+        const int heads = 2000;
+        var table = scheme.CreateModule(new PositionModuleShape(2 * heads, heads, 1, 16), 7).Parameters.Single().Value;
+        foreach (bool exact in new[] { true, false })
+        {
+            var values = Enumerable.Range(0, 32).Where(b => scheme.IsExactBucket(b) == exact)
+                .SelectMany(b => table.Skip(b * heads).Take(heads)).Select(v => (double)v).ToArray();
+            double mean = values.Average(), std = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length);
+            double expected = exact ? 1.5 : 0.05;
+            // 32,000 draws a group: the standard error is 0.4 % of the std for the std, 0.56 % for the mean, so both
+            // tolerances are 5 standard errors, while the other group's std is 30 times off.
+            Assert.AreEqual(expected, std, 0.02 * expected, $"exact={exact}");
+            Assert.AreEqual(0, mean, 0.03 * expected, $"exact={exact}");
+        }
     }
 }

@@ -33,7 +33,7 @@ public static class HtmlReport
         string size = (settings.ModelDimension > 0 ? string.Create(CultureInfo.InvariantCulture, $", model dimension {settings.ModelDimension}") : "") +
             (settings.Layers > 0 ? string.Create(CultureInfo.InvariantCulture, $", {settings.Layers} layers") : "");
         html.Append(string.Create(CultureInfo.InvariantCulture,
-            $"<p>{Encode(dataDescription)}<br>Transformer classifier, default options except: {settings.Epochs} epochs, max tokens {settings.MaxTokens}{size}; seed {settings.Seed}. A tenth of the training rows is held out for the per-epoch validation curves, and the best validated epoch's weights are kept.</p>\n"));
+            $"<p>{Encode(dataDescription)}<br>Transformer classifier, default options except: all {settings.Epochs} epoch{(settings.Epochs == 1 ? "" : "s")} run (no early stop, for whole curves), max tokens {settings.MaxTokens}{size}; seed {settings.Seed}. A tenth of the training rows is held out for the per-epoch validation curves, and the best validated epoch's weights are kept.</p>\n"));
 
         html.Append("<h2>Test metrics</h2>\n");
         var buckets = results.SelectMany(r => r.ByLength).Select(b => (b.Max, b.Bucket)).Distinct().OrderBy(b => b.Max).ToList();

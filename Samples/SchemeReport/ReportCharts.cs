@@ -15,6 +15,10 @@ public static class ReportCharts
         plot.Add.Bars(bars);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             [.. results.Select((_, i) => (double)i)], [.. results.Select(r => r.Scheme)]);
+        // Ten names side by side run into each other ("sinusoidallearned"); slanted they do not.
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -35;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        plot.Axes.Bottom.MinimumSize = 70;
         plot.Axes.Margins(bottom: 0);
         plot.Title(title);
         plot.YLabel(axis);

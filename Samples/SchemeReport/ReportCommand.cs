@@ -23,6 +23,8 @@ public sealed record ReportSettings(string? TrainFile, IReadOnlyList<string> Tes
 /// <summary>The report's command line (System.CommandLine, through the samples' shared plumbing).</summary>
 public sealed class ReportCommand
 {
+    private static readonly MLComponents.Trainers.TransformerClassifierOptions Defaults = new();
+
     private readonly Option<string?> _train = new("--train") { Description = "Training TSV with a header row (label and text columns found by name)", HelpName = "file.tsv" };
     private readonly Option<string[]> _test = new("--test") { Description = "Test TSV (repeat for more; evaluated together, bucketed by token count)", HelpName = "file.tsv" };
     private readonly Option<string> _label = new("--label-column") { Description = "Header name of the label column", DefaultValueFactory = _ => "Label" };
@@ -34,10 +36,10 @@ public sealed class ReportCommand
         HelpName = "rope,fire,...",
         DefaultValueFactory = _ => string.Join(",", PositionEncoding.Kinds),
     };
-    private readonly Option<int> _epochs = SampleCommandLine.Integer("--epochs", "Passes over the training data per scheme", 6);
+    private readonly Option<int> _epochs = SampleCommandLine.Integer("--epochs", "Passes over the training data per scheme (all of them, for whole curves; the best validated epoch's weights are kept)", Defaults.Epochs);
     private readonly Option<int> _maxTokens = SampleCommandLine.Integer("--max-tokens", "Longest token sequence kept (longer text is truncated)", 128);
-    private readonly Option<int> _dimension = SampleCommandLine.Integer("--dimension", "Model dimension (0: the trainer's default, 64)", 0, 0);
-    private readonly Option<int> _layers = SampleCommandLine.Integer("--layers", "Encoder blocks (0: the trainer's default, 2)", 0, 0);
+    private readonly Option<int> _dimension = SampleCommandLine.Integer("--dimension", $"Model dimension (0: the trainer's default, {Defaults.ModelDimension})", 0, 0);
+    private readonly Option<int> _layers = SampleCommandLine.Integer("--layers", $"Encoder blocks (0: the trainer's default, {Defaults.Layers})", 0, 0);
     private readonly Option<int> _seed = SampleCommandLine.Integer("--seed", "Seed of the MLContext (weights, shuffling, dropout, the validation split)", 1, int.MinValue);
     private readonly Option<string> _out = new("--out") { Description = "Where to write the HTML report", HelpName = "report.html", DefaultValueFactory = _ => "scheme-report.html" };
 

@@ -35,6 +35,8 @@ public static class SchemeTraining
                 PositionEncoding = SampleCommandLine.CreateEncoding(scheme, s.MaxTokens),
                 MaxTokens = s.MaxTokens,
                 Epochs = s.Epochs,
+                // Each scheme from the same seed, so its result does not depend on which schemes ran before it.
+                Seed = s.Seed,
                 ValidationSet = prefix.Transform(validation),
                 // The whole budget, for whole curves; the best validated epoch's weights are kept all the same.
                 EarlyStoppingPatience = 0,

@@ -54,10 +54,10 @@ public sealed class T5BiasEncoding : PositionEncoding
 
     internal T5BiasEncoding(int numBuckets, int maxDistance, double initStd, double logInitStd)
     {
-        LogInitStd = logInitStd;
         NumBuckets = numBuckets;
         MaxDistance = maxDistance;
         InitStd = initStd;
+        LogInitStd = logInitStd;
     }
 
     /// <summary>Total buckets.</summary>
@@ -73,7 +73,10 @@ public sealed class T5BiasEncoding : PositionEncoding
     public double LogInitStd { get; }
 
     /// <summary>Whether <paramref name="bucket"/> holds one distance of the exact range (else a log-spaced range).</summary>
-    public bool IsExactBucket(int bucket) => bucket % (NumBuckets / 2) < NumBuckets / 4;
+    public bool IsExactBucket(int bucket) => bucket % (NumBuckets / 2) < ExactRange;
+
+    /// <summary>Distances below this have a bucket each, in either direction.</summary>
+    private int ExactRange => NumBuckets / 4;
 
     /// <inheritdoc/>
     public override string Kind => KindName;
@@ -84,7 +87,7 @@ public sealed class T5BiasEncoding : PositionEncoding
     /// </summary>
     public int Bucket(int relative)
     {
-        int half = NumBuckets / 2, exact = half / 2;
+        int half = NumBuckets / 2, exact = ExactRange;
         int offset = relative > 0 ? half : 0;
         int a = Math.Abs(relative);
         if (a < exact) return offset + a;

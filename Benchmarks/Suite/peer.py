@@ -10,7 +10,7 @@ D 128, H 4, L 2, F 4D; similarity D 128, H 4, L 2, F 512); the training recipe i
                    init (nn.Linear/nn.Embedding), weight decay 0.01 on every tensor, shuffled batches (the issue's peer)
   --recipe ours    our trainers' defaults: AdamW lr 1e-3, 10 % linear warm-up then cosine to 0, no dropout, clip 1,
                    decay 0.01 except biases/norms/position tables, embeddings N(0,1), linear N(0,0.02), zero biases,
-                   length-bucketed batches
+                   FIRE's first layer U(-30,30), length-bucketed batches
 and any single knob overrides it (--lr, --schedule, --warmup, --dropout, --clip, --init, --d, --batch, --bucket), for
 controlled experiments. Schemes: none, sinusoidal, learned, rope, alibi, t5, fire (others are skipped).
 
@@ -199,13 +199,17 @@ class Classifier(nn.Module):
 
 
 def init_ours(model):
-    """Our engine's init: embeddings N(0, 1), every linear weight N(0, 0.02), biases 0, norms 1."""
+    """Our engine's init: embeddings N(0, 1), every linear weight N(0, 0.02), biases 0, norms 1; FIRE's first layer
+    U(-30, 30) (our initScale; torch's default for a layer of one input is U(-1, 1))."""
     for m in model.modules():
         if isinstance(m, nn.Linear):
             nn.init.normal_(m.weight, 0, 0.02)
             nn.init.zeros_(m.bias)
         elif isinstance(m, nn.Embedding):
             nn.init.normal_(m.weight, 0, 1)
+        elif isinstance(m, Position) and m.scheme == "fire":
+            nn.init.uniform_(m.w1, -30.0, 30.0)
+            nn.init.uniform_(m.b1, -30.0, 30.0)
 
 
 def param_groups(model, wd, decay_all):

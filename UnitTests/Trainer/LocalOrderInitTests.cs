@@ -7,8 +7,9 @@ using PositionEncoding = MLComponents.PositionEncoding;
 /// flipped when "not" stands right before it; otherwise "not" stands anywhere else (also right after it). Both labels
 /// see the same bags of words, so only the distance-1-on-the-left relation decides. A bias that starts near 0 (FIRE at
 /// PyTorch's default first-layer init a = 1, T5's exact-distance buckets at std 0.02) learns this slowly: the suite's
-/// negation task, 8-32 tokens, stays at 0.49 after 12 epochs with either. The defaults (<see cref="FireEncoding.DefaultInitScale"/>,
-/// <see cref="T5BiasEncoding.DefaultInitStd"/>) start the biases logits apart and learn it within the budget.
+/// negation task, 8-32 tokens, stays at 0.49 after 12 epochs with either. The defaults
+/// (<see cref="FireEncoding.DefaultInitScale"/>, <see cref="T5BiasEncoding.DefaultInitStd"/>) start the biases logits
+/// apart and learn it within the budget.
 /// </summary>
 [TestClass]
 public sealed class LocalOrderInitTests

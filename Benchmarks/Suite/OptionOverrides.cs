@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.ML;
+using MLComponents.Trainers;
 
 namespace MLComponents.Benchmarks.Suite;
 
@@ -31,6 +33,21 @@ public sealed class OptionOverrides
         if (found.Count == 0) throw new ArgumentException($"--set {name}: no trainer option of that name");
         foreach (var p in found) Convert(p!.PropertyType, value, name); // fails now rather than after an hour of training
         _items.Add((name, value));
+    }
+
+    /// <summary>
+    /// Builds each trainer from its default options with the overrides set, so that a value its trainer refuses
+    /// (<c>EmbeddingLearningRateScale=0</c>) is an <see cref="ArgumentException"/> before any data is written, not after it.
+    /// </summary>
+    public void Validate()
+    {
+        var ml = new MLContext(seed: 1);
+        var classifier = new TransformerClassifierOptions();
+        Apply(classifier);
+        _ = ml.MulticlassClassification.Trainers.Transformer(classifier);
+        var similarity = new SentenceSimilarityOptions();
+        Apply(similarity);
+        _ = ml.Regression.Trainers.SentenceSimilarity(similarity);
     }
 
     /// <summary>Sets the overrides that <paramref name="options"/> has.</summary>

@@ -65,6 +65,7 @@ public static class SuiteCommand
             lengths ??= quick ? ["4x"] : [.. LengthBucket.Longer.Select(b => b.Name)];
             foreach (string l in lengths)
                 if (LengthBucket.Longer.All(b => b.Name != l)) throw new ArgumentException($"unknown length '{l}' (expected 4x,5x,8x,16x)");
+            overrides.Validate();
         }
         catch (ArgumentException e)
         {

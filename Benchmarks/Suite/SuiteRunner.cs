@@ -49,7 +49,7 @@ public static class SuiteRunner
         if (threads is int t) options.Threads = t;
         overrides.Apply(options);
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label")
-            .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: options.MaxTokens))
+            .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: options.MaxTokens, addClsToken: options.Pooling == Engine.Pooling.Cls))
             .Append(ml.MulticlassClassification.Trainers.Transformer(options));
         var model = pipeline.Fit(ml.Data.Cache(Load(Path.Combine(dir, "train.tsv"))));
         var byLength = new Dictionary<string, double>();
@@ -104,7 +104,7 @@ public static class SuiteRunner
         overrides.Apply(options);
         // One vocabulary for both sides, learned from every training sentence (the README's recipe).
         var sentences = ml.Data.LoadFromEnumerable(ReadSentences(train).Select(s => new Sentence { Text = s }));
-        var tokenizer = ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: options.MaxTokens).Fit(sentences);
+        var tokenizer = ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: options.MaxTokens, addClsToken: options.Pooling == Engine.Pooling.Cls).Fit(sentences);
         var featurise = new TransformerChain<ITransformer>(tokenizer.WithColumns("Sentence1Tokens", "Sentence1"), tokenizer.WithColumns("Sentence2Tokens", "Sentence2"));
         var similarity = ml.Regression.Trainers.SentenceSimilarity(options).Fit(featurise.Transform(train));
         var model = featurise.Append(similarity);

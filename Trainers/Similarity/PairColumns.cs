@@ -30,13 +30,13 @@ internal static class PairColumns
     /// <paramref name="maxTokens"/>, empty ones read as [0] (see <see cref="SentenceEmbedder"/>). Negative ids and infinite labels
     /// throw naming the column and row.
     /// </summary>
-    public static PairData Read(IDataView data, string first, string second, string label, int maxTokens, string set)
+    public static PairData Read(IDataView data, string first, string second, string label, int maxTokens, string set, bool clsFirst = false)
     {
         var columns = Require(data.Schema, first, second, label);
         var s1 = new List<int[]>();
         var s2 = new List<int[]>();
         var labels = new List<float>();
-        var counts = new ReadCounts();
+        var counts = new ReadCounts { Cls = clsFirst ? new ClsTokenRule() : null };
         foreach (var (a, b, y) in Rows(data, columns, maxTokens, set, counts))
         {
             s1.Add(a);
@@ -97,6 +97,7 @@ internal static class PairColumns
                 counts.MaxIdColumn = column;
             }
         }
+        counts.Cls?.Check(ids, column, set, row);
         if (ids.Length > maxTokens)
         {
             counts.Truncated++;
@@ -122,6 +123,9 @@ internal static class PairColumns
         public float LabelMin { get; set; } = float.PositiveInfinity;
 
         public float LabelMax { get; set; } = float.NegativeInfinity;
+
+        /// <summary>When set, every sentence on either side must start with the same (CLS) id.</summary>
+        public ClsTokenRule? Cls { get; init; }
     }
 }
 

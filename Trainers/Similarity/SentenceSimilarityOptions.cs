@@ -44,7 +44,10 @@ public sealed record SentenceSimilarityOptions
     /// <summary>Position-encoding scheme; null means RoPE.</summary>
     public PositionEncoding? PositionEncoding { get; init; }
 
-    /// <summary>Pooling of token states into the sentence embedding.</summary>
+    /// <summary>
+    /// Pooling of token states into the sentence embedding. <see cref="Pooling.Cls"/> needs every sentence on both sides to start
+    /// with the same CLS token (<c>TokenizeToIds(..., addClsToken: true)</c>); training refuses one that does not, naming it.
+    /// </summary>
     public Pooling Pooling { get; init; } = Pooling.Mean;
 
     /// <summary>Training objective (the score is always cos mapped affinely to [LabelMin, LabelMax]).</summary>

@@ -70,7 +70,11 @@ public sealed class SentenceSimilarityTextEstimator : IEstimator<TransformerChai
     private TokenizeToIdsEstimator Tokenizer(string output) => TokenizerFor(output, _sentence1);
 
     private TokenizeToIdsEstimator TokenizerFor(string output, string input) =>
-        new(_env, new TokenizeToIdsOptions { OutputColumnName = output, InputColumnName = input, MaxTokens = _options.MaxTokens });
+        new(_env, new TokenizeToIdsOptions
+        {
+            OutputColumnName = output, InputColumnName = input, MaxTokens = _options.MaxTokens,
+            AddClsToken = _options.Pooling == Engine.Pooling.Cls, // the position Cls pooling reads
+        });
 
     private SentenceSimilarityTrainer Trainer(string tokens1, string tokens2) =>
         new(_env, _options with { Sentence1ColumnName = tokens1, Sentence2ColumnName = tokens2 });

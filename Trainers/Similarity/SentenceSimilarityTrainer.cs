@@ -49,13 +49,13 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
         float labelMin, labelMax;
         if (o.StreamingBufferRows > 0)
         {
-            streamed = new StreamedSentencePairs(input, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, o.StreamingBufferRows, "training");
+            streamed = new StreamedSentencePairs(input, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, o.StreamingBufferRows, "training", o.Pooling == Pooling.Cls);
             var scan = streamed.Scan;
             (rows, truncated, skipped, maxId, labelMin, labelMax) = (scan.Rows, scan.Truncated, scan.SkippedMissingLabel, scan.MaxId, scan.LabelMin, scan.LabelMax);
         }
         else
         {
-            inMemory = PairColumns.Read(input, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "training");
+            inMemory = PairColumns.Read(input, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "training", o.Pooling == Pooling.Cls);
             var labels = inMemory.Pairs.Labels;
             (rows, truncated, skipped, maxId) = (labels.Count, inMemory.Truncated, inMemory.SkippedMissingLabel, inMemory.MaxId);
             (labelMin, labelMax) = rows == 0 ? (0f, 0f) : (labels.Min(), labels.Max());
@@ -68,7 +68,7 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
         PairData? valid = null;
         if (validation is not null)
         {
-            valid = PairColumns.Read(validation, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "validation");
+            valid = PairColumns.Read(validation, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "validation", o.Pooling == Pooling.Cls);
         }
         CheckLabelRange(o.LabelMin ?? labelMin, o.LabelMax ?? labelMax, rows, o);
         var engineOptions = o.ToEngine(CatalogEnvironment.NextSeed(_env, o.Seed));

@@ -17,14 +17,15 @@ internal sealed class StreamedSentencePairs : PairTrainingData
     private readonly int _maxTokens, _bufferRows;
     private readonly string _setName;
 
-    public StreamedSentencePairs(IDataView data, string first, string second, string label, int maxTokens, int bufferRows, string setName)
+    public StreamedSentencePairs(IDataView data, string first, string second, string label, int maxTokens, int bufferRows, string setName,
+        bool clsFirst = false)
     {
         _data = data;
         _columns = PairColumns.Require(data.Schema, first, second, label);
         _maxTokens = maxTokens;
         _bufferRows = bufferRows;
         _setName = setName;
-        Scan = new PairColumns.ReadCounts();
+        Scan = new PairColumns.ReadCounts { Cls = clsFirst ? new ClsTokenRule() : null };
         foreach (var _ in PairColumns.Rows(data, _columns, maxTokens, setName, Scan))
         {
         }

@@ -17,7 +17,8 @@ internal sealed class StreamedTokenSequences : ClassifierTrainingData
     private readonly int _maxTokens, _bufferRows;
     private readonly string _setName;
 
-    public StreamedTokenSequences(IDataView data, DataViewSchema.Column label, DataViewSchema.Column tokens, int maxTokens, int bufferRows, string setName)
+    public StreamedTokenSequences(IDataView data, DataViewSchema.Column label, DataViewSchema.Column tokens, int maxTokens, int bufferRows, string setName,
+        bool clsFirst = false)
     {
         _data = data;
         _label = label;
@@ -25,7 +26,7 @@ internal sealed class StreamedTokenSequences : ClassifierTrainingData
         _maxTokens = maxTokens;
         _bufferRows = bufferRows;
         _setName = setName;
-        Scan = new TokenSequenceColumns.ReadCounts();
+        Scan = new TokenSequenceColumns.ReadCounts { Cls = clsFirst ? new ClsTokenRule() : null };
         foreach (var _ in TokenSequenceColumns.Rows(data, label, tokens, maxTokens, setName, Scan))
         {
         }

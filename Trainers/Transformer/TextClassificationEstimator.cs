@@ -78,6 +78,7 @@ public sealed class TextClassificationEstimator : IEstimator<TransformerChain<IT
         {
             OutputColumnName = tokens, InputColumnName = _options.Sentence1ColumnName, SecondInputColumnName = _options.Sentence2ColumnName,
             Tokenizer = _options.Tokenizer, MaxTokens = _options.MaxTokens, MaxVocabularySize = _options.MaxVocabularySize,
+            AddClsToken = _options.Pooling == Engine.Pooling.Cls, // the position Cls pooling reads
         });
         return new TokenizerStep(tokens, estimator);
     }

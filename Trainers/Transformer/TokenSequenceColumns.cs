@@ -37,13 +37,15 @@ internal static class TokenSequenceColumns
 
     /// <summary>
     /// Reads every row with a label (key 0 rows are skipped): sequences truncated to <paramref name="maxTokens"/>,
-    /// labels as 0-based class indices. Negative ids throw naming the column and row.
+    /// labels as 0-based class indices. Negative ids throw naming the column and row; with <paramref name="clsFirst"/>, so does
+    /// a row that does not start with the same id as the others (<see cref="ClsTokenRule"/>).
     /// </summary>
-    public static Labelled Read(IDataView data, DataViewSchema.Column label, DataViewSchema.Column tokens, int maxTokens, string setName)
+    public static Labelled Read(IDataView data, DataViewSchema.Column label, DataViewSchema.Column tokens, int maxTokens, string setName,
+        bool clsFirst = false)
     {
         var sequences = new List<int[]>();
         var labels = new List<int>();
-        var counts = new ReadCounts();
+        var counts = new ReadCounts { Cls = clsFirst ? new ClsTokenRule() : null };
         foreach (var (ids, y) in Rows(data, label, tokens, maxTokens, setName, counts))
         {
             sequences.Add(ids);
@@ -85,6 +87,7 @@ internal static class TokenSequenceColumns
                     throw new InvalidDataException($"Column '{tokens.Name}', {setName} row {cursor.Position}: token id {id} is negative.");
                 if (id > counts.MaxId) counts.MaxId = id;
             }
+            counts.Cls?.Check(ids, tokens.Name, setName, cursor.Position);
             if (ids.Length > maxTokens)
             {
                 counts.Truncated++;
@@ -149,6 +152,9 @@ internal static class TokenSequenceColumns
         public long Empty { get; set; }
 
         public int MaxId { get; set; }
+
+        /// <summary>When set, every row must start with the same (CLS) id.</summary>
+        public ClsTokenRule? Cls { get; init; }
     }
 
     /// <summary>Sequences and 0-based labels read from a view, with counts of what was changed on the way.</summary>

@@ -75,7 +75,11 @@ public class TransformerClassifierOptions
     /// </summary>
     public int LogLengthScale { get; set; }
 
-    /// <summary>Pooling of token states into the sentence vector.</summary>
+    /// <summary>
+    /// Pooling of token states into the sentence vector. <see cref="Pooling.Cls"/> needs every row to start with the same CLS
+    /// token (<c>TokenizeToIds(..., addClsToken: true)</c>; the raw-text <c>TextClassification</c> adds it itself); training
+    /// refuses rows that do not, naming the first.
+    /// </summary>
     public Pooling Pooling { get; set; } = Pooling.Mean;
 
     /// <summary>

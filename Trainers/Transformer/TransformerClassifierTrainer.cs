@@ -51,12 +51,12 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         int maxId;
         if (o.StreamingBufferRows > 0)
         {
-            streamed = new StreamedTokenSequences(input.Data, label, tokens, o.MaxTokens, o.StreamingBufferRows, "training");
+            streamed = new StreamedTokenSequences(input.Data, label, tokens, o.MaxTokens, o.StreamingBufferRows, "training", o.Pooling == Pooling.Cls);
             (rows, truncatedRows, skippedRows, maxId) = (streamed.Count, streamed.Scan.Truncated, streamed.Scan.SkippedMissingLabel, streamed.Scan.MaxId);
         }
         else
         {
-            inMemory = TokenSequenceColumns.Read(input.Data, label, tokens, o.MaxTokens, "training");
+            inMemory = TokenSequenceColumns.Read(input.Data, label, tokens, o.MaxTokens, "training", o.Pooling == Pooling.Cls);
             (rows, truncatedRows, skippedRows, maxId) = (inMemory.Sequences.Count, inMemory.Truncated, inMemory.SkippedMissingLabel, inMemory.MaxId);
         }
         if (rows == 0)
@@ -68,7 +68,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             if (vType.Count != labelType.Count)
                 throw new SchemaException($"Column '{vLabel.Name}' of the validation set is a key of {vType.Count} values; the training label has {labelType.Count}. " +
                     "Transform the validation set with the same fitted steps as the training data.", vLabel.Name);
-            valid = TokenSequenceColumns.Read(vs, vLabel, TokenSequenceColumns.RequireTokens(vs.Schema, tokens.Name), o.MaxTokens, "validation");
+            valid = TokenSequenceColumns.Read(vs, vLabel, TokenSequenceColumns.RequireTokens(vs.Schema, tokens.Name), o.MaxTokens, "validation", o.Pooling == Pooling.Cls);
             if (valid.Sequences.Count == 0) valid = null;
         }
 

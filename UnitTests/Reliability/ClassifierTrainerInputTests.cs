@@ -10,7 +10,7 @@ using PositionEncoding = MLComponents.PositionEncoding;
 /// (a null text exactly as an empty one),
 /// missing labels are skipped and counted, numeric labels keep NaN missing and Infinity/negatives as classes, labels unseen in
 /// training stay out of ML.NET's metrics, too few classes or rows and every option past its limit fail naming the column or
-/// option, and a run that diverges throws instead of returning NaN weights.
+/// option, Cls pooling over rows without a CLS token names the first such row, and a run that diverges throws instead of returning NaN weights.
 /// </summary>
 [TestClass]
 public sealed class ClassifierTrainerInputTests
@@ -55,6 +55,35 @@ public sealed class ClassifierTrainerInputTests
         for (int i = 0; i < expected.Count; i++) CollectionAssert.AreEqual(expected[i], scores[i], $"row {i}: the same model, bit for bit");
         CollectionAssert.AreEqual(expected[5], Floats(fromEmpty.Transform(nullData), "Score")[5], "a null text scores as an empty one");
         Assert.IsTrue(expected[5].All(float.IsFinite));
+    }
+
+    [TestMethod]
+    [DataRow(0, DisplayName = "in memory")]
+    [DataRow(32, DisplayName = "streamed")]
+    public void ClsPooling_RefusesRowsWithoutTheSameFirstToken_NamingTheColumnAndRow_AndTrainsWithTheClsToken(int streamingBufferRows)
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = WhoDidIt(40);
+        rows[0].Text = "zebra " + rows[0].Text;                       // no other row starts with this word
+        var options = TinyClassifier();
+        options.Pooling = MLComponents.Engine.Pooling.Cls;
+        options.StreamingBufferRows = streamingBufferRows;
+        var data = ml.Data.LoadFromEnumerable(rows);
+
+        var bad = Assert.ThrowsExactly<InvalidDataException>(() => ClassifierPipeline(ml, options).Fit(data));
+        StringAssert.Contains(bad.Message, "Column 'Tokens', training row 1 starts with token id");
+        StringAssert.Contains(bad.Message, "row 0 starts with");
+        StringAssert.Contains(bad.Message, "addClsToken: true");
+
+        rows[0].Text = "";
+        var empty = Assert.ThrowsExactly<InvalidDataException>(() => ClassifierPipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(rows)));
+        StringAssert.Contains(empty.Message, "Column 'Tokens', training row 0: the row has no tokens");
+
+        var withCls = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: 16, addClsToken: true))
+            .Append(ml.MulticlassClassification.Trainers.Transformer(options))
+            .Fit(ml.Data.LoadFromEnumerable(rows));
+        Assert.IsTrue(Floats(withCls.Transform(data), "Score").All(r => r.All(float.IsFinite)), "with the CLS token it trains and scores");
     }
 
     [TestMethod]

@@ -80,6 +80,23 @@ public sealed class RawTextTrainerInputTests
     }
 
     [TestMethod]
+    public void TextClassification_ClsPooling_TokenisesWithAClsTokenFirst_SoTheRowsPassTheClsRule()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Sentences(32);
+        rows[0].Sentence1 = "zebra " + rows[0].Sentence1;             // rows 0 and 1 start with different words
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = Tiny();
+        options.Pooling = MLComponents.Engine.Pooling.Cls;
+
+        // The classifier refuses Cls pooling over rows that do not all start with one token (ClsTokenRule); the raw-text
+        // estimator owns its tokenizer, so it has to put the CLS token there itself.
+        var model = Classifier(ml, options).Fit(data);
+
+        Assert.IsTrue(Floats(model.Transform(data), "Score").All(s => s.All(float.IsFinite)));
+    }
+
+    [TestMethod]
     public void TextClassification_MissingLabelsAreCounted_OneClassAndZeroRowsNameTheLabelColumn()
     {
         var ml = new MLContext(seed: 1);

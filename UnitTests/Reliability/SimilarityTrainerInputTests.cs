@@ -9,7 +9,7 @@ using PositionEncoding = MLComponents.PositionEncoding;
 /// <summary>
 /// <c>ml.Regression.Trainers.SentenceSimilarity</c> (token-level) against hostile data and options: hostile text trains a finite
 /// model, NaN labels are skipped and counted, infinite labels name their row, negative labels set the range, a range that is empty
-/// or wider than a float names the label column, zero rows and every option past its limit fail naming it, and a diverging run
+/// or wider than a float names the label column, Cls pooling over a sentence without the CLS token names it, zero rows and every option past its limit fail naming it, and a diverging run
 /// throws instead of returning NaN weights.
 /// </summary>
 [TestClass]
@@ -37,6 +37,29 @@ public sealed class SimilarityTrainerInputTests
         var scores = Floats(model.Transform(data), "Score").Select(s => s[0]).ToList();
         Assert.IsTrue(scores.All(s => float.IsFinite(s) && s >= -1 - 1e-5 && s <= 1 + 1e-5), "LabelMin + (LabelMax - LabelMin) cos: labels in [0, 1], so in [-1, 1]");
         Assert.AreEqual(scores[^1], Floats(RoundTrip(model, data.Schema).Transform(data), "Score")[^1][0], "the same after save and load");
+    }
+
+    [TestMethod]
+    [DataRow(0, DisplayName = "in memory")]
+    [DataRow(32, DisplayName = "streamed")]
+    public void ClsPooling_RefusesSentencesWithoutTheSameFirstToken_NamingTheColumnAndRow_AndTrainsWithTheClsToken(int streamingBufferRows)
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Pairs(32);
+        rows[3].Sentence2 = "zebra " + rows[3].Sentence2;             // Pairs start every sentence with "the"
+        var options = TinySimilarity() with { Pooling = Pooling.Cls, StreamingBufferRows = streamingBufferRows };
+        var (data, _) = Prepare(ml, rows);
+
+        var bad = Assert.ThrowsExactly<InvalidDataException>(() => ml.Regression.Trainers.SentenceSimilarity(options).Fit(data));
+        StringAssert.Contains(bad.Message, "Column 'Sentence2Tokens', training row 3 starts with token id");
+        StringAssert.Contains(bad.Message, "column 'Sentence1Tokens', row 0 starts with");
+
+        var sentences = rows.SelectMany(r => new[] { r.Sentence1, r.Sentence2 }).Select(t => new LabelledRow { Text = t }).ToList();
+        var tokenizer = ml.Transforms.Text.TokenizeToIds("Tokens", "Text", maxTokens: 16, addClsToken: true).Fit(ml.Data.LoadFromEnumerable(sentences));
+        var withCls = new TransformerChain<ITransformer>(tokenizer.WithColumns("Sentence1Tokens", "Sentence1"), tokenizer.WithColumns("Sentence2Tokens", "Sentence2"))
+            .Transform(ml.Data.LoadFromEnumerable(rows));
+        var model = ml.Regression.Trainers.SentenceSimilarity(options).Fit(withCls);
+        Assert.IsTrue(Floats(model.Transform(withCls), "Score").All(s => float.IsFinite(s[0])), "with the CLS token it trains and scores");
     }
 
     [TestMethod]

@@ -30,13 +30,13 @@ internal static class PairColumns
     /// <paramref name="maxTokens"/>, empty ones read as [0] (see <see cref="SentenceEmbedder"/>). Negative ids and infinite labels
     /// throw naming the column and row.
     /// </summary>
-    public static PairData Read(IDataView data, string first, string second, string label, int maxTokens, string set, bool clsFirst = false)
+    public static PairData Read(IDataView data, string first, string second, string label, int maxTokens, string set, ClsTokenRule? cls = null)
     {
         var columns = Require(data.Schema, first, second, label);
         var s1 = new List<int[]>();
         var s2 = new List<int[]>();
         var labels = new List<float>();
-        var counts = new ReadCounts { Cls = clsFirst ? new ClsTokenRule() : null };
+        var counts = new ReadCounts { Cls = cls };
         foreach (var (a, b, y) in Rows(data, columns, maxTokens, set, counts))
         {
             s1.Add(a);

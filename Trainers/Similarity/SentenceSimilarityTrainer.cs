@@ -42,6 +42,8 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
         ArgumentNullException.ThrowIfNull(input);
         var o = Options;
         // In memory (default) or streamed: the same counts either way; a stream's ids and labels are checked by its first pass.
+        // One rule for both sides, training and validation: every sentence has to start with the same CLS id.
+        var cls = o.Pooling == Pooling.Cls ? new ClsTokenRule() : null;
         PairData? inMemory = null;
         StreamedSentencePairs? streamed = null;
         long rows, truncated, skipped;
@@ -49,13 +51,13 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
         float labelMin, labelMax;
         if (o.StreamingBufferRows > 0)
         {
-            streamed = new StreamedSentencePairs(input, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, o.StreamingBufferRows, "training", o.Pooling == Pooling.Cls);
+            streamed = new StreamedSentencePairs(input, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, o.StreamingBufferRows, "training", cls);
             var scan = streamed.Scan;
             (rows, truncated, skipped, maxId, labelMin, labelMax) = (scan.Rows, scan.Truncated, scan.SkippedMissingLabel, scan.MaxId, scan.LabelMin, scan.LabelMax);
         }
         else
         {
-            inMemory = PairColumns.Read(input, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "training", o.Pooling == Pooling.Cls);
+            inMemory = PairColumns.Read(input, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "training", cls);
             var labels = inMemory.Pairs.Labels;
             (rows, truncated, skipped, maxId) = (labels.Count, inMemory.Truncated, inMemory.SkippedMissingLabel, inMemory.MaxId);
             (labelMin, labelMax) = rows == 0 ? (0f, 0f) : (labels.Min(), labels.Max());
@@ -68,7 +70,7 @@ public sealed class SentenceSimilarityTrainer : IEstimator<SentenceSimilarityTra
         PairData? valid = null;
         if (validation is not null)
         {
-            valid = PairColumns.Read(validation, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "validation", o.Pooling == Pooling.Cls);
+            valid = PairColumns.Read(validation, o.Sentence1ColumnName, o.Sentence2ColumnName, o.LabelColumnName, o.MaxTokens, "validation", cls);
         }
         CheckLabelRange(o.LabelMin ?? labelMin, o.LabelMax ?? labelMax, rows, o);
         var engineOptions = o.ToEngine(CatalogEnvironment.NextSeed(_env, o.Seed));

@@ -18,14 +18,14 @@ internal sealed class StreamedSentencePairs : PairTrainingData
     private readonly string _setName;
 
     public StreamedSentencePairs(IDataView data, string first, string second, string label, int maxTokens, int bufferRows, string setName,
-        bool clsFirst = false)
+        ClsTokenRule? cls = null)
     {
         _data = data;
         _columns = PairColumns.Require(data.Schema, first, second, label);
         _maxTokens = maxTokens;
         _bufferRows = bufferRows;
         _setName = setName;
-        Scan = new PairColumns.ReadCounts { Cls = clsFirst ? new ClsTokenRule() : null };
+        Scan = new PairColumns.ReadCounts { Cls = cls };
         foreach (var _ in PairColumns.Rows(data, _columns, maxTokens, setName, Scan))
         {
         }

@@ -18,7 +18,7 @@ internal sealed class StreamedTokenSequences : ClassifierTrainingData
     private readonly string _setName;
 
     public StreamedTokenSequences(IDataView data, DataViewSchema.Column label, DataViewSchema.Column tokens, int maxTokens, int bufferRows, string setName,
-        bool clsFirst = false)
+        ClsTokenRule? cls = null)
     {
         _data = data;
         _label = label;
@@ -26,7 +26,7 @@ internal sealed class StreamedTokenSequences : ClassifierTrainingData
         _maxTokens = maxTokens;
         _bufferRows = bufferRows;
         _setName = setName;
-        Scan = new TokenSequenceColumns.ReadCounts { Cls = clsFirst ? new ClsTokenRule() : null };
+        Scan = new TokenSequenceColumns.ReadCounts { Cls = cls };
         foreach (var _ in TokenSequenceColumns.Rows(data, label, tokens, maxTokens, setName, Scan))
         {
         }

@@ -37,15 +37,15 @@ internal static class TokenSequenceColumns
 
     /// <summary>
     /// Reads every row with a label (key 0 rows are skipped): sequences truncated to <paramref name="maxTokens"/>,
-    /// labels as 0-based class indices. Negative ids throw naming the column and row; with <paramref name="clsFirst"/>, so does
-    /// a row that does not start with the same id as the others (<see cref="ClsTokenRule"/>).
+    /// labels as 0-based class indices. Negative ids throw naming the column and row; with <paramref name="cls"/>, so does
+    /// a row that does not start with the id the rule has seen first (<see cref="ClsTokenRule"/>).
     /// </summary>
     public static Labelled Read(IDataView data, DataViewSchema.Column label, DataViewSchema.Column tokens, int maxTokens, string setName,
-        bool clsFirst = false)
+        ClsTokenRule? cls = null)
     {
         var sequences = new List<int[]>();
         var labels = new List<int>();
-        var counts = new ReadCounts { Cls = clsFirst ? new ClsTokenRule() : null };
+        var counts = new ReadCounts { Cls = cls };
         foreach (var (ids, y) in Rows(data, label, tokens, maxTokens, setName, counts))
         {
             sequences.Add(ids);

@@ -45,18 +45,20 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             throw new ArgumentException($"Option 'ClassWeights' has {cw.Length} entries but column '{label.Name}' has {classes} classes.", nameof(o.ClassWeights));
 
         // In memory (default) or streamed: the same counts either way; a stream's ids are checked by its first pass.
+        // One rule for the training and the validation rows: both have to start with the same CLS id.
+        var cls = o.Pooling == Pooling.Cls ? new ClsTokenRule() : null;
         TokenSequenceColumns.Labelled? inMemory = null;
         StreamedTokenSequences? streamed = null;
         long rows, truncatedRows, skippedRows;
         int maxId;
         if (o.StreamingBufferRows > 0)
         {
-            streamed = new StreamedTokenSequences(input.Data, label, tokens, o.MaxTokens, o.StreamingBufferRows, "training", o.Pooling == Pooling.Cls);
+            streamed = new StreamedTokenSequences(input.Data, label, tokens, o.MaxTokens, o.StreamingBufferRows, "training", cls);
             (rows, truncatedRows, skippedRows, maxId) = (streamed.Count, streamed.Scan.Truncated, streamed.Scan.SkippedMissingLabel, streamed.Scan.MaxId);
         }
         else
         {
-            inMemory = TokenSequenceColumns.Read(input.Data, label, tokens, o.MaxTokens, "training", o.Pooling == Pooling.Cls);
+            inMemory = TokenSequenceColumns.Read(input.Data, label, tokens, o.MaxTokens, "training", cls);
             (rows, truncatedRows, skippedRows, maxId) = (inMemory.Sequences.Count, inMemory.Truncated, inMemory.SkippedMissingLabel, inMemory.MaxId);
         }
         if (rows == 0)
@@ -68,7 +70,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             if (vType.Count != labelType.Count)
                 throw new SchemaException($"Column '{vLabel.Name}' of the validation set is a key of {vType.Count} values; the training label has {labelType.Count}. " +
                     "Transform the validation set with the same fitted steps as the training data.", vLabel.Name);
-            valid = TokenSequenceColumns.Read(vs, vLabel, TokenSequenceColumns.RequireTokens(vs.Schema, tokens.Name), o.MaxTokens, "validation", o.Pooling == Pooling.Cls);
+            valid = TokenSequenceColumns.Read(vs, vLabel, TokenSequenceColumns.RequireTokens(vs.Schema, tokens.Name), o.MaxTokens, "validation", cls);
             if (valid.Sequences.Count == 0) valid = null;
         }
 

@@ -146,6 +146,9 @@ public sealed class AdamW
     /// <summary>Updates taken so far.</summary>
     public long Step { get; private set; }
 
+    /// <summary>A table whose rows each update also pulls toward their mean (null: none).</summary>
+    public RowMeanPull? MeanPull { get; init; }
+
     /// <summary>The trainers' step: clips the global gradient norm to <paramref name="clipNorm"/> (when &gt; 0), then updates.</summary>
     public void ClipAndUpdate(double clipNorm, double learningRate)
     {
@@ -196,6 +199,10 @@ public sealed class AdamW
             }
         }
 
+        if (MeanPull is { } pull)
+        {
+            RowMeanPull.Apply(pull.Table.Value, pull.Width, learningRate * pull.Factor);
+        }
         StepProfiler.Stop(StepPart.Optimiser, true, clock);
     }
 

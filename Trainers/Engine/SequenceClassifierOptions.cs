@@ -16,11 +16,22 @@ public sealed record SequenceClassifierOptions : EncoderTrainingOptions
     /// <summary>Per-class loss weights (length = classes), or null.</summary>
     public float[]? ClassWeights { get; init; }
 
+    /// <summary>
+    /// Strength of the pull of every token embedding toward the mean embedding after each update (<see cref="RowMeanPull"/>);
+    /// 0 (default) is off. LearningRate x this must stay below 1.
+    /// </summary>
+    public double EmbeddingMeanPull { get; init; }
+
+    /// <summary>The optimiser's mean pull for <paramref name="encoder"/>'s token table, or null when it is off.</summary>
+    internal RowMeanPull? MeanPullOf(TransformerEncoder encoder) => EmbeddingMeanPull > 0 ? new RowMeanPull(encoder.TokenEmbedding, EmbeddingMeanPull) : null;
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first option out of range.</summary>
     internal void Validate()
     {
         CheckShared();
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) Fail(nameof(LabelSmoothing), LabelSmoothing, "in [0, 1)");
+        if (!(EmbeddingMeanPull >= 0) || !(EmbeddingMeanPull * LearningRate < 1))
+            Fail(nameof(EmbeddingMeanPull), EmbeddingMeanPull, $"0 (off) or > 0 with LearningRate x it below 1 (LearningRate {LearningRate})");
     }
 }
 

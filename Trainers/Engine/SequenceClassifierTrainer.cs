@@ -117,7 +117,10 @@ public sealed class SequenceClassifierTrainer
         var model = new SequenceClassifier(config, classes, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, o.Pooling) { Threads = o.Threads };
         int batchSize = (int)Math.Min(o.BatchSize, train.Count);
         model.Plan(batchSize);
-        var optimiser = new AdamW(model.Parameters, o.WeightDecay, learningRateScale: p => o.LearningRateScale(p, model.Encoder)) { Threads = o.Threads };
+        var optimiser = new AdamW(model.Parameters, o.WeightDecay, learningRateScale: p => o.LearningRateScale(p, model.Encoder))
+        {
+            Threads = o.Threads, MeanPull = o.MeanPullOf(model.Encoder),
+        };
         if (o.SparseEmbeddingUpdate)
         {
             model.SparseEmbeddingGradients = true;

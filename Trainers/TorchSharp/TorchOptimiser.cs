@@ -19,14 +19,16 @@ public sealed class TorchOptimiser : IDisposable
     private readonly Parameter[] _all;
     private readonly List<AdamW.ParamGroup> _groups = [];
     private readonly List<double> _groupScales = [];
+    private readonly (Parameter Table, double Factor)? _meanPull;
 
     /// <summary>
     /// Groups <paramref name="model"/>'s parameters as the managed <paramref name="managed"/> list decays them (matched by
     /// name; build the optimiser after moving the model to its device). <paramref name="learningRateScale"/> gives a
-    /// parameter's multiplier of each step's rate (null: 1 for all).
+    /// parameter's multiplier of each step's rate (null: 1 for all). <paramref name="meanPull"/> names a managed table whose
+    /// torch counterpart each step also pulls toward its mean row, as the managed <see cref="Engine.RowMeanPull"/> does.
     /// </summary>
     public TorchOptimiser(nn.Module model, IReadOnlyList<ManagedParameter> managed, float weightDecay,
-        Func<ManagedParameter, double>? learningRateScale = null)
+        Func<ManagedParameter, double>? learningRateScale = null, Engine.RowMeanPull? meanPull = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(managed);
@@ -39,6 +41,11 @@ public sealed class TorchOptimiser : IDisposable
             _groupScales.Add(key.Scale);
         }
         _adam = optim.AdamW(_groups, lr: 1e-3, weight_decay: weightDecay);
+        if (meanPull is not null)
+        {
+            int index = managed.Select((p, i) => (p, i)).First(x => ReferenceEquals(x.p, meanPull.Table)).i;
+            _meanPull = (_all[index], meanPull.Factor);
+        }
     }
 
     /// <summary>Updates taken.</summary>
@@ -60,6 +67,14 @@ public sealed class TorchOptimiser : IDisposable
             _groups[i].LearningRate = learningRate * _groupScales[i];
         }
         _adam.step();
+        if (_meanPull is { } pull)
+        {
+            // The managed RowMeanPull's arithmetic, on the device: row -= lr x factor x (row - mean of the rows).
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var table = pull.Table;
+            table.sub_(table.sub(table.mean([0], keepdim: true)).mul(learningRate * pull.Factor));
+        }
         Steps++;
     }
 

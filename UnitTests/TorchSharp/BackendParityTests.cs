@@ -144,14 +144,32 @@ public sealed class BackendParityTests
 
     [TestMethod]
     [DynamicData(nameof(Schemes))]
-    public void WeightsMatchAfterTwoAdamWSteps(string scheme)
+    public void WeightsMatchAfterTwoAdamWSteps(string scheme) => CheckAdamWParity(scheme, meanPull: 0);
+
+    /// <summary>
+    /// The token table's pull toward its mean row (<see cref="RowMeanPull"/>) at factor 50, so each step moves every row by
+    /// 5-15 % of its distance from the mean: a side that skipped it, or pulled toward another mean, would be off by far more
+    /// than the tolerance on every row.
+    /// </summary>
+    [TestMethod]
+    [DataRow("rope")]
+    [DataRow("fire")]
+    public void WeightsMatchAfterTwoAdamWStepsWithTheEmbeddingMeanPull(string scheme) => CheckAdamWParity(scheme, meanPull: 50);
+
+    private void CheckAdamWParity(string scheme, double meanPull)
     {
         var managed = Managed(scheme, 0.1f);
         using var model = new TorchSequenceClassifier(managed, dropoutMasks: DropoutMasks.Engine);
         // The token table at 3x the rate: the torch side must put it in a group of its own at lr x 3.
         Func<ManagedParameter, double> scaleOf = p => ReferenceEquals(p, managed.Encoder.TokenEmbedding) ? 3.0 : 1.0;
-        var adam = new AdamW(managed.Parameters, weightDecay: 0.05f, learningRateScale: scaleOf);
-        using var torchAdam = new TorchOptimiser(model, managed.Parameters, weightDecay: 0.05f, scaleOf);
+        var pull = meanPull > 0 ? new RowMeanPull(managed.Encoder.TokenEmbedding, meanPull) : null;
+        var adam = new AdamW(managed.Parameters, weightDecay: 0.05f, learningRateScale: scaleOf) { MeanPull = pull };
+        using var torchAdam = new TorchOptimiser(model, managed.Parameters, weightDecay: 0.05f, scaleOf, pull);
+        var table = managed.Encoder.TokenEmbedding.Value;
+        int width = managed.Encoder.TokenEmbedding.Shape[^1];
+        // How far one pull can move an entry: rate x its distance from the column mean (1.5x for the rows' own moves).
+        double pullReach = pull is null ? 0 : 1.5 * Enumerable.Range(0, table.Length).Max(k =>
+            Math.Abs(table[k] - Enumerable.Range(0, table.Length / width).Average(r => (double)table[r * width + k % width])));
         var schedule = new LearningRateSchedule(3e-3, WarmupSteps: 1, TotalSteps: 4, LearningRateDecay.Cosine);
         int[] ids = Ids();
         var initial = managed.Parameters.Select(p => (float[])p.Value.Clone()).ToArray();
@@ -189,7 +207,8 @@ public sealed class BackendParityTests
                 if (flat[i][k])
                 {
                     // Noise-driven: both must stay within AdamW's largest step (lr per step, plus the decay's shrink).
-                    double bound = maxStep * scaleOf(p) * (1 + 0.05 * Math.Abs(initial[i][k])) + 1e-7;
+                    double bound = maxStep * scaleOf(p) * (1 + 0.05 * Math.Abs(initial[i][k])) + 1e-7 +
+                        (ReferenceEquals(p, pull?.Table) ? maxStep * meanPull * pullReach : 0);
                     Assert.IsLessThanOrEqualTo(bound, Math.Abs(m[k] - initial[i][k]), $"{scheme}: managed step of flat {p.Name}[{k}]");
                     Assert.IsLessThanOrEqualTo(bound, Math.Abs(t[k] - initial[i][k]), $"{scheme}: torch step of flat {p.Name}[{k}]");
                     flatMoved += m[k] != t[k] ? 1 : 0;
@@ -205,7 +224,7 @@ public sealed class BackendParityTests
                 (worst, worstName) = (e, p.Name);
             }
         }
-        TestContext.WriteLine($"adamw {scheme}: worst weight {worst:E1} ({worstName}) over {compared} weights; {flatMoved} noise-driven weights differ");
+        TestContext.WriteLine($"adamw {scheme}{(pull is null ? "" : $" mean pull {meanPull}")}: worst weight {worst:E1} ({worstName}) over {compared} weights; {flatMoved} noise-driven weights differ");
     }
 
     // Elements whose gradient is below 1e-4 of their tensor's largest (exactly-zero gradients included), and whole tensors

@@ -116,7 +116,8 @@ public class TransformerClassifierOptions
     /// on the task suite's <c>quarter</c> (which quarter of the sentence a marker stands in, among 40 kinds of filler), where
     /// a model otherwise learns the position once per surrounding word: 8 takes RoPE from 0.946 to 0.989 (0.987-0.992 over
     /// three seeds) and FIRE from 0.958 to 0.982 (0.961-0.988), negation unchanged; 15 reaches 0.995 / 0.992 but puts RoPE's negation ("not" right before the adjective) at
-    /// chance. On the suite's real text (fortunes, one split) 8 gains 2-5 points. It costs negation at 4x the training
+    /// chance. On the suite's real text (fortunes, two splits) 8 gives RoPE +1.8 / +2.7
+    /// points and FIRE +4.6 / -2.4. It costs negation at 4x the training
     /// length (RoPE 0.787 -> 0.680). Not a default yet: not measured on every scheme, and 15 shows how near the edge 8 is.
     /// LearningRate x this must stay below 1.
     /// </summary>

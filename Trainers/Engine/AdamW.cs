@@ -199,7 +199,7 @@ public sealed class AdamW
             }
         }
 
-        if (MeanPull is { } pull)
+        if (MeanPull is { } pull && pull.ActsAt(Step))
         {
             RowMeanPull.Apply(pull.Table.Value, pull.Width, learningRate * pull.Factor);
         }

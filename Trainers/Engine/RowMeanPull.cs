@@ -11,8 +11,12 @@ namespace MLComponents.Engine;
 /// </summary>
 /// <param name="Table">The table, [rows, width].</param>
 /// <param name="Factor">Strength per unit of learning rate (&gt; 0); lr x Factor must stay below 1.</param>
-public sealed record RowMeanPull(Parameter Table, double Factor)
+/// <param name="StartStep">Updates taken before the first pull: the pull acts from update StartStep + 1 on (0: from the first).</param>
+public sealed record RowMeanPull(Parameter Table, double Factor, long StartStep = 0)
 {
+    /// <summary>Whether update number <paramref name="step"/> (1-based) pulls.</summary>
+    public bool ActsAt(long step) => step > StartStep;
+
     /// <summary>The width of a row: the table's last dimension.</summary>
     public int Width => Table.Shape[^1];
 

@@ -22,8 +22,15 @@ public sealed record SequenceClassifierOptions : EncoderTrainingOptions
     /// </summary>
     public double EmbeddingMeanPull { get; init; }
 
-    /// <summary>The optimiser's mean pull for <paramref name="encoder"/>'s token table, or null when it is off.</summary>
-    internal RowMeanPull? MeanPullOf(TransformerEncoder encoder) => EmbeddingMeanPull > 0 ? new RowMeanPull(encoder.TokenEmbedding, EmbeddingMeanPull) : null;
+    /// <summary>
+    /// The fraction of the planned updates (epochs x batches per epoch) taken before the mean pull starts, in [0, 1); 0.25 by
+    /// default, so the words the loss needs apart have been told apart before the pull acts.
+    /// </summary>
+    public double EmbeddingMeanPullStart { get; init; } = 0.25;
+
+    /// <summary>The optimiser's mean pull for <paramref name="encoder"/>'s token table over <paramref name="totalSteps"/> planned updates, or null when it is off.</summary>
+    internal RowMeanPull? MeanPullOf(TransformerEncoder encoder, int totalSteps) =>
+        EmbeddingMeanPull > 0 ? new RowMeanPull(encoder.TokenEmbedding, EmbeddingMeanPull, (long)Math.Round(EmbeddingMeanPullStart * totalSteps)) : null;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first option out of range.</summary>
     internal void Validate()
@@ -32,6 +39,7 @@ public sealed record SequenceClassifierOptions : EncoderTrainingOptions
         if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) Fail(nameof(LabelSmoothing), LabelSmoothing, "in [0, 1)");
         if (!(EmbeddingMeanPull >= 0) || !(EmbeddingMeanPull * LearningRate < 1))
             Fail(nameof(EmbeddingMeanPull), EmbeddingMeanPull, $"0 (off) or > 0 with LearningRate x it below 1 (LearningRate {LearningRate})");
+        if (!(EmbeddingMeanPullStart >= 0 && EmbeddingMeanPullStart < 1)) Fail(nameof(EmbeddingMeanPullStart), EmbeddingMeanPullStart, "in [0, 1)");
     }
 }
 

@@ -117,17 +117,17 @@ public sealed class SequenceClassifierTrainer
         var model = new SequenceClassifier(config, classes, o.PositionEncoding ?? PositionEncoding.Rotary(), o.Seed, o.Pooling) { Threads = o.Threads };
         int batchSize = (int)Math.Min(o.BatchSize, train.Count);
         model.Plan(batchSize);
+        var batches = new EpochBatches(train, batchSize, o.MaxTokens, o.BucketBatches);
+        int totalSteps = checked(batches.StepsPerEpoch * o.Epochs);
         var optimiser = new AdamW(model.Parameters, o.WeightDecay, learningRateScale: p => o.LearningRateScale(p, model.Encoder))
         {
-            Threads = o.Threads, MeanPull = o.MeanPullOf(model.Encoder),
+            Threads = o.Threads, MeanPull = o.MeanPullOf(model.Encoder, totalSteps),
         };
         if (o.SparseEmbeddingUpdate)
         {
             model.SparseEmbeddingGradients = true;
             optimiser.UpdateRowsOnly(model.Encoder.TokenEmbedding, model.Encoder.TokenRows);
         }
-        var batches = new EpochBatches(train, batchSize, o.MaxTokens, o.BucketBatches);
-        int totalSteps = checked(batches.StepsPerEpoch * o.Epochs);
         var schedule = new LearningRateSchedule(o.LearningRate, (int)Math.Round(o.WarmupFraction * totalSteps), totalSteps, o.Schedule);
         Action<LabelledChunk>? check = train.All is null
             ? chunk => Validate(chunk.Sequences, chunk.Labels, classes, vocabulary, o.MaxTokens, "streamed training")

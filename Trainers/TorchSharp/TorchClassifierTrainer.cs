@@ -107,10 +107,10 @@ public sealed class TorchClassifierTrainer
         var config = managed.Encoder.Config;
         using var threads = new TorchThreads(o.Threads);
         using var model = new TorchSequenceClassifier(managed, Device, DropoutMasks);
-        using var optimiser = new TorchOptimiser(model, managed.Parameters, o.WeightDecay, p => o.LearningRateScale(p, managed.Encoder), o.MeanPullOf(managed.Encoder));
         int batchSize = (int)Math.Min(o.BatchSize, train.Count);
         var batches = new EpochBatches(train, batchSize, config.MaxTokens, o.BucketBatches);
         int totalSteps = checked(batches.StepsPerEpoch * o.Epochs);
+        using var optimiser = new TorchOptimiser(model, managed.Parameters, o.WeightDecay, p => o.LearningRateScale(p, managed.Encoder), o.MeanPullOf(managed.Encoder, totalSteps));
         var schedule = new LearningRateSchedule(o.LearningRate, (int)Math.Round(o.WarmupFraction * totalSteps), totalSteps, o.Schedule);
         Action<LabelledChunk>? check = train.All is null
             ? chunk => TrainingInputs.CheckLabelled(chunk.Sequences, chunk.Labels, managed.Classes, config.Vocabulary, config.MaxTokens, "streamed training")

@@ -19,7 +19,7 @@ public sealed class TorchOptimiser : IDisposable
     private readonly Parameter[] _all;
     private readonly List<AdamW.ParamGroup> _groups = [];
     private readonly List<double> _groupScales = [];
-    private readonly (Parameter Table, double Factor)? _meanPull;
+    private readonly (Parameter Table, Engine.RowMeanPull Rule)? _meanPull;
 
     /// <summary>
     /// Groups <paramref name="model"/>'s parameters as the managed <paramref name="managed"/> list decays them (matched by
@@ -44,7 +44,7 @@ public sealed class TorchOptimiser : IDisposable
         if (meanPull is not null)
         {
             int index = managed.Select((p, i) => (p, i)).First(x => ReferenceEquals(x.p, meanPull.Table)).i;
-            _meanPull = (_all[index], meanPull.Factor);
+            _meanPull = (_all[index], meanPull);
         }
     }
 
@@ -67,15 +67,15 @@ public sealed class TorchOptimiser : IDisposable
             _groups[i].LearningRate = learningRate * _groupScales[i];
         }
         _adam.step();
-        if (_meanPull is { } pull)
+        Steps++;
+        if (_meanPull is { } pull && pull.Rule.ActsAt(Steps))
         {
             // The managed RowMeanPull's arithmetic, on the device: row -= lr x factor x (row - mean of the rows).
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var table = pull.Table;
-            table.sub_(table.sub(table.mean([0], keepdim: true)).mul(learningRate * pull.Factor));
+            table.sub_(table.sub(table.mean([0], keepdim: true)).mul(learningRate * pull.Rule.Factor));
         }
-        Steps++;
     }
 
     /// <inheritdoc/>

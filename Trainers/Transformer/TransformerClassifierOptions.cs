@@ -123,6 +123,12 @@ public class TransformerClassifierOptions
     /// </summary>
     public float EmbeddingMeanPull { get; set; }
 
+    /// <summary>
+    /// The fraction of the planned updates (epochs x batches per epoch) taken before <see cref="EmbeddingMeanPull"/> starts,
+    /// in [0, 1). 0.25 by default: the words the loss needs apart are told apart first, and the pull then merges the rest.
+    /// </summary>
+    public float EmbeddingMeanPullStart { get; set; } = 0.25f;
+
     /// <summary>Decay after warm-up.</summary>
     public LearningRateDecay Schedule { get; set; } = LearningRateDecay.Cosine;
 

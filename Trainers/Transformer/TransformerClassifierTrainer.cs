@@ -118,7 +118,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             PositionEncoding = o.PositionEncoding, Pooling = o.Pooling,
             RandomizedPositions = o.RandomizedPositions, LogLengthScale = o.LogLengthScale, Epochs = o.Epochs, BatchSize = o.BatchSize,
             LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, WarmupFraction = o.WarmupFraction, Schedule = o.Schedule,
-            EmbeddingLearningRateScale = o.EmbeddingLearningRateScale, EmbeddingMeanPull = o.EmbeddingMeanPull, ClipNorm = o.GradientClipNorm, LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights,
+            EmbeddingLearningRateScale = o.EmbeddingLearningRateScale, EmbeddingMeanPull = o.EmbeddingMeanPull, EmbeddingMeanPullStart = o.EmbeddingMeanPullStart, ClipNorm = o.GradientClipNorm, LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights,
             Seed = seed, Threads = threads,
             EarlyStoppingPatience = o.EarlyStoppingPatience, ProgressInterval = o.ProgressInterval, BucketBatches = o.BucketBatches,
         };
@@ -200,6 +200,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         if (!(o.EmbeddingLearningRateScale > 0) || float.IsInfinity(o.EmbeddingLearningRateScale)) Fail(nameof(o.EmbeddingLearningRateScale), o.EmbeddingLearningRateScale, "> 0 and finite");
         if (!(o.EmbeddingMeanPull >= 0) || !(o.EmbeddingMeanPull * o.LearningRate < 1))
             Fail(nameof(o.EmbeddingMeanPull), o.EmbeddingMeanPull, $"0 (off) or > 0 with LearningRate x it below 1 (LearningRate {o.LearningRate})");
+        if (!(o.EmbeddingMeanPullStart >= 0 && o.EmbeddingMeanPullStart < 1)) Fail(nameof(o.EmbeddingMeanPullStart), o.EmbeddingMeanPullStart, "in [0, 1)");
         if (!(o.GradientClipNorm >= 0)) Fail(nameof(o.GradientClipNorm), o.GradientClipNorm, ">= 0");
         if (!(o.LabelSmoothing >= 0 && o.LabelSmoothing < 1)) Fail(nameof(o.LabelSmoothing), o.LabelSmoothing, "in [0, 1)");
         if (o.Threads < 0 || o.Threads > EncoderCapacity.MaxThreads) Fail(nameof(o.Threads), o.Threads, $"in [0, {EncoderCapacity.MaxThreads}] (0: all cores)");

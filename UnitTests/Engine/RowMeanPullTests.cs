@@ -40,4 +40,25 @@ public sealed class RowMeanPullTests
         float[] expected = [1.4f, 2.8f, 3, 6, 4.6f, 9.2f];
         for (int k = 0; k < expected.Length; k++) Assert.AreEqual(expected[k], table.Value[k], 1e-6f, $"entry {k}");
     }
+
+    [TestMethod]
+    public void AdamW_WithAStartStep_PullsOnlyFromTheUpdateAfterIt()
+    {
+        // StartStep 2: updates 1 and 2 leave the values (zero gradients, no decay); update 3 pulls at lr 0.01 x 20 = 0.2,
+        // update 4 at 0.02 x 20 = 0.4 of what is left: rows (1, 2) -> (1.4, 2.8) -> (2.04, 4.08) toward the mean (3, 6).
+        var table = new Parameter("t", [3, 2], applyWeightDecay: false);
+        float[] start = [1, 2, 3, 6, 5, 10];
+        start.CopyTo(table.Value, 0);
+        var pull = new RowMeanPull(table, 20, StartStep: 2);
+        var adam = new AdamW([table], weightDecay: 0) { MeanPull = pull };
+        Assert.IsFalse(pull.ActsAt(2));
+        Assert.IsTrue(pull.ActsAt(3));
+        adam.Update(0.01);
+        adam.Update(0.01);
+        CollectionAssert.AreEqual(start, table.Value, "no pull before the start step");
+        adam.Update(0.01);
+        adam.Update(0.02);
+        float[] expected = [2.04f, 4.08f, 3, 6, 3.96f, 7.92f];
+        for (int k = 0; k < expected.Length; k++) Assert.AreEqual(expected[k], table.Value[k], 1e-5f, $"entry {k}");
+    }
 }

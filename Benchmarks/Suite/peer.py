@@ -12,7 +12,9 @@ D 128, H 4, L 2, F 4D; similarity D 128, H 4, L 2, F 512); the training recipe i
                    decay 0.01 except biases/norms/position tables, embeddings N(0,1), linear N(0,0.02), zero biases,
                    FIRE's first layer U(-30,30), length-bucketed batches
 and any single knob overrides it (--lr, --schedule, --warmup, --dropout, --clip, --init, --d, --batch, --bucket), for
-controlled experiments. Schemes: none, sinusoidal, learned, rope, alibi, t5, fire (others are skipped).
+controlled experiments. Knobs neither recipe sets: --emb-lr X (the token table at X times the rate, as our
+EmbeddingLearningRateScale), --mean-pull F and --mean-pull-start S (our EmbeddingMeanPull and EmbeddingMeanPullStart: after
+each update past S of the planned ones, every token row moves toward the mean row by lr x F). Schemes: none, sinusoidal, learned, rope, alibi, t5, fire (others are skipped).
 
 Usage: /usr/bin/python3 Benchmarks/Suite/peer.py --data /tmp/mlcomponents-suite [--tasks a,b] [--schemes rope,none]
        [--epochs N] [--recipe torch|ours] [--results FILE] [--seed N] [--threads N] [knobs]
@@ -213,13 +215,23 @@ def init_ours(model):
 
 
 def param_groups(model, wd, decay_all):
+    emb = token_table(model)
     if decay_all:
-        return [{"params": list(model.parameters()), "weight_decay": wd}]
+        return [{"params": [p for p in model.parameters() if p is not emb], "weight_decay": wd},
+                {"params": [emb], "weight_decay": wd, "scale": emb_lr_scale}]
     pos = {id(p) for p in model.encoder.pos.parameters()} if hasattr(model, "encoder") else {id(p) for p in model.pos.parameters()}
-    decay, rest = [], []
+    decay, rest, table = [], [], []
     for name, p in model.named_parameters():
-        (rest if p.ndim < 2 or id(p) in pos else decay).append(p)
-    return [{"params": decay, "weight_decay": wd}, {"params": rest, "weight_decay": 0.0}]
+        (table if p is emb else rest if p.ndim < 2 or id(p) in pos else decay).append(p)
+    return [{"params": decay, "weight_decay": wd}, {"params": rest, "weight_decay": 0.0},
+            {"params": table, "weight_decay": wd, "scale": emb_lr_scale}]
+
+
+emb_lr_scale = 1.0   # --emb-lr: the token table's multiplier of the rate (ours: EmbeddingLearningRateScale)
+
+
+def token_table(model):
+    return (model.encoder if hasattr(model, "encoder") else model).emb.weight
 
 
 # ------------------------------------------------------------------ data
@@ -275,6 +287,8 @@ def train(model, loss_of, n, lengths, a):
     rng = random.Random(a.seed)
     batch = min(a.batch, n)
     total = ((n + batch - 1) // batch) * a.epochs
+    pull_from = round(a.mean_pull_start * total)     # ours: EmbeddingMeanPullStart x the planned updates
+    table = token_table(model)
     step, losses = 0, []
     for _ in range(a.epochs):
         model.train()
@@ -283,13 +297,16 @@ def train(model, loss_of, n, lengths, a):
         for s in range(0, n, batch):
             idx = order[s:s + batch]
             for g in opt.param_groups:
-                g["lr"] = lr_at(step, total, a)
+                g["lr"] = lr_at(step, total, a) * g.get("scale", 1.0)
             opt.zero_grad(set_to_none=True)
             loss = loss_of(idx)
             loss.backward()
             if a.clip > 0:
                 nn.utils.clip_grad_norm_(model.parameters(), a.clip)
             opt.step()
+            if a.mean_pull > 0 and step + 1 > pull_from:
+                with torch.no_grad():                      # ours: RowMeanPull, row -= lr x factor x (row - mean row)
+                    table.sub_((table - table.mean(0, keepdim=True)) * (lr_at(step, total, a) * a.mean_pull))
             step += 1
             run += loss.item()
             cnt += 1
@@ -416,18 +433,22 @@ def main():
     p.add_argument("--log-scale", type=float, default=0.0, help="scale logits by max(1, log n / log N0) (log-length scaling)")
     p.add_argument("--confusion", action="store_true", help="print each classification test file's confusion matrix")
     knobs = {"lr": float, "schedule": str, "warmup": float, "dropout": float, "clip": float, "wd": float, "init": str, "d": int, "batch": int,
-             "bucket": int, "ours_groups": int}
+             "bucket": int, "ours_groups": int, "emb_lr": float, "mean_pull": float, "mean_pull_start": float}
     for k, t in knobs.items():
         p.add_argument("--" + k.replace("_", "-"), type=t, default=None)
     a = p.parse_args()
-    base = dict(lr=5e-4, schedule="constant", warmup=0.0, dropout=0.0, clip=0.0, wd=0.01, init="torch", d=0, batch=32, bucket=0, ours_groups=0) \
+    base = dict(lr=5e-4, schedule="constant", warmup=0.0, dropout=0.0, clip=0.0, wd=0.01, init="torch", d=0, batch=32, bucket=0, ours_groups=0,
+             emb_lr=1.0, mean_pull=0.0, mean_pull_start=0.25) \
         if a.recipe == "torch" else \
-        dict(lr=1e-3, schedule="cosine", warmup=0.1, dropout=0.0, clip=1.0, wd=0.01, init="ours", d=0, batch=32, bucket=1, ours_groups=1)
+        dict(lr=1e-3, schedule="cosine", warmup=0.1, dropout=0.0, clip=1.0, wd=0.01, init="ours", d=0, batch=32, bucket=1, ours_groups=1,
+             emb_lr=1.0, mean_pull=0.0, mean_pull_start=0.25)
     a.changed = [k for k in knobs if getattr(a, k) is not None and getattr(a, k) != base[k]]
     for k in knobs:
         if getattr(a, k) is None:
             setattr(a, k, base[k])
     torch.set_num_threads(a.threads)
+    global emb_lr_scale
+    emb_lr_scale = a.emb_lr
     Encoder.random_positions, Encoder.log_scale = a.random_positions, a.log_scale
     if a.random_positions:
         a.changed.append("random_positions")

@@ -118,7 +118,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             PositionEncoding = o.PositionEncoding, Pooling = o.Pooling,
             RandomizedPositions = o.RandomizedPositions, LogLengthScale = o.LogLengthScale, Epochs = o.Epochs, BatchSize = o.BatchSize,
             LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, WarmupFraction = o.WarmupFraction, Schedule = o.Schedule,
-            EmbeddingLearningRateScale = o.EmbeddingLearningRateScale, EmbeddingMeanPull = o.EmbeddingMeanPull, EmbeddingMeanPullStart = o.EmbeddingMeanPullStart, ClipNorm = o.GradientClipNorm, LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights,
+            EmbeddingLearningRateScale = o.EmbeddingLearningRateScale, EmbeddingMeanPull = o.ResolvedEmbeddingMeanPull, EmbeddingMeanPullStart = o.EmbeddingMeanPullStart, ClipNorm = o.GradientClipNorm, LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights,
             Seed = seed, Threads = threads,
             EarlyStoppingPatience = o.EarlyStoppingPatience, ProgressInterval = o.ProgressInterval, BucketBatches = o.BucketBatches,
         };
@@ -198,8 +198,10 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         if (!(o.WeightDecay >= 0) || float.IsInfinity(o.WeightDecay)) Fail(nameof(o.WeightDecay), o.WeightDecay, "a finite number >= 0");
         if (!(o.WarmupFraction >= 0 && o.WarmupFraction <= 1)) Fail(nameof(o.WarmupFraction), o.WarmupFraction, "in [0, 1]");
         if (!(o.EmbeddingLearningRateScale > 0) || float.IsInfinity(o.EmbeddingLearningRateScale)) Fail(nameof(o.EmbeddingLearningRateScale), o.EmbeddingLearningRateScale, "> 0 and finite");
-        if (!(o.EmbeddingMeanPull >= 0) || !(o.EmbeddingMeanPull * o.LearningRate < 1))
-            Fail(nameof(o.EmbeddingMeanPull), o.EmbeddingMeanPull, $"0 (off) or > 0 with LearningRate x it below 1 (LearningRate {o.LearningRate})");
+        float pull = o.ResolvedEmbeddingMeanPull;
+        if (!(pull >= 0) || !(pull * o.LearningRate < 1))
+            Fail(nameof(o.EmbeddingMeanPull), pull, $"0 (off) or > 0 with LearningRate x it below 1 (LearningRate {o.LearningRate}" +
+                (o.EmbeddingMeanPull is null ? $"; the value is the default for {o.PositionEncoding?.Kind ?? "rope"}, set the option to choose another)" : ")"));
         if (!(o.EmbeddingMeanPullStart >= 0 && o.EmbeddingMeanPullStart < 1)) Fail(nameof(o.EmbeddingMeanPullStart), o.EmbeddingMeanPullStart, "in [0, 1)");
         if (!(o.GradientClipNorm >= 0)) Fail(nameof(o.GradientClipNorm), o.GradientClipNorm, ">= 0");
         if (!(o.LabelSmoothing >= 0 && o.LabelSmoothing < 1)) Fail(nameof(o.LabelSmoothing), o.LabelSmoothing, "in [0, 1)");

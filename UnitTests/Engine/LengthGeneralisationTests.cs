@@ -189,6 +189,8 @@ public sealed class LengthGeneralisationTests
         Assert.AreEqual(0, options.RandomizedPositions);
         Assert.AreEqual(3f, new TransformerClassifierOptions().EmbeddingLearningRateScale, "the classifier's default");
         Assert.AreEqual(1f, options.EmbeddingLearningRateScale, "the preset was measured with one rate for all parameters");
+        Assert.IsNull(new TransformerClassifierOptions().EmbeddingMeanPull, "the classifier's default: the scheme's own");
+        Assert.AreEqual(0f, options.EmbeddingMeanPull, "the preset was measured without the mean pull");
         Assert.AreEqual(FireEncoding.DefaultInitScale, ((FireEncoding)options.PositionEncoding).InitScale);
         Assert.AreEqual((3, 16), (options.Epochs, options.BatchSize), "other options are kept");
         Assert.Throws<ArgumentException>(() => new TransformerClassifierOptions().ForLongerInputs(32, 16));

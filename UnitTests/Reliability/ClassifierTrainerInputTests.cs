@@ -205,6 +205,7 @@ public sealed class ClassifierTrainerInputTests
         ["EmbeddingMeanPull -1", Set(o => o.EmbeddingMeanPull = -1), "EmbeddingMeanPull"],
         ["EmbeddingMeanPull NaN", Set(o => o.EmbeddingMeanPull = float.NaN), "EmbeddingMeanPull"],
         ["EmbeddingMeanPull x LearningRate 1 (3e-3 x 334)", Set(o => o.EmbeddingMeanPull = 334), "EmbeddingMeanPull"],
+        ["EmbeddingMeanPull left null (RoPE's default 20) x LearningRate 0.05", Set(o => o.LearningRate = 0.05f), "EmbeddingMeanPull"],
         ["EmbeddingMeanPullStart -0.1", Set(o => o.EmbeddingMeanPullStart = -0.1f), "EmbeddingMeanPullStart"],
         ["EmbeddingMeanPullStart 1", Set(o => o.EmbeddingMeanPullStart = 1), "EmbeddingMeanPullStart"],
         ["EmbeddingMeanPullStart NaN", Set(o => o.EmbeddingMeanPullStart = float.NaN), "EmbeddingMeanPullStart"],
@@ -261,6 +262,7 @@ public sealed class ClassifierTrainerInputTests
         ["LabelSmoothing 0.999", Set(o => o.LabelSmoothing = 0.999f), 2L],
         ["EmbeddingMeanPull x LearningRate 0.99 (3e-3 x 330)", Set(o => o.EmbeddingMeanPull = 330), 2L],
         ["EmbeddingMeanPull 330 from the first update (EmbeddingMeanPullStart 0)", Set(o => { o.EmbeddingMeanPull = 330; o.EmbeddingMeanPullStart = 0; }), 2L],
+        ["LearningRate 0.05 with T5, whose default pull is 0", Set(o => { o.LearningRate = 0.05f; o.PositionEncoding = PositionEncoding.T5Bias(); }), 2L],
         ["EmbeddingMeanPullStart 0.999 (no update pulls)", Set(o => o.EmbeddingMeanPullStart = 0.999f), 2L],
         ["WarmupFraction 1", Set(o => o.WarmupFraction = 1), 2L],
         ["GradientClipNorm 0 (no clipping)", Set(o => o.GradientClipNorm = 0), 2L],
@@ -270,6 +272,34 @@ public sealed class ClassifierTrainerInputTests
         ["ProgressInterval 0 (epoch ends only)", Set(o => o.ProgressInterval = 0), 2L],
         ["learned table of exactly MaxTokens", Set(o => o.PositionEncoding = PositionEncoding.Learned(maxPositions: 16)), 2L],
     ];
+
+    [TestMethod]
+    [DataRow("rope", 20f)]
+    [DataRow("fire", 20f)]
+    [DataRow("t5", 0f)]
+    [DataRow("alibi", 0f)]
+    public void EmbeddingMeanPullLeftNull_TrainsAsTheSchemesDefault(string scheme, float expected)
+    {
+        // Four epochs of two batches: the pull starts after update 2 of 8, so a pull that did not reach the engine, or
+        // reached it at another value, changes the scores.
+        PositionEncoding encoding = PositionEncoding.FromKind(scheme);
+        float[][] Scores(float? pull)
+        {
+            var ml = new MLContext(seed: 1);
+            var options = TinyClassifier(epochs: 4);
+            options.PositionEncoding = encoding;
+            options.EmbeddingMeanPull = pull;
+            var data = ml.Data.LoadFromEnumerable(WhoDidIt(24));
+            return [.. Floats(ClassifierPipeline(ml, options).Fit(data).Transform(data), "Score")];
+        }
+
+        Assert.AreEqual(expected, TransformerClassifierOptions.DefaultEmbeddingMeanPull(encoding));
+        var byDefault = Scores(null);
+        var asDefault = Scores(expected);
+        var other = Scores(expected == 0 ? 20f : 0f);
+        for (int i = 0; i < byDefault.Length; i++) CollectionAssert.AreEqual(asDefault[i], byDefault[i], $"{scheme}, row {i}: null trains as {expected}");
+        Assert.IsTrue(Enumerable.Range(0, byDefault.Length).Any(i => !byDefault[i].SequenceEqual(other[i])), $"{scheme}: the other value trains another model");
+    }
 
     [TestMethod]
     [DynamicData(nameof(LimitOptions))]
@@ -294,6 +324,7 @@ public sealed class ClassifierTrainerInputTests
         var ml = new MLContext(seed: 1);
         var options = TinyClassifier(epochs: 2);
         options.LearningRate = 1e30f;
+        options.EmbeddingMeanPull = 0;   // RoPE's default pull x this rate would be refused before training
         options.ProgressInterval = 1;
 
         var e = Assert.ThrowsExactly<InvalidOperationException>(() => ClassifierPipeline(ml, options).Fit(ml.Data.LoadFromEnumerable(WhoDidIt(48))));

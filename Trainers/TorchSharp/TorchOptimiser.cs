@@ -70,11 +70,15 @@ public sealed class TorchOptimiser : IDisposable
         Steps++;
         if (_meanPull is { } pull && pull.Rule.ActsAt(Steps))
         {
-            // The managed RowMeanPull's arithmetic, on the device: row -= lr x factor x (row - mean of the rows).
-            using var scope = NewDisposeScope();
+            // The managed RowMeanPull's arithmetic, on the device: row -= lr x factor x (row - mean of the rows). Every
+            // temporary, the rate's Scalar included, is disposed here rather than left to a scope or the finalizer.
             using var noGrad = no_grad();
             var table = pull.Table;
-            table.sub_(table.sub(table.mean([0], keepdim: true)).mul(learningRate * pull.Rule.Factor));
+            using var mean = table.mean([0], keepdim: true);
+            using var offsets = table.sub(mean);
+            using var rate = (learningRate * pull.Rule.Factor).ToScalar();
+            using var moves = offsets.mul(rate);
+            table.sub_(moves);
         }
     }
 

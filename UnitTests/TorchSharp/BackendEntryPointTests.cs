@@ -11,6 +11,7 @@ namespace MLComponents.UnitTests.TorchSharp;
 /// backends train through the same interface with the same epoch bookkeeping.
 /// </summary>
 [TestClass]
+[DoNotParallelize] // TorchSharp 0.107 can free an implicit Scalar mid-call when another thread's allocation triggers a GC (Trainers/TorchSharp/README.md)
 public sealed class BackendEntryPointTests
 {
     [TestMethod]

@@ -14,6 +14,7 @@ namespace MLComponents.UnitTests.TorchSharp;
 /// on the CPU; libtorch's thread count follows the options' Threads.
 /// </summary>
 [TestClass]
+[DoNotParallelize] // TorchSharp 0.107 can free an implicit Scalar mid-call when another thread's allocation triggers a GC (Trainers/TorchSharp/README.md)
 public sealed class CrossBackendTests
 {
     public TestContext TestContext { get; set; } = null!;

@@ -12,6 +12,7 @@ namespace MLComponents.UnitTests.TorchSharp;
 /// aborts the process in TorchSharp 0.107); the RoPE/xPos tables the backend computes are the schemes' own.
 /// </summary>
 [TestClass]
+[DoNotParallelize] // TorchSharp 0.107 can free an implicit Scalar mid-call when another thread's allocation triggers a GC (Trainers/TorchSharp/README.md)
 public sealed class NativeHygieneTests
 {
     [TestMethod]

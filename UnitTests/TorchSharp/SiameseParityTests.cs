@@ -11,6 +11,7 @@ namespace MLComponents.UnitTests.TorchSharp;
 /// on TorchSharp scores pairs the same with the managed engine; both backends reach the same ranking floor.
 /// </summary>
 [TestClass]
+[DoNotParallelize] // TorchSharp 0.107 can free an implicit Scalar mid-call when another thread's allocation triggers a GC (Trainers/TorchSharp/README.md)
 public sealed class SiameseParityTests
 {
     public TestContext TestContext { get; set; } = null!;

@@ -120,6 +120,7 @@ public sealed partial class SampleSmokeTests
     }
 
     [TestMethod]
+    [DoNotParallelize] // trains on libtorch: see Trainers/TorchSharp/README.md, "Known"
     public void TorchSharpBackend_TrainsTheSameModelKind_AndACudaDeviceThatIsNotHereIsNamed()
     {
         // Its own model path: the no-argument test writes the default one, and tests run in parallel.

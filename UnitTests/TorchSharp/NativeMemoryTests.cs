@@ -12,13 +12,14 @@ namespace MLComponents.UnitTests.TorchSharp;
 /// not change and the process's resident memory grows by less than 5 % after the first 50 steps.
 /// </summary>
 [TestClass]
-[DoNotParallelize] // TorchSharp 0.107 can free an implicit Scalar mid-call when another thread's allocation triggers a GC (Trainers/TorchSharp/README.md)
+// Alone: resident memory is per process, so tests running alongside would move it; and TorchSharp 0.107 can free an
+// implicit Scalar mid-call when another thread's allocation triggers a GC (Trainers/TorchSharp/README.md).
+[DoNotParallelize]
 public sealed class NativeMemoryTests
 {
     public TestContext TestContext { get; set; } = null!;
 
     [TestMethod]
-    [DoNotParallelize] // resident memory is per process: other tests running alongside would move it
     public void AThousandStepsKeepNativeMemoryFlat()
     {
         var (train, labels) = OrderTask.Make(104, seed: 9, minLength: 3, maxLength: 12);

@@ -119,6 +119,15 @@ public static class AttentionLayer
         {
             module.ForwardLogits(layer, act.Q, act.Probs, pb, heads, dh, scale);
         }
+        if (pb.LogLengthScaleBiases)
+        {
+            // The whole logit (q.k/sqrt(dh) + the hook's terms) takes the sequence's log-length factor.
+            for (int u = 0; u < units; u++)
+            {
+                float f = pb.WholeLogitFactor(u / heads);
+                if (f != 1f) TensorPrimitives.Multiply(act.Probs.AsSpan(u * t * t, t * t), f, act.Probs.AsSpan(u * t * t, t * t));
+            }
+        }
         if (parallel)
         {
             SoftmaxValuesParallel(act, pb, heads, dh, drop, dropout, dropoutKey, units, threads);
@@ -254,7 +263,7 @@ public static class AttentionLayer
         {
             var logits = act.Probs.AsSpan(u * t * t, t * t);
             Gemm.Multiply(false, true, t, t, dh, act.Q.AsSpan(u * t * dh, t * dh), dh, act.K.AsSpan(u * t * dh, t * dh), dh, logits, t);
-            TensorPrimitives.Multiply(logits, scale * pb.LogLengthFactor(u / heads), logits);
+            TensorPrimitives.Multiply(logits, scale * pb.QueryKeyFactor(u / heads), logits);
         }
     }
 
@@ -320,11 +329,17 @@ public static class AttentionLayer
                 TensorPrimitives.Multiply(d, p, d);
             }
             var dl = g.DProbs.AsSpan(u * t * t, t * t);
+            float whole = pb.WholeLogitFactor(u / heads);
+            if (whole != 1f)
+            {
+                // Gradient w.r.t. the logit before the whole-logit factor: what the hook's backward and q.k's need.
+                TensorPrimitives.Multiply(dl, whole, dl);
+            }
             var dq = g.DQ.AsSpan(u * t * dh, t * dh);
             var dk = g.DK.AsSpan(u * t * dh, t * dh);
             Gemm.Multiply(false, false, t, dh, t, dl, t, act.K.AsSpan(u * t * dh, t * dh), dh, dq, dh);
             Gemm.Multiply(true, false, t, dh, t, dl, t, act.Q.AsSpan(u * t * dh, t * dh), dh, dk, dh);
-            float unitScale = scale * pb.LogLengthFactor(u / heads);
+            float unitScale = scale * pb.QueryKeyFactor(u / heads);
             TensorPrimitives.Multiply(dq, unitScale, dq);
             TensorPrimitives.Multiply(dk, unitScale, dk);
         }

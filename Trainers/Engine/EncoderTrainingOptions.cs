@@ -45,6 +45,9 @@ public abstract record EncoderTrainingOptions
     /// </summary>
     public int LogLengthScale { get; init; }
 
+    /// <summary>With <see cref="LogLengthScale"/> on, scale the whole logit (position biases too), not q.k alone.</summary>
+    public bool LogLengthScaleBiases { get; init; }
+
     /// <summary>The learning-rate multiplier of one of <paramref name="encoder"/>'s parameters (both backends' optimisers ask here).</summary>
     internal double LearningRateScale(Parameter parameter, TransformerEncoder encoder) =>
         ReferenceEquals(parameter, encoder.TokenEmbedding) ? EmbeddingLearningRateScale : 1.0;
@@ -57,7 +60,7 @@ public abstract record EncoderTrainingOptions
     {
         Vocabulary = vocabulary, ModelDimension = ModelDimension, Heads = Heads, Layers = Layers,
         FeedForwardDimension = FeedForwardDimension, MaxTokens = MaxTokens, Dropout = Dropout,
-        RandomizedPositions = RandomizedPositions, LogLengthScale = LogLengthScale,
+        RandomizedPositions = RandomizedPositions, LogLengthScale = LogLengthScale, LogLengthScaleBiases = LogLengthScaleBiases,
     };
 
     /// <summary>How token states are pooled for the head.</summary>

@@ -40,9 +40,15 @@ public sealed record TransformerConfig
 
     /// <summary>
     /// Log-length attention scaling: 0 (off) or n0 &gt;= 2. The q.k logits of a sequence of n real tokens are multiplied by
-    /// max(1, ln n / ln n0), in training and at inference alike (position biases are not scaled).
+    /// max(1, ln n / ln n0), in training and at inference alike (position biases too with <see cref="LogLengthScaleBiases"/>).
     /// </summary>
     public int LogLengthScale { get; init; }
+
+    /// <summary>
+    /// With <see cref="LogLengthScale"/> on, multiply the whole attention logit by the factor (q.k/sqrt(dh) plus the
+    /// scheme's position bias) instead of q.k alone. Needs <see cref="LogLengthScale"/> &gt; 0.
+    /// </summary>
+    public bool LogLengthScaleBiases { get; init; }
 
     /// <summary>Rows of the position tables: MaxTokens, or L when randomized positions reach further.</summary>
     public int PositionCapacity => Math.Max(MaxTokens, RandomizedPositions);
@@ -71,6 +77,10 @@ public sealed record TransformerConfig
         if (LogLengthScale < 0 || LogLengthScale == 1)
         {
             throw new ArgumentException($"Option '{nameof(LogLengthScale)}' must be 0 (off) or a reference length n0 >= 2, got {LogLengthScale}.", nameof(LogLengthScale));
+        }
+        if (LogLengthScaleBiases && LogLengthScale == 0)
+        {
+            throw new ArgumentException($"Option '{nameof(LogLengthScaleBiases)}' needs log-length scaling on ('{nameof(LogLengthScale)}' >= 2); it is 0.", nameof(LogLengthScaleBiases));
         }
         if (!(EmbeddingInitStd > 0))
         {

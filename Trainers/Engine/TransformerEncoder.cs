@@ -392,6 +392,7 @@ public sealed class TransformerEncoder
     {
         Positions = _positionsUsed ? _positions : null,
         LogLengthScale = Config.LogLengthScale,
+        LogLengthScaleBiases = Config.LogLengthScaleBiases,
     };
 
     private void SamplePositions(int[] lengths, int batch, int length, long step)

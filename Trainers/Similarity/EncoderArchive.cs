@@ -39,6 +39,7 @@ internal static class EncoderArchive
         // Written only when on, so models without them save exactly what they saved before.
         if (c.RandomizedPositions > 0) o["randomizedPositions"] = c.RandomizedPositions;
         if (c.LogLengthScale > 0) o["logLengthScale"] = c.LogLengthScale;
+        if (c.LogLengthScaleBiases) o["logLengthScaleBiases"] = true;
     }
 
     /// <summary>Reads what <see cref="SaveGeometry"/> wrote, naming the entry and option at fault.</summary>
@@ -55,6 +56,7 @@ internal static class EncoderArchive
             Dropout = ctx.GetOption<float>("dropout"),
             RandomizedPositions = ctx.GetOptionOrDefault("randomizedPositions", 0),
             LogLengthScale = ctx.GetOptionOrDefault("logLengthScale", 0),
+            LogLengthScaleBiases = ctx.GetOptionOrDefault("logLengthScaleBiases", false),
         };
         string poolingName = ctx.GetOption<string>("pooling");
         if (!Enum.TryParse(poolingName, out Pooling pooling) || !Enum.IsDefined(pooling))

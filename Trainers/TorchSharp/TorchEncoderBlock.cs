@@ -41,10 +41,13 @@ public sealed class TorchEncoderBlock : nn.Module
     /// <param name="dropout">Dropout masks, or null (evaluation).</param>
     /// <param name="batch">The batch's geometry.</param>
     /// <param name="logitScales">
-    /// Null: q.k logits x 1/sqrt(dh). Otherwise [B,1,1,1] per-sequence factors replacing it (log-length scaling); the logit
-    /// hook still receives 1/sqrt(dh), as in the engine, so position biases stay unscaled.
+    /// Null: q.k logits x 1/sqrt(dh). Otherwise [B,1,1,1] per-sequence factors (log-length scaling): replacing 1/sqrt(dh) on
+    /// q.k, the logit hook still receiving 1/sqrt(dh) as in the engine (position biases unscaled); or, with
+    /// <paramref name="wholeLogit"/>, multiplying the whole logit after the hook.
     /// </param>
-    internal Tensor Forward(Tensor x, TorchPositionScheme position, DropoutSource? dropout, TorchBatch batch, Tensor? logitScales = null)
+    /// <param name="wholeLogit">Whether <paramref name="logitScales"/> multiplies the whole logit (position biases too).</param>
+    internal Tensor Forward(Tensor x, TorchPositionScheme position, DropoutSource? dropout, TorchBatch batch, Tensor? logitScales = null,
+        bool wholeLogit = false)
     {
         int b = batch.Batch, t = batch.Length, dh = _dim / _heads;
         Checked.Shape(x, $"block {_layer} input", b, t, _dim);
@@ -53,8 +56,12 @@ public sealed class TorchEncoderBlock : nn.Module
         var v = qkv[2];
         float scale = 1f / MathF.Sqrt(dh);
         var products = Checked.MatMul(q, k.transpose(-1, -2), "attention logits");
-        var logits = logitScales is null ? products * scale : products * logitScales;
+        var logits = logitScales is null || wholeLogit ? products * scale : products * logitScales;
         logits = position.Logits(_layer, logits, q, scale, batch);
+        if (wholeLogit && logitScales is not null)
+        {
+            logits = logits * logitScales;
+        }
         if (batch.KeyPadding is { } padded)
         {
             logits = logits.masked_fill(padded, float.NegativeInfinity);

@@ -92,14 +92,16 @@ public sealed class TorchTransformerEncoder : nn.Module
         var logitScales = LogitScales(batch);
         foreach (var block in _blocks)
         {
-            x = block.Forward(x, Position, dropout, batch, logitScales);
+            x = block.Forward(x, Position, dropout, batch, logitScales, Config.LogLengthScaleBiases);
         }
         return _final.call(x);
     }
 
     /// <summary>
-    /// With log-length scaling on (<see cref="TransformerConfig.LogLengthScale"/>), each sequence's factor on its q.k logits,
-    /// 1/sqrt(dh) x max(1, ln n / ln n0), as [B,1,1,1] (the engine's float product, per sequence of n real tokens); null when off.
+    /// With log-length scaling on (<see cref="TransformerConfig.LogLengthScale"/>), each sequence's factor as [B,1,1,1]: on its
+    /// q.k products, 1/sqrt(dh) x max(1, ln n / ln n0) (the engine's float product, per sequence of n real tokens), or, with
+    /// <see cref="TransformerConfig.LogLengthScaleBiases"/>, max(1, ln n / ln n0) alone, for the whole logit after the
+    /// position hook; null when off.
     /// </summary>
     private Tensor? LogitScales(TorchBatch batch)
     {
@@ -112,7 +114,8 @@ public sealed class TorchTransformerEncoder : nn.Module
         var factors = new float[batch.Batch];
         for (int b = 0; b < factors.Length; b++)
         {
-            factors[b] = scale * MLComponents.Numerics.PositionBatch.LogLengthFactorOf(batch.Lengths[b], Config.LogLengthScale);
+            float factor = MLComponents.Numerics.PositionBatch.LogLengthFactorOf(batch.Lengths[b], Config.LogLengthScale);
+            factors[b] = Config.LogLengthScaleBiases ? factor : scale * factor;
         }
         return tensor(factors, [batch.Batch, 1, 1, 1], device: batch.Device);
     }

@@ -116,7 +116,7 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
             FeedForwardDimension = feedForward,
             Dropout = o.Dropout, MaxTokens = o.MaxTokens, Vocabulary = vocabulary, Classes = classes,
             PositionEncoding = o.PositionEncoding, Pooling = o.Pooling,
-            RandomizedPositions = o.RandomizedPositions, LogLengthScale = o.LogLengthScale, Epochs = o.Epochs, BatchSize = o.BatchSize,
+            RandomizedPositions = o.RandomizedPositions, LogLengthScale = o.LogLengthScale, LogLengthScaleBiases = o.LogLengthScaleBiases, Epochs = o.Epochs, BatchSize = o.BatchSize,
             LearningRate = o.LearningRate, WeightDecay = o.WeightDecay, WarmupFraction = o.WarmupFraction, Schedule = o.Schedule,
             EmbeddingLearningRateScale = o.EmbeddingLearningRateScale, EmbeddingMeanPull = o.ResolvedEmbeddingMeanPull, EmbeddingMeanPullStart = o.EmbeddingMeanPullStart, ClipNorm = o.GradientClipNorm, LabelSmoothing = o.LabelSmoothing, ClassWeights = o.ClassWeights,
             Seed = seed, Threads = threads,
@@ -188,6 +188,8 @@ public sealed class TransformerClassifierTrainer : MulticlassComponentTrainer<Tr
         if (o.MaxTokens < 1) Fail(nameof(o.MaxTokens), o.MaxTokens, ">= 1");
         if (o.RandomizedPositions < 0) Fail(nameof(o.RandomizedPositions), o.RandomizedPositions, "0 (off) or a position count L > 0");
         if (o.LogLengthScale < 0 || o.LogLengthScale == 1) Fail(nameof(o.LogLengthScale), o.LogLengthScale, "0 (off) or a reference length >= 2");
+        if (o.LogLengthScaleBiases && o.LogLengthScale == 0)
+            Fail(nameof(o.LogLengthScaleBiases), "true", "false unless LogLengthScale is on (>= 2): it says what the log-length factor multiplies");
         if (o.VocabularySize < 0) Fail(nameof(o.VocabularySize), o.VocabularySize, ">= 0 (0: from the data)");
         if (o.PositionEncoding is null) Fail(nameof(o.PositionEncoding), "null", "a scheme (PositionEncoding.None() for none)");
         if (o.Epochs < 1) Fail(nameof(o.Epochs), o.Epochs, ">= 1");

@@ -17,9 +17,23 @@ public readonly record struct PositionBatch(int Batch, int Length, int[] Lengths
 
     /// <summary>
     /// Log-length attention scaling: 0 (off) or n0 &gt; 1, in which case the q.k logits of a sequence of n real tokens are
-    /// multiplied by <see cref="LogLengthFactor(int)"/> = max(1, ln n / ln n0) (besides 1/sqrt(dh)). Position biases are not scaled.
+    /// multiplied by <see cref="LogLengthFactor(int)"/> = max(1, ln n / ln n0) (besides 1/sqrt(dh)). Position biases are
+    /// scaled too only with <see cref="LogLengthScaleBiases"/>.
     /// </summary>
     public int LogLengthScale { get; init; }
+
+    /// <summary>
+    /// With <see cref="LogLengthScale"/> on: false (the default), the factor multiplies q.k alone and the logit hook's biases
+    /// are added unscaled; true, it multiplies the whole logit, q.k/sqrt(dh) plus the hook's terms (the engine applies it
+    /// after the hook, so hooks need not know).
+    /// </summary>
+    public bool LogLengthScaleBiases { get; init; }
+
+    /// <summary>The factor on sequence <paramref name="b"/>'s q.k products before the logit hook runs.</summary>
+    public float QueryKeyFactor(int b) => LogLengthScaleBiases ? 1f : LogLengthFactor(b);
+
+    /// <summary>The factor on sequence <paramref name="b"/>'s whole logits after the logit hook ran (1 unless <see cref="LogLengthScaleBiases"/>).</summary>
+    public float WholeLogitFactor(int b) => LogLengthScaleBiases ? LogLengthFactor(b) : 1f;
 
     /// <summary>Position of token <paramref name="t"/> of sequence <paramref name="b"/>.</summary>
     public int Position(int b, int t) => Positions is null ? t : Positions[(b * Length) + t];

@@ -131,18 +131,62 @@ public sealed class LengthGeneralisationTests
         }
     }
 
+    // With the whole logit scaled (LogLengthScaleBiases), the same factor 2 equals doubling the queries and the scheme's
+    // bias too: FIRE's bias is b2 + w2 . relu(...), linear in its second layer; T5's is its table's entry. The model
+    // that scales q.k alone must differ, or the option would do nothing.
+    [TestMethod]
+    [DataRow("fire", "position.fire.w2", "position.fire.b2")]
+    [DataRow("t5", "position.t5.bias", null)]
+    public void LogLengthScaleBiases_EqualsDoublingTheQueriesAndTheBiasAtFourTokens(string scheme, string biasParameter, string? secondBiasParameter)
+    {
+        var config = new TransformerConfig { Vocabulary = 11, ModelDimension = 8, Heads = 2, Layers = 2, FeedForwardDimension = 8, MaxTokens = 4, Dropout = 0 };
+        var whole = new SequenceClassifier(config with { LogLengthScale = 2, LogLengthScaleBiases = true }, 3, EngineTestKit.Scheme(scheme), seed: 5);
+        var queryKeyOnly = new SequenceClassifier(config with { LogLengthScale = 2 }, 3, EngineTestKit.Scheme(scheme), seed: 5);
+        var doubled = new SequenceClassifier(config, 3, EngineTestKit.Scheme(scheme), seed: 5);
+        EngineTestKit.Randomise(whole, 9);
+        EngineTestKit.Randomise(queryKeyOnly, 9);
+        EngineTestKit.Randomise(doubled, 9);
+        foreach (var p in doubled.Parameters)
+        {
+            if (p.Name.EndsWith("attention.qkv.weight", StringComparison.Ordinal))
+                for (int i = 0; i < 8 * 8; i++) p.Value[i] *= 2;
+            if (p.Name.EndsWith("attention.qkv.bias", StringComparison.Ordinal))
+                for (int i = 0; i < 8; i++) p.Value[i] *= 2;
+            if (p.Name == biasParameter || p.Name == secondBiasParameter)
+                for (int i = 0; i < p.Value.Length; i++) p.Value[i] *= 2;
+        }
+        int[] ids = [1, 4, 9, 2, 7, 3, 5, 5];
+        int[] lengths = [4, 4];
+        var a = whole.Forward(ids, lengths, 2, 4, training: false).ToArray();
+        var q = queryKeyOnly.Forward(ids, lengths, 2, 4, training: false).ToArray();
+        var b = doubled.Forward(ids, lengths, 2, 4, training: false).ToArray();
+        for (int i = 0; i < a.Length; i++) Assert.AreEqual(b[i], a[i], 1e-5f, $"{scheme} output {i}");
+        Assert.IsGreaterThan(1e-3, a.Zip(q, (x, y) => (double)Math.Abs(x - y)).Max(), "scaling the bias must change the output");
+    }
+
+    [TestMethod]
+    public void LogLengthScaleBiases_IsRefusedWithoutLogLengthScale()
+    {
+        var config = new TransformerConfig { Vocabulary = 11, ModelDimension = 8, Heads = 2, Layers = 1, MaxTokens = 4, LogLengthScaleBiases = true };
+        var e = Assert.Throws<ArgumentException>(() => new TransformerEncoder(config, PE.Fire(), 1));
+        StringAssert.Contains(e.Message, "LogLengthScaleBiases");
+    }
+
     [TestMethod]
     [DoNotParallelize] // sets the process-wide AttentionLayer.ForceGeneralPath, which tests running alongside would see
-    [DataRow("rope", false)]
-    [DataRow("rope", true)]
-    [DataRow("alibi", false)]
-    [DataRow("fire", false)]
-    public void GradientsWithBothOptions_MatchFiniteDifferences(string scheme, bool general)
+    [DataRow("rope", false, false)]
+    [DataRow("rope", true, false)]
+    [DataRow("alibi", false, false)]
+    [DataRow("fire", false, false)]
+    [DataRow("alibi", false, true)]
+    [DataRow("fire", false, true)]
+    [DataRow("shaw", false, true)]
+    public void GradientsWithBothOptions_MatchFiniteDifferences(string scheme, bool general, bool wholeLogit)
     {
         var config = new TransformerConfig
         {
             Vocabulary = 11, ModelDimension = 8, Heads = 2, Layers = 2, FeedForwardDimension = 12, MaxTokens = 6, Dropout = 0.2f,
-            RandomizedPositions = 24, LogLengthScale = 2,
+            RandomizedPositions = scheme == "shaw" ? 0 : 24, LogLengthScale = 2, LogLengthScaleBiases = wholeLogit,
         };
         var model = new SequenceClassifier(config, 3, EngineTestKit.Scheme(scheme), seed: 5);
         EngineTestKit.Randomise(model, 17);
@@ -161,7 +205,7 @@ public sealed class LengthGeneralisationTests
             }
             model.ZeroGrad();
             Loss();
-            Assert.IsFalse(model.Encoder.Positions.IsEmpty);
+            Assert.AreEqual(scheme != "shaw", !model.Encoder.Positions.IsEmpty);
             model.Backward();
             var grads = model.Parameters.ToDictionary(p => p.Name, p => (float[])p.Grad.Clone());
             foreach (var p in model.Parameters)
@@ -188,11 +232,15 @@ public sealed class LengthGeneralisationTests
         Assert.AreEqual(512, options.MaxTokens);
         Assert.AreEqual(0, options.RandomizedPositions);
         Assert.AreEqual(3f, new TransformerClassifierOptions().EmbeddingLearningRateScale, "the classifier's default");
-        Assert.AreEqual(1f, options.EmbeddingLearningRateScale, "the preset was measured with one rate for all parameters");
-        Assert.IsNull(new TransformerClassifierOptions().EmbeddingMeanPull, "the classifier's default: the scheme's own");
-        Assert.AreEqual(0f, options.EmbeddingMeanPull, "the preset was measured without the mean pull");
+        Assert.IsTrue(options.LogLengthScaleBiases, "the whole logit, FIRE's bias included, is scaled");
+        Assert.AreEqual((16, 0), (options.Epochs, options.EarlyStoppingPatience), "the measured budget, without early stopping");
+        Assert.AreEqual(3f, options.EmbeddingLearningRateScale, "the classifier's default rate for the token embeddings");
+        Assert.IsNull(options.EmbeddingMeanPull, "the scheme's own pull");
+        Assert.AreEqual(20f, TransformerClassifierOptions.DefaultEmbeddingMeanPull(options.PositionEncoding));
         Assert.AreEqual(FireEncoding.DefaultInitScale, ((FireEncoding)options.PositionEncoding).InitScale);
-        Assert.AreEqual((3, 16), (options.Epochs, options.BatchSize), "other options are kept");
+        Assert.AreEqual(16, options.BatchSize, "other options are kept");
+        var started = new TransformerClassifierOptions { LogLengthScaleBiases = true, EmbeddingLearningRateScale = 1, EmbeddingMeanPull = 0 }.ForLongerInputs(32, 512);
+        Assert.AreEqual((3f, (float?)null), (started.EmbeddingLearningRateScale, started.EmbeddingMeanPull), "the preset sets what it was measured with");
         Assert.Throws<ArgumentException>(() => new TransformerClassifierOptions().ForLongerInputs(32, 16));
         Assert.Throws<ArgumentException>(() => new TransformerClassifierOptions().ForLongerInputs(1, 16));
     }
@@ -207,6 +255,7 @@ public sealed class LengthGeneralisationTests
         var options = TrainerTestKit.Small(EngineTestKit.Scheme(scheme), 1);
         options.RandomizedPositions = 48;
         options.LogLengthScale = 8;
+        options.LogLengthScaleBiases = scheme == "fire"; // saved and restored: FIRE's bias takes the factor only with it
         var model = ml.Transforms.Conversion.MapValueToKey("Label")
             .Append(ml.MulticlassClassification.Trainers.Transformer(options)).Fit(raw);
         // Sequences of 6-12 tokens and n0 = 8: longer rows are scaled, so a model reloaded without the option would score differently.

@@ -209,6 +209,7 @@ public sealed class ClassifierTrainerInputTests
         ["EmbeddingMeanPullStart -0.1", Set(o => o.EmbeddingMeanPullStart = -0.1f), "EmbeddingMeanPullStart"],
         ["EmbeddingMeanPullStart 1", Set(o => o.EmbeddingMeanPullStart = 1), "EmbeddingMeanPullStart"],
         ["EmbeddingMeanPullStart NaN", Set(o => o.EmbeddingMeanPullStart = float.NaN), "EmbeddingMeanPullStart"],
+        ["LogLengthScaleBiases without LogLengthScale", Set(o => o.LogLengthScaleBiases = true), "LogLengthScaleBiases"],
         ["Threads -1", Set(o => o.Threads = -1), "Threads"],
         ["Threads 1025", Set(o => o.Threads = 1025), "Threads"],
         ["Threads int.MaxValue", Set(o => o.Threads = int.MaxValue), "Threads"],

@@ -50,9 +50,12 @@ public sealed class BackendParityTests
         return ids;
     }
 
-    private static SequenceClassifier Managed(string scheme, float dropout, int logLengthScale = 0, int randomizedPositions = 0)
+    private static SequenceClassifier Managed(string scheme, float dropout, int logLengthScale = 0, int randomizedPositions = 0, bool wholeLogit = false)
     {
-        var config = TorchTestKit.SmallConfig(dropout) with { LogLengthScale = logLengthScale, RandomizedPositions = randomizedPositions };
+        var config = TorchTestKit.SmallConfig(dropout) with
+        {
+            LogLengthScale = logLengthScale, RandomizedPositions = randomizedPositions, LogLengthScaleBiases = wholeLogit,
+        };
         var model = new SequenceClassifier(config, Classes, TorchTestKit.Scheme(scheme), seed: 7);
         TorchTestKit.Randomise(model.Parameters, 11);
         return model;
@@ -75,6 +78,16 @@ public sealed class BackendParityTests
     public void LogLengthScalingMatchesTheManagedEngine(string scheme) => CheckParity(scheme, logLengthScale: 4);
 
     /// <summary>
+    /// The same factors on the whole logit (<see cref="TransformerConfig.LogLengthScaleBiases"/>): FIRE's, Shaw's and the
+    /// learned ALiBi slopes' terms are scaled with q.k, on both backends (torch multiplies after its logit hook).
+    /// </summary>
+    [TestMethod]
+    [DataRow("fire")]
+    [DataRow("shaw")]
+    [DataRow("alibi-bidirectional-learned")]
+    public void LogLengthScalingOfTheWholeLogitMatchesTheManagedEngine(string scheme) => CheckParity(scheme, logLengthScale: 4, wholeLogit: true);
+
+    /// <summary>
     /// Randomized positions from [0, 40) in a training step: the TorchSharp model draws the engine's positions for the seed
     /// and step and feeds them to rope (cos/sin rows of the positions), ALiBi (slope x position distance) and FIRE (position
     /// distance, normalised by the position's distance from the first or last real token). Checked to be non-trivial: the
@@ -89,12 +102,12 @@ public sealed class BackendParityTests
     [DataRow("alibi-fixed")]
     public void RandomizedPositionsMatchTheManagedEngine(string scheme) => CheckParity(scheme, logLengthScale: 0, randomizedPositions: 40);
 
-    private void CheckParity(string scheme, int logLengthScale, int randomizedPositions = 0)
+    private void CheckParity(string scheme, int logLengthScale, int randomizedPositions = 0, bool wholeLogit = false)
     {
         var report = new List<string>();
         foreach (float dropout in new[] { 0f, 0.2f })
         {
-            var managed = Managed(scheme, dropout, logLengthScale, randomizedPositions);
+            var managed = Managed(scheme, dropout, logLengthScale, randomizedPositions, wholeLogit);
             using var model = new TorchSequenceClassifier(managed, dropoutMasks: DropoutMasks.Engine);
             int[] ids = Ids();
             bool training = dropout > 0 || randomizedPositions > 0;
@@ -102,7 +115,7 @@ public sealed class BackendParityTests
 
             if (randomizedPositions > 0)
             {
-                var dense = Managed(scheme, dropout, logLengthScale);
+                var dense = Managed(scheme, dropout, logLengthScale, wholeLogit: wholeLogit);
                 dense.Forward(ids, Lengths, Batch, Length, training: dropout > 0, Step);
                 float[] denseLogits = dense.Logits.ToArray();
                 managed.Forward(ids, Lengths, Batch, Length, training, Step);
@@ -128,7 +141,7 @@ public sealed class BackendParityTests
                 torchLogits = logits.detach().data<float>().ToArray();
                 torchLoss = loss.item<float>();
             }
-            var torchGrads = Managed(scheme, dropout, logLengthScale, randomizedPositions); // a second managed model only to receive torch's gradients by name
+            var torchGrads = Managed(scheme, dropout, logLengthScale, randomizedPositions, wholeLogit); // a second managed model only to receive torch's gradients by name
             ParameterTransfer.CopyGradientsToManaged(model, torchGrads.Parameters);
 
             double logitError = TorchTestKit.RelativeError(torchLogits, managedLogits);
@@ -139,7 +152,7 @@ public sealed class BackendParityTests
             report.Add($"dropout {dropout}: logits {logitError:E1}, loss {lossError:E1}, worst gradient {worst:E1} ({worstName})" +
                 (silent.Count > 0 ? $", zero-by-symmetry: {string.Join(", ", silent)}" : ""));
         }
-        TestContext.WriteLine($"parity {scheme}{(logLengthScale > 0 ? $" log-length {logLengthScale}" : "")}" +
+        TestContext.WriteLine($"parity {scheme}{(logLengthScale > 0 ? $" log-length {logLengthScale}{(wholeLogit ? " (whole logit)" : "")}" : "")}" +
             $"{(randomizedPositions > 0 ? $" randomized positions {randomizedPositions}" : "")}: {string.Join("; ", report)}");
     }
 

@@ -59,19 +59,19 @@ public sealed class BackendEntryPointTests
         var options = new SequenceClassifierOptions
         {
             ModelDimension = 16, Heads = 2, Layers = 1, FeedForwardDimension = 24, MaxTokens = 20, Dropout = 0.05f,
-            RandomizedPositions = 64, LogLengthScale = 4, PositionEncoding = fire, Epochs = 1, Seed = 3,
+            RandomizedPositions = 64, LogLengthScale = 4, LogLengthScaleBiases = true, PositionEncoding = fire, Epochs = 1, Seed = 3,
         };
         var classifier = backend.FitClassifier(options, [[1, 2, 3, 4, 5], [5, 4, 3, 2, 1]], [0, 1]).Model.Encoder.Config;
         var expected = new TransformerConfig
         {
             Vocabulary = 6, ModelDimension = 16, Heads = 2, Layers = 1, FeedForwardDimension = 24, MaxTokens = 20, Dropout = 0.05f,
-            RandomizedPositions = 64, LogLengthScale = 4,
+            RandomizedPositions = 64, LogLengthScale = 4, LogLengthScaleBiases = true,
         };
         Assert.AreEqual(expected, classifier, $"{which} classifier");
         var siameseOptions = new SiameseOptions
         {
             ModelDimension = 16, Heads = 2, Layers = 1, FeedForwardDimension = 24, MaxTokens = 20, Dropout = 0.05f,
-            RandomizedPositions = 64, LogLengthScale = 4, PositionEncoding = fire, Epochs = 1, Seed = 3,
+            RandomizedPositions = 64, LogLengthScale = 4, LogLengthScaleBiases = true, PositionEncoding = fire, Epochs = 1, Seed = 3,
         };
         var siamese = backend.FitSiamese(siameseOptions, new SentencePairs([[1, 2, 3], [4, 5]], [[3, 2, 1], [5, 4]], [0.5f, 0.9f])).Model.Encoder.Config;
         Assert.AreEqual(expected, siamese, $"{which} siamese");

@@ -122,11 +122,13 @@ public sealed class TextClassificationTests
         {
             Sentence1ColumnName = "Text", Layers = 1, ModelDimension = 16, Heads = 2, FeedForwardDimension = 32, MaxTokens = 24,
             Epochs = 1, Seed = 3, Threads = 1, PositionEncoding = PositionEncoding.Fire(), RandomizedPositions = 64, LogLengthScale = 4,
+            LogLengthScaleBiases = true,
         };
         var model = ml.MulticlassClassification.Trainers.TextClassification(options).Fit(keys.Transform(train));
         var config = model.OfType<MulticlassPredictionTransformer<TransformerClassifierModelParameters>>().Single().Model.Encoder.Config;
         Assert.AreEqual(64, config.RandomizedPositions, "RandomizedPositions");
         Assert.AreEqual(4, config.LogLengthScale, "LogLengthScale");
+        Assert.IsTrue(config.LogLengthScaleBiases, "LogLengthScaleBiases");
     }
 
     [TestMethod]

@@ -255,7 +255,7 @@ public class TransformerClassifierOptions
     /// embeddings train at the classifier's defaults (<see cref="EmbeddingLearningRateScale"/> = 3, the scheme's
     /// <see cref="EmbeddingMeanPull"/>). Trained on 8-32 tokens (the suite's seed 1), it keeps &gt;= 0.991 at the training
     /// lengths, &gt;= 0.977 at 5x and &gt;= 0.980 at 8x on all five of the suite's word-order tasks; other seeds can fall below
-    /// 0.95 at 5x on one task (the README has the table). Other options keep their values. Returns this instance.
+    /// 0.95 at 5x on one or two tasks (the README has the table). Other options keep their values. Returns this instance.
     /// </summary>
     public TransformerClassifierOptions ForLongerInputs(int longestTrainingTokens, int longestInput)
     {
